@@ -1,0 +1,277 @@
+"""Built-in real datasets: Vietnam's provinces (34 after 1 July 2025, 63 before) and communes.
+
+Everything is read offline from package data. The provenance of every column is
+shipped beside the data: :func:`provenance` returns it, and ``DATASETS.md``
+(printed by ``provenance("datasets")``) says how the loaders map columns to
+indicators. Read it before using a figure: in particular the 34-unit file holds
+**two population series** that must not be mixed (the loaders weigh units by the
+GSO series), and the 63 and 34 code lists reuse numbers for different units, so
+they are joined only through :func:`merger_2025`.
+
+Examples
+--------
+>>> from clustering.datasets import vietnam_provinces
+>>> new = vietnam_provinces(2025)
+>>> len(new), new.graph.number_of_edges()
+(34, 58)
+>>> new["01"].name, new["01"].indicators["grdp_per_capita"]
+('Hà Nội', 162.92)
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from functools import cache
+from importlib import resources
+
+from .errors import FairclustersError
+from .io import read_edges_csv
+from .plan import Plan
+from .units import Unit, UnitSet
+
+__all__ = [
+    "merger_2025",
+    "merger_2025_plan",
+    "provenance",
+    "vietnam_communes",
+    "vietnam_provinces",
+]
+
+_DATA = resources.files(__package__) / "data"
+
+# indicator name -> source column, per dataset (see DATASETS.md)
+_INDICATORS = {
+    2025: {
+        "population": "population_2024_gso_sum",
+        "population_official_2025": "population_2025_official",
+        "grdp": "grdp_2024_nso_bn_vnd",
+        "grdp_per_capita": "grdp_per_capita_2024_nso_mn_vnd",
+        "urban_pct": "urban_pct_2024",
+        "area_km2": "area_km2",
+        "area_km2_polygon": "area_km2_polygon",
+    },
+    2024: {
+        "population": "population_2024",
+        "grdp": "grdp_2024_nso_bn_vnd",
+        "grdp_per_capita": "grdp_per_capita_2024_nso_mn_vnd",
+        "urban_pct": "urban_pct_2024",
+        "area_km2_polygon": "area_km2_polygon",
+        "density": "pop_density_2024",
+    },
+}
+_FILES = {2025: "vn_provinces_34.csv", 2024: "vn_provinces_63.csv"}
+_EDGES = {2025: "vn_adjacency_34_edges.csv", 2024: "vn_adjacency_63_edges.csv"}
+_STRUCTURAL = {"id", "name_vi", "type", "region_gso6", "lat", "lon", "neighbors", "n_neighbors"}
+# Columns of a different (press) GRDP series: kept in the CSV, deliberately not loaded.
+_NOT_LOADED = {"grdp_2024_bn_vnd", "grdp_per_capita_2024_mn_vnd", "grdp_2024_note", "grdp_source"}
+_PROVENANCE = {
+    "datasets": "DATASETS.md",
+    "provinces": "PROVENANCE_provinces.md",
+    "grdp63": "PROVENANCE_grdp63.md",
+    "communes": "PROVENANCE_communes.md",
+}
+
+
+# Each call builds a fresh UnitSet (callers may modify its graph); only the
+# immutable merger mapping is cached.
+def _read_rows(filename: str) -> list[dict[str, str]]:
+    with (_DATA / filename).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+def provenance(topic: str = "datasets") -> str:
+    """The provenance notes shipped with the data.
+
+    Parameters
+    ----------
+    topic : {"datasets", "provinces", "grdp63", "communes"}
+        ``"datasets"`` is the overview (column -> indicator mapping and
+        warnings); the others are the full source notes.
+    """
+    if topic not in _PROVENANCE:
+        raise FairclustersError(
+            f"unknown provenance topic {topic!r}; expected one of {list(_PROVENANCE)}"
+        )
+    return (_DATA / _PROVENANCE[topic]).read_text(encoding="utf-8")
+
+
+@cache
+def merger_2025() -> dict[str, str]:
+    """Map each of the 63 old unit ids to the id of the new (34-unit) unit it joined.
+
+    From Nghị quyết 202/2025/QH15; the two code lists reuse numbers, so this
+    mapping is the only safe join between them.
+    """
+    mapping: dict[str, str] = {}
+    for row in _read_rows("vn_merger_2025.csv"):
+        if row["old_id"] in mapping:
+            raise FairclustersError(f"merger table lists old id {row['old_id']!r} twice")
+        mapping[row["old_id"]] = row["new_id"]
+    return mapping
+
+
+def _majority_regions() -> dict[str, str]:
+    """GSO region holding most of the 2024 population of each new unit's constituents."""
+    mapping = merger_2025()
+    population: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for row in _read_rows(_FILES[2024]):
+        population[mapping[row["id"]]][row["region_gso6"]] += float(row["population_2024"])
+    return {new: max(shares, key=shares.get) for new, shares in population.items()}
+
+
+def _province_unit(row: dict[str, str], year: int, extra_labels: dict[str, str]) -> Unit:
+    indicators = {name: _number(row[col]) for name, col in _INDICATORS[year].items()}
+    used = _STRUCTURAL | set(_INDICATORS[year].values()) | _NOT_LOADED
+    labels = {k: v for k, v in row.items() if k not in used and v.strip()}
+    labels.update(extra_labels)
+    return Unit(
+        id=row["id"],
+        name=row["name_vi"],
+        kind=row["type"],
+        region=row["region_gso6"] or None,
+        lat=float(row["lat"]),
+        lon=float(row["lon"]),
+        indicators=indicators,
+        weight=indicators["population"],
+        labels=labels,
+    )
+
+
+@cache
+def _provinces(year: int) -> UnitSet:
+    rows = _read_rows(_FILES[year])
+    majority = _majority_regions() if year == 2025 else {}
+    units = [
+        _province_unit(r, year, {"region_majority": majority[r["id"]]} if majority else {})
+        for r in rows
+    ]
+    edges, attributes = read_edges_csv(_DATA / _EDGES[year])
+    return UnitSet(
+        units,
+        edges,
+        edge_attributes=attributes,
+        name=f"vietnam-provinces-{year}",
+        provenance=(
+            f"clustering/data/{_FILES[year]} (see clustering.datasets.provenance())"
+        ),
+    )
+
+
+def vietnam_provinces(year: int = 2025) -> UnitSet:
+    """Vietnam's provincial units with indicators and land borders.
+
+    Parameters
+    ----------
+    year : {2025, 2024}
+        ``2025``: the 34 units from 1 July 2025 (28 provinces, 6 cities).
+        ``2024``: the 63 units before the merger (58 provinces, 5 cities).
+
+    Returns
+    -------
+    UnitSet
+        Units in file order (by GSO code). ``kind`` is ``"province"`` or
+        ``"city"``; ``region`` the GSO socio-economic region (``None`` for the
+        7 units of 2025 that straddle two regions; see the ``region_majority``
+        label); ``weight`` the GSO average population 2024. Indicators:
+        ``population``, ``grdp``, ``grdp_per_capita``, ``urban_pct``,
+        ``area_km2_polygon``, plus ``area_km2`` and ``population_official_2025``
+        (2025) or ``density`` (2024). See :func:`provenance`.
+
+    Examples
+    --------
+    >>> old = vietnam_provinces(2024)
+    >>> len(old), old.graph.number_of_edges()
+    (63, 135)
+    """
+    if year not in _FILES:
+        raise FairclustersError(
+            f"no built-in province data for year {year!r}; expected 2025 (34 units) or 2024 (63)"
+        )
+    return _provinces(year)
+
+
+def merger_2025_plan() -> Plan:
+    """The 2025 merger as a plan of the 63 old units into 34 clusters (named by new unit).
+
+    Examples
+    --------
+    >>> merger_2025_plan().n_clusters
+    34
+    """
+    old, new = vietnam_provinces(2024), vietnam_provinces(2025)
+    clusters: dict[str, list[str]] = {u.name: [] for u in new}
+    for old_id, new_id in merger_2025().items():
+        clusters[new[new_id].name].append(old_id)
+    return Plan(old, clusters, name="merger 2025 (NQ 202/2025/QH15)")
+
+
+@cache
+def _communes() -> UnitSet:
+    units = []
+    for row in _read_rows("communes_2025.csv"):
+        population = _number(row["population"])
+        units.append(
+            Unit(
+                id=row["id"],
+                name=row["name_vi"],
+                kind=row["type"],
+                region=row["province_id"],
+                lat=float(row["lat"]),
+                lon=float(row["lon"]),
+                indicators={
+                    "population": population,
+                    "area_km2_official": _number(row["area_km2_official"]),
+                    "area_km2_polygon": _number(row["area_km2_polygon"]),
+                },
+                weight=population,
+                labels={
+                    k: row[k]
+                    for k in ("name_ascii", "province_id", "type_2026", "population_quality",
+                              "population_flag", "area_official_flag")
+                    if row[k].strip()
+                },
+            )
+        )
+    edges, attributes = read_edges_csv(_DATA / "communes_2025_edges.csv")
+    return UnitSet(
+        units,
+        edges,
+        edge_attributes=attributes,
+        name="vietnam-communes-2025",
+        provenance="clustering/data/communes_2025.csv (see provenance('communes'))",
+    )
+
+
+def vietnam_communes(province: str | None = None) -> UnitSet:
+    """The 3,321 commune-level units after the 2025 reform, with land borders.
+
+    Parameters
+    ----------
+    province : str, optional
+        A 2025 province id or name (e.g. ``"01"`` or ``"Ha Noi"``): only its
+        communes and the borders among them. Default: the whole country.
+
+    Returns
+    -------
+    UnitSet
+        ``region`` holds the province id; ``weight`` and the indicator
+        ``population`` hold the 2025 "quy mô dân số" (missing for 73 units,
+        never filled in; grade in the ``population_quality`` label).
+
+    Examples
+    --------
+    >>> hanoi = vietnam_communes("Hà Nội")
+    >>> all(u.region == "01" for u in hanoi)
+    True
+    """
+    communes = _communes()
+    if province is None:
+        return communes
+    province_id = vietnam_provinces(2025).resolve(province)
+    ids = [u.id for u in communes if u.region == province_id]
+    return communes.subset(ids, name=f"vietnam-communes-2025-{province_id}")

@@ -1,0 +1,253 @@
+r"""Dissimilarity between units: economy (indicators), geography and function.
+
+The combined dissimilarity follows ClustGeo's idea of mixing several spaces
+with user weights. Each component is first scaled to ``[0, 1]`` by its largest
+entry, so that the weights compare like with like:
+
+.. math::
+
+    D = \frac{w_x D_x / \max D_x + w_g D_g / \max D_g + w_c D_c}{w_x + w_g + w_c}
+
+where :math:`D_x` is the Euclidean distance between standardised indicators,
+:math:`D_g` the great-circle distance in km and :math:`D_c` the 0/1 mismatch of
+a category (function, kind or region). Row ``i`` and column ``i`` of every
+matrix refer to unit ``unit_set.ids[i]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from .errors import IndicatorError
+from .units import UnitSet
+
+__all__ = [
+    "EARTH_RADIUS_KM",
+    "Dissimilarity",
+    "category_mismatch",
+    "dissimilarity",
+    "great_circle_km",
+    "standardized_indicators",
+]
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
+
+
+def great_circle_km(coordinates: np.ndarray) -> np.ndarray:
+    """Pairwise great-circle distances (haversine) between ``(lat, lon)`` rows, in km.
+
+    Examples
+    --------
+    >>> d = great_circle_km(np.array([[0.0, 0.0], [0.0, 1.0]]))
+    >>> round(float(d[0, 1]), 1)
+    111.2
+    """
+    coordinates = np.asarray(coordinates, dtype=float)
+    if coordinates.ndim != 2 or coordinates.shape[1] != 2:
+        raise ValueError(f"expected an (n, 2) array of (lat, lon), got shape {coordinates.shape}")
+    lat, lon = np.radians(coordinates[:, 0]), np.radians(coordinates[:, 1])
+    dlat = lat[:, None] - lat[None, :]
+    dlon = lon[:, None] - lon[None, :]
+    h = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def standardized_indicators(
+    unit_set: UnitSet,
+    indicators: Sequence[str],
+    *,
+    log: Sequence[str] = (),
+    missing: Literal["raise", "keep"] = "raise",
+) -> np.ndarray:
+    """Indicators as z-scores, one column per indicator, rows in unit order.
+
+    Parameters
+    ----------
+    unit_set : UnitSet
+    indicators : sequence of str
+        Indicator names.
+    log : sequence of str
+        Indicators to log-transform before standardising (all values must be > 0);
+        useful for skewed sizes such as GRDP or population.
+    missing : {"raise", "keep"}
+        ``"raise"`` refuses missing figures; ``"keep"`` leaves them as NaN (the
+        mean and standard deviation then use the figures present).
+
+    Raises
+    ------
+    IndicatorError
+        Unknown or missing indicator, non-positive value under ``log``, or a
+        constant indicator (it cannot be standardised).
+    """
+    if isinstance(indicators, str):
+        indicators = [indicators]
+    if not indicators:
+        raise IndicatorError("no indicators given; name at least one")
+    unknown_log = [name for name in log if name not in indicators]
+    if unknown_log:
+        raise IndicatorError(f"log= names {unknown_log}, which are not among {list(indicators)}")
+    columns = []
+    for name in indicators:
+        values = unit_set.indicator(name, missing="raise" if missing == "raise" else "nan")
+        if name in log:
+            if np.nanmin(values) <= 0:
+                bad = unit_set.ids[int(np.nanargmin(values))]
+                raise IndicatorError(
+                    f"log transform of {name!r} needs positive values; unit {bad!r} has "
+                    f"{np.nanmin(values)!r}"
+                )
+            values = np.log(values)
+        spread = np.nanstd(values)
+        if not spread > 0:
+            raise IndicatorError(f"indicator {name!r} is constant: it cannot be standardised")
+        columns.append((values - np.nanmean(values)) / spread)
+    return np.column_stack(columns)
+
+
+def _pairwise_euclidean(z: np.ndarray) -> np.ndarray:
+    """Euclidean distances; with NaN, over the columns both rows have, rescaled to all columns."""
+    present = ~np.isnan(z)
+    filled = np.where(present, z, 0.0)
+    both = present[:, None, :] & present[None, :, :]
+    squared = ((filled[:, None, :] - filled[None, :, :]) ** 2 * both).sum(axis=2)
+    shared = both.sum(axis=2)
+    if (shared == 0).any():
+        i, j = np.argwhere(shared == 0)[0]
+        raise IndicatorError(f"units #{i} and #{j} share no indicator value to compare")
+    return np.sqrt(squared * z.shape[1] / shared)
+
+
+def category_mismatch(unit_set: UnitSet, attribute: str = "function") -> np.ndarray:
+    """``1`` where two units differ in ``attribute`` (e.g. ``"function"``), else ``0``.
+
+    A missing label is not a label: units without one raise an error naming them.
+    """
+    labels = unit_set.labels_of(attribute)
+    absent = [uid for uid, lab in zip(unit_set.ids, labels) if lab is None]
+    if absent:
+        raise IndicatorError(f"category {attribute!r} is missing for unit(s) {', '.join(absent)}")
+    values = np.array(labels, dtype=object)
+    return (values[:, None] != values[None, :]).astype(float)
+
+
+@dataclass(frozen=True)
+class Dissimilarity:
+    """An ``n x n`` dissimilarity with the unit order and how it was made.
+
+    ``numpy.asarray(d)`` gives the matrix; row ``i`` is unit ``ids[i]``.
+    """
+
+    matrix: np.ndarray
+    ids: tuple[str, ...]
+    weights: dict[str, float] = field(default_factory=dict)
+    components: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return self.matrix if dtype is None else self.matrix.astype(dtype)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.matrix.shape
+
+
+def _scaled(matrix: np.ndarray) -> np.ndarray:
+    top = matrix.max()
+    return matrix / top if top > 0 else matrix
+
+
+def dissimilarity(
+    unit_set: UnitSet,
+    indicators: Sequence[str] | None = None,
+    *,
+    log: Sequence[str] = (),
+    geography: float = 0.0,
+    category: str | None = None,
+    category_weight: float = 0.0,
+    indicator_weight: float | None = None,
+    missing: Literal["raise", "pairwise"] = "raise",
+) -> Dissimilarity:
+    """Combined dissimilarity of economy, geography and function.
+
+    Parameters
+    ----------
+    unit_set : UnitSet
+    indicators : sequence of str, optional
+        Indicators compared after standardisation (z-scores). ``None`` or empty:
+        no indicator component.
+    log : sequence of str
+        Indicators to log-transform first.
+    geography : float, default 0
+        Weight of the great-circle distance, ClustGeo's mixing parameter
+        ``alpha`` when only indicators and geography are mixed.
+    category : str, optional
+        Categorical attribute for the mismatch component (``"function"``,
+        ``"kind"``, ``"region"`` or a label name).
+    category_weight : float, default 0
+        Weight of the category mismatch.
+    indicator_weight : float, optional
+        Weight of the indicator component; default ``1 - geography -
+        category_weight`` (so the three weights sum to 1).
+    missing : {"raise", "pairwise"}
+        Missing indicator figures raise by default. ``"pairwise"`` compares
+        two units on the indicators both have (distance rescaled to all
+        indicators), an explicit choice the caller makes.
+
+    Returns
+    -------
+    Dissimilarity
+        ``.matrix`` is ``n x n``, symmetric, zero on the diagonal, in ``[0, 1]``;
+        row ``i`` is ``unit_set.ids[i]``.
+
+    Examples
+    --------
+    >>> from clustering.datasets import vietnam_provinces
+    >>> vn = vietnam_provinces(2025)
+    >>> d = dissimilarity(vn, ["grdp_per_capita", "urban_pct"], geography=0.4)
+    >>> d.shape, d.ids[0], d.weights["geography"]
+    ((34, 34), '01', 0.4)
+    """
+    for label, w in (("geography", geography), ("category_weight", category_weight)):
+        if not np.isfinite(w) or w < 0:
+            raise ValueError(f"{label}={w!r}; expected a finite weight >= 0")
+    if indicator_weight is None:
+        indicator_weight = 1.0 - geography - category_weight if indicators else 0.0
+    if not np.isfinite(indicator_weight) or indicator_weight < -1e-12:
+        raise ValueError(
+            f"indicator_weight={indicator_weight!r}; weights must be >= 0 "
+            f"(geography={geography}, category_weight={category_weight} leave nothing)"
+        )
+    indicator_weight = max(indicator_weight, 0.0)
+    if indicators and indicator_weight == 0:
+        raise ValueError("indicators are given but their weight is 0")
+    if not indicators and indicator_weight > 0:
+        raise ValueError(f"indicator_weight={indicator_weight} but no indicators are given")
+    if category_weight > 0 and category is None:
+        raise ValueError("category_weight > 0 needs a category attribute (e.g. 'function')")
+    if missing not in ("raise", "pairwise"):
+        raise ValueError(f"missing={missing!r}; expected 'raise' or 'pairwise'")
+    total = indicator_weight + geography + category_weight
+    if total <= 0:
+        raise ValueError("all weights are 0: give indicators, geography or a category")
+
+    components: dict[str, np.ndarray] = {}
+    weights: dict[str, float] = {}
+    if indicators:
+        z = standardized_indicators(
+            unit_set, indicators, log=log, missing="raise" if missing == "raise" else "keep"
+        )
+        components["indicators"] = _pairwise_euclidean(z)
+        weights["indicators"] = indicator_weight
+    if geography > 0:
+        components["geography"] = great_circle_km(unit_set.coordinates())
+        weights["geography"] = geography
+    if category_weight > 0:
+        components["category"] = category_mismatch(unit_set, category)  # type: ignore[arg-type]
+        weights["category"] = category_weight
+    matrix = sum(weights[k] * _scaled(components[k]) for k in components) / total
+    matrix = (matrix + matrix.T) / 2  # exact symmetry despite rounding
+    np.fill_diagonal(matrix, 0.0)
+    return Dissimilarity(matrix=matrix, ids=unit_set.ids, weights=weights, components=components)

@@ -1,0 +1,360 @@
+"""Fairness metrics of a cluster plan.
+
+The plain functions compute one aspect each (sizes, homogeneity, contiguity,
+compactness, purity, award chances) and are reused by the optimizer, the
+estimators and the benchmarks; :func:`fairness_report` gathers them in one
+typed report that prints as a table and converts to a dict.
+
+Definitions
+-----------
+* Size balance: over clusters, ``min``, ``max``, ``max / min`` and the
+  coefficient of variation ``std / mean`` (population standard deviation).
+* Homogeneity of an indicator ``x``: the share of its variance left inside
+  clusters, ``1 - R^2 = sum_c sum_{i in c} (x_i - mean_c)^2 / sum_i (x_i - mean)^2``.
+* Mean within-cluster dissimilarity (or distance): the mean over all unordered
+  pairs of units that share a cluster (pooled over clusters).
+* Contiguity: a cluster is contiguous when the adjacency graph restricted to
+  its members is connected; ``pieces`` counts its connected components.
+* Cut edges: borders between units of different clusters.
+* Purity for a category: the share of units whose category is the most common
+  one of their cluster.
+* Award chance: a member's chance to be its cluster's leader is ``1 / size``
+  when every member is equally likely; its spread across clusters shows how
+  unequal the chances are.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+import networkx as nx
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from .dissimilarity import great_circle_km, standardized_indicators
+from .errors import IndicatorError
+from .plan import Plan
+
+__all__ = [
+    "AwardChance",
+    "FairnessReport",
+    "SizeStats",
+    "award_chance",
+    "cluster_pieces",
+    "cut_edges",
+    "fairness_report",
+    "mean_within",
+    "purity",
+    "size_stats",
+    "within_share",
+]
+
+
+class SizeStats(BaseModel):
+    """Balance of a per-cluster total (member count or summed weight)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: str
+    min: float
+    max: float
+    ratio: float | None  # max / min; None when the smallest is 0
+    cv: float
+    per_cluster: dict[str, float]
+
+
+class AwardChance(BaseModel):
+    """Each member's chance to lead its cluster (``1 / size``), across clusters."""
+
+    model_config = ConfigDict(frozen=True)
+
+    min: float
+    max: float
+    ratio: float
+    std: float
+    per_cluster: dict[str, float]
+
+
+def size_stats(totals: Mapping[str, float], by: str = "count") -> SizeStats:
+    """Min, max, max/min and coefficient of variation of per-cluster totals.
+
+    Examples
+    --------
+    >>> s = size_stats({"a": 2, "b": 4})
+    >>> s.ratio, round(s.cv, 4)
+    (2.0, 0.3333)
+    """
+    values = np.array(list(totals.values()), dtype=float)
+    mean = values.mean()
+    return SizeStats(
+        by=by,
+        min=float(values.min()),
+        max=float(values.max()),
+        ratio=float(values.max() / values.min()) if values.min() > 0 else None,
+        cv=float(values.std() / mean) if mean > 0 else 0.0,
+        per_cluster={k: float(v) for k, v in totals.items()},
+    )
+
+
+def within_share(values: np.ndarray, labels: np.ndarray) -> float:
+    """Share of the variance of ``values`` left inside clusters (``1 - R^2``).
+
+    Examples
+    --------
+    >>> within_share(np.array([1.0, 3.0, 10.0, 12.0]), np.array([0, 0, 1, 1]))
+    0.04
+    """
+    values, labels = np.asarray(values, dtype=float), np.asarray(labels)
+    total = ((values - values.mean()) ** 2).sum()
+    if total == 0:
+        raise IndicatorError("a constant indicator has no variance to split")
+    within = sum(((values[labels == c] - values[labels == c].mean()) ** 2).sum()
+                 for c in np.unique(labels))
+    return float(within / total)
+
+
+def mean_within(matrix: np.ndarray, labels: np.ndarray) -> float | None:
+    """Mean of ``matrix[i, j]`` over unordered pairs ``i < j`` in the same cluster.
+
+    ``None`` when every cluster is a singleton (no pair to average).
+    """
+    matrix, labels = np.asarray(matrix, dtype=float), np.asarray(labels)
+    same = labels[:, None] == labels[None, :]
+    upper = np.triu(same, k=1)
+    return float(matrix[upper].mean()) if upper.any() else None
+
+
+def cluster_pieces(graph: nx.Graph, clusters: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """Number of connected pieces of each cluster in the adjacency ``graph``."""
+    return {
+        name: nx.number_connected_components(graph.subgraph(members))
+        for name, members in clusters.items()
+    }
+
+
+def cut_edges(graph: nx.Graph, cluster_of: Mapping[str, object]) -> int:
+    """Number of borders joining units of different clusters."""
+    return sum(1 for a, b in graph.edges() if cluster_of[a] != cluster_of[b])
+
+
+def purity(categories: Sequence[object], labels: np.ndarray) -> tuple[float, dict[int, float]]:
+    """Overall and per-cluster share of units in their cluster's most common category."""
+    labels = np.asarray(labels)
+    per_cluster = {}
+    hits = 0
+    for c in np.unique(labels):
+        members = [categories[i] for i in np.flatnonzero(labels == c)]
+        top = Counter(members).most_common(1)[0][1]
+        per_cluster[int(c)] = top / len(members)
+        hits += top
+    return hits / len(labels), per_cluster
+
+
+def award_chance(sizes: Mapping[str, int]) -> AwardChance:
+    """Chance ``1 / size`` of each cluster's members to lead it, and its spread.
+
+    Examples
+    --------
+    >>> award_chance({"a": 4, "b": 8}).ratio
+    2.0
+    """
+    chances = {k: 1.0 / v for k, v in sizes.items()}
+    values = np.array(list(chances.values()))
+    return AwardChance(
+        min=float(values.min()),
+        max=float(values.max()),
+        ratio=float(values.max() / values.min()),
+        std=float(values.std()),
+        per_cluster=chances,
+    )
+
+
+class FairnessReport(BaseModel):
+    """How fair a plan is. ``print(report)`` shows a table; ``report.to_dict()`` the data."""
+
+    model_config = ConfigDict(frozen=True)
+
+    plan: str
+    n_units: int
+    n_clusters: int
+    size_count: SizeStats
+    size_weight: SizeStats | None
+    homogeneity: dict[str, float]  # indicator -> share of variance within clusters (1 - R^2)
+    r2_overall: float | None  # mean R^2 over the standardised indicators
+    mean_within_dissimilarity: float | None
+    contiguous: bool
+    pieces: dict[str, int]
+    mean_within_km: float | None
+    cut_edges: int
+    purity_attribute: str | None
+    purity: float | None
+    award_chance: AwardChance
+    notes: list[str]
+
+    def to_dict(self) -> dict:
+        return self.model_dump(mode="json")
+
+    def summary(self) -> dict[str, float | int | bool | None]:
+        """The headline numbers, flat (for side-by-side tables)."""
+        return {
+            "clusters": self.n_clusters,
+            "size min": self.size_count.min,
+            "size max": self.size_count.max,
+            "size max/min": self.size_count.ratio,
+            "size CV": self.size_count.cv,
+            "weight max/min": self.size_weight.ratio if self.size_weight else None,
+            "weight CV": self.size_weight.cv if self.size_weight else None,
+            "R2 (indicators)": self.r2_overall,
+            "mean within dissimilarity": self.mean_within_dissimilarity,
+            "contiguous": self.contiguous,
+            "pieces": sum(self.pieces.values()),
+            "mean within km": self.mean_within_km,
+            "cut edges": self.cut_edges,
+            "purity": self.purity,
+            "award chance max/min": self.award_chance.ratio,
+        }
+
+    def __str__(self) -> str:
+        rows = [(k, _fmt(v)) for k, v in self.summary().items()]
+        rows += [(f"1-R2 {name}", _fmt(v)) for name, v in self.homogeneity.items()]
+        width = max(len(k) for k, _ in rows)
+        title = (
+            f"Fairness of plan {self.plan!r}: {self.n_units} units in {self.n_clusters} clusters"
+        )
+        lines = [title, "-" * len(title)]
+        lines += [f"{k.ljust(width)}  {v}" for k, v in rows]
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    return str(value)
+
+
+def _default_indicators(plan: Plan) -> tuple[list[str], list[str]]:
+    usable, skipped = [], []
+    for name in plan.unit_set.indicator_names:
+        values = plan.unit_set.indicator(name, missing="nan")
+        if np.isnan(values).any():
+            skipped.append(f"{name} (missing for {int(np.isnan(values).sum())} units)")
+        elif np.ptp(values) == 0:
+            skipped.append(f"{name} (constant)")
+        else:
+            usable.append(name)
+    return usable, skipped
+
+
+def fairness_report(
+    plan: Plan,
+    *,
+    indicators: Sequence[str] | None = None,
+    weight: str | bool | None = None,
+    dissimilarity: np.ndarray | None = None,
+    purity_attribute: str | None = None,
+) -> FairnessReport:
+    """Measure how fair ``plan`` is.
+
+    Parameters
+    ----------
+    plan : Plan
+    indicators : sequence of str, optional
+        Indicators for homogeneity. Default: every indicator complete and
+        non-constant over the units (the others are named in ``notes``).
+    weight : str, None or False
+        Size weight: ``None`` uses each unit's ``weight`` (skipped with a note
+        when some are missing), a string names an indicator, ``False`` skips.
+    dissimilarity : array, optional
+        ``n x n`` matrix in the unit set's order for the mean within-cluster
+        dissimilarity; default: distances between the standardised indicators.
+    purity_attribute : str, optional
+        Category for purity (e.g. ``"function"``); default ``"function"`` when
+        every unit has one, else no purity.
+
+    Examples
+    --------
+    >>> from clustering.datasets import vietnam_provinces
+    >>> from clustering.plan import Plan
+    >>> old = vietnam_provinces(2024)
+    >>> report = fairness_report(Plan.from_attribute(old, "region"))
+    >>> report.n_clusters, report.contiguous
+    (6, True)
+    """
+    unit_set, labels = plan.unit_set, plan.labels
+    notes: list[str] = []
+
+    if weight is False:
+        size_weight = None
+    else:
+        try:
+            w = unit_set.weights(weight if isinstance(weight, str) else None)
+        except IndicatorError as exc:
+            if isinstance(weight, str):
+                raise
+            size_weight, w = None, None
+            notes.append(f"no size-by-weight metrics: {exc}")
+        if w is not None:
+            totals = {c: float(w[labels == k].sum()) for k, c in enumerate(plan.cluster_names)}
+            size_weight = size_stats(totals, by=weight if isinstance(weight, str) else "weight")
+
+    if indicators is None:
+        indicators, skipped = _default_indicators(plan)
+        if skipped:
+            notes.append("indicators left out of homogeneity: " + ", ".join(skipped))
+    homogeneity = {
+        name: within_share(unit_set.indicator(name), labels) for name in indicators
+    }
+    r2 = 1 - float(np.mean(list(homogeneity.values()))) if homogeneity else None
+
+    if dissimilarity is None and indicators:
+        z = standardized_indicators(unit_set, indicators)
+        dissimilarity = np.sqrt(((z[:, None, :] - z[None, :, :]) ** 2).sum(axis=2))
+        notes.append("dissimilarity: Euclidean distance between standardised indicators")
+    if dissimilarity is not None:
+        dissimilarity = np.asarray(dissimilarity, dtype=float)
+        if dissimilarity.shape != (len(unit_set), len(unit_set)):
+            raise ValueError(
+                f"dissimilarity has shape {dissimilarity.shape}; expected "
+                f"({len(unit_set)}, {len(unit_set)}) in the unit set's order"
+            )
+    within_d = mean_within(dissimilarity, labels) if dissimilarity is not None else None
+
+    try:
+        within_km = mean_within(great_circle_km(unit_set.coordinates()), labels)
+    except ValueError as exc:
+        within_km = None
+        notes.append(f"no distance metrics: {exc}")
+
+    pieces = cluster_pieces(unit_set.graph, plan.clusters)
+    cluster_of = {uid: plan.cluster_names[k] for uid, k in zip(unit_set.ids, labels)}
+
+    if purity_attribute is None and all(u.function for u in unit_set):
+        purity_attribute = "function"
+    purity_value = None
+    if purity_attribute is not None:
+        purity_value, _ = purity(unit_set.labels_of(purity_attribute), labels)
+
+    return FairnessReport(
+        plan=plan.name or "plan",
+        n_units=len(unit_set),
+        n_clusters=plan.n_clusters,
+        size_count=size_stats(plan.sizes()),
+        size_weight=size_weight,
+        homogeneity=homogeneity,
+        r2_overall=r2,
+        mean_within_dissimilarity=within_d,
+        contiguous=all(p == 1 for p in pieces.values()),
+        pieces=pieces,
+        mean_within_km=within_km,
+        cut_edges=cut_edges(unit_set.graph, cluster_of),
+        purity_attribute=purity_attribute,
+        purity=purity_value,
+        award_chance=award_chance(plan.sizes()),
+        notes=notes,
+    )

@@ -1,0 +1,286 @@
+"""Cluster plans: a partition of a unit set into named clusters.
+
+A plan is valid when every unit of the set is in exactly one cluster and no
+cluster is empty. Members may be written by id or by name (with or without
+Vietnamese diacritics); they are stored as ids.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import PlanError, UnknownNameError
+from .names import nfc
+from .units import UnitSet
+
+__all__ = ["Plan"]
+
+
+class Plan:
+    """A partition of ``unit_set`` into named clusters.
+
+    Parameters
+    ----------
+    unit_set : UnitSet
+        The units being partitioned.
+    clusters : mapping of str to sequence of str
+        Cluster name -> members (ids or names). Cluster order is kept.
+    name : str, optional
+        The plan's name, e.g. ``"regions"`` or a proposal's title.
+    notes : str, optional
+        Free text kept with the plan.
+
+    Attributes
+    ----------
+    clusters : dict of str to list of str
+        Cluster name -> member ids, members in the unit set's order.
+    labels : numpy.ndarray of int
+        ``labels[i]`` is the position (in ``cluster_names``) of the cluster of
+        unit ``unit_set.ids[i]``.
+
+    Raises
+    ------
+    PlanError
+        A unit is missing or repeated, or a cluster is empty.
+    UnknownNameError
+        A member matches no unit (the message suggests the closest names).
+
+    Examples
+    --------
+    >>> from clustering.units import UnitSet
+    >>> s = UnitSet([{"id": "1", "name": "Hà Nội"}, {"id": "2", "name": "Huế"}])
+    >>> Plan(s, {"north": ["Ha Noi"], "centre": ["2"]}).clusters
+    {'north': ['1'], 'centre': ['2']}
+    """
+
+    def __init__(
+        self,
+        unit_set: UnitSet,
+        clusters: Mapping[str, Sequence[str]],
+        *,
+        name: str = "",
+        notes: str = "",
+    ) -> None:
+        if not isinstance(unit_set, UnitSet):
+            raise TypeError(f"unit_set must be a UnitSet, got {type(unit_set).__name__}")
+        if isinstance(clusters, (str, bytes)) or not isinstance(clusters, Mapping):
+            raise PlanError(
+                f"clusters must map cluster names to member lists, got {type(clusters).__name__}"
+            )
+        self.unit_set = unit_set
+        self.name = name
+        self.notes = notes
+        owner: dict[str, str] = {}
+        repeated: list[str] = []
+        resolved: dict[str, list[str]] = {}
+        for cluster_name, members in clusters.items():
+            cluster_name = nfc(str(cluster_name))
+            if cluster_name in resolved:
+                raise PlanError(f"cluster name {cluster_name!r} is used twice")
+            if isinstance(members, (str, bytes)):
+                raise PlanError(
+                    f"cluster {cluster_name!r}: members must be a list, got the string {members!r}"
+                )
+            if len(members) == 0:
+                raise PlanError(f"cluster {cluster_name!r} is empty; every cluster needs a member")
+            ids = []
+            for member in members:
+                try:
+                    uid = unit_set.resolve(member)
+                except UnknownNameError as exc:
+                    raise UnknownNameError(f"cluster {cluster_name!r}: {exc}") from None
+                if uid in owner:
+                    where = (
+                        f"clusters {owner[uid]!r} and {cluster_name!r}"
+                        if owner[uid] != cluster_name
+                        else f"cluster {cluster_name!r} twice"
+                    )
+                    repeated.append(f"{uid!r} ({unit_set[uid].name}) in {where}")
+                owner[uid] = cluster_name
+                ids.append(uid)
+            resolved[cluster_name] = ids
+        if repeated:
+            raise PlanError("unit(s) placed more than once: " + "; ".join(repeated))
+        missing = [uid for uid in unit_set.ids if uid not in owner]
+        if missing:
+            shown = ", ".join(f"{uid!r} ({unit_set[uid].name})" for uid in missing[:10])
+            more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+            raise PlanError(f"{len(missing)} unit(s) in no cluster: {shown}{more}")
+        if not resolved:
+            raise PlanError("a plan needs at least one cluster")
+        self.clusters: dict[str, list[str]] = {
+            c: sorted(ids, key=unit_set.index) for c, ids in resolved.items()
+        }
+        position = {c: k for k, c in enumerate(self.clusters)}
+        self.labels: np.ndarray = np.array([position[owner[uid]] for uid in unit_set.ids])
+
+    # -- constructors --------------------------------------------------------
+    @classmethod
+    def from_labels(
+        cls,
+        unit_set: UnitSet,
+        labels: Sequence[int] | np.ndarray,
+        cluster_names: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> Plan:
+        """A plan from one cluster label per unit (in the unit set's order).
+
+        Clusters are named ``cluster_names[label]``, or ``"C1"``, ``"C2"``...
+        in order of first appearance when no names are given.
+
+        Examples
+        --------
+        >>> from clustering.units import UnitSet
+        >>> s = UnitSet([{"id": i, "name": i} for i in "abc"])
+        >>> Plan.from_labels(s, [1, 0, 1]).clusters
+        {'C1': ['a', 'c'], 'C2': ['b']}
+        """
+        labels = list(np.asarray(labels).tolist())
+        if len(labels) != len(unit_set):
+            raise PlanError(f"got {len(labels)} labels for {len(unit_set)} units")
+        if cluster_names is None:
+            order = list(dict.fromkeys(labels))
+            names = {lab: f"C{k + 1}" for k, lab in enumerate(order)}
+        else:
+            names = dict(enumerate(cluster_names))
+            unknown = sorted({lab for lab in labels if lab not in names}, key=str)
+            if unknown:
+                raise PlanError(f"labels {unknown} have no entry in cluster_names")
+        clusters: dict[str, list[str]] = {names[lab]: [] for lab in dict.fromkeys(labels)}
+        for uid, lab in zip(unit_set.ids, labels):
+            clusters[names[lab]].append(uid)
+        return cls(unit_set, clusters, **kwargs)
+
+    @classmethod
+    def from_attribute(cls, unit_set: UnitSet, attribute: str, **kwargs: Any) -> Plan:
+        """One cluster per value of a categorical attribute (e.g. ``"region"``).
+
+        Raises :class:`PlanError` naming the units where the attribute is missing.
+        """
+        values = unit_set.labels_of(attribute)
+        absent = [uid for uid, v in zip(unit_set.ids, values) if v is None]
+        if absent:
+            raise PlanError(
+                f"attribute {attribute!r} is missing for unit(s) {', '.join(absent)}; "
+                "they cannot be placed by it"
+            )
+        clusters: dict[str, list[str]] = {}
+        for uid, value in zip(unit_set.ids, values):
+            clusters.setdefault(str(value), []).append(uid)
+        kwargs.setdefault("name", f"by {attribute}")
+        return cls(unit_set, clusters, **kwargs)
+
+    # -- views ---------------------------------------------------------------
+    @property
+    def cluster_names(self) -> list[str]:
+        return list(self.clusters)
+
+    @property
+    def n_clusters(self) -> int:
+        return len(self.clusters)
+
+    def sizes(self) -> dict[str, int]:
+        """Number of members of each cluster."""
+        return {c: len(m) for c, m in self.clusters.items()}
+
+    def cluster_of(self, unit: str) -> str:
+        """The name of the cluster holding ``unit`` (an id or a name)."""
+        uid = self.unit_set.resolve(unit)
+        return self.cluster_names[int(self.labels[self.unit_set.index(uid)])]
+
+    def same_partition(self, other: Plan) -> bool:
+        """Whether two plans group the units identically, whatever the cluster names."""
+        return self.unit_set.ids == other.unit_set.ids and _canonical(self.labels) == _canonical(
+            other.labels
+        )
+
+    def __repr__(self) -> str:
+        label = f" {self.name!r}" if self.name else ""
+        sizes = ", ".join(str(len(m)) for m in self.clusters.values())
+        return f"<Plan{label}: {self.n_clusters} clusters of sizes {sizes}>"
+
+    # -- input / output ------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """``{"name", "notes", "dataset", "clusters"}`` with member ids."""
+        return {
+            "name": self.name,
+            "notes": self.notes,
+            "dataset": self.unit_set.name,
+            "clusters": {c: list(m) for c, m in self.clusters.items()},
+        }
+
+    def to_json(self, path: str | Path, *, overwrite: bool = False) -> None:
+        """Write the plan as JSON (UTF-8, names kept with their diacritics)."""
+        _refuse_overwrite(path, overwrite)
+        Path(path).write_text(
+            json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+
+    def to_csv(self, path: str | Path, *, overwrite: bool = False) -> None:
+        """Write one row per member: ``cluster,unit_id,unit_name``."""
+        _refuse_overwrite(path, overwrite)
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["cluster", "unit_id", "unit_name"])
+            for cluster, members in self.clusters.items():
+                for uid in members:
+                    writer.writerow([cluster, uid, self.unit_set[uid].name])
+
+    @classmethod
+    def from_dict(cls, unit_set: UnitSet, data: Mapping[str, Any]) -> Plan:
+        """A plan from ``{"clusters": {...}, "name": ..., "notes": ...}``."""
+        if not isinstance(data, Mapping) or "clusters" not in data:
+            raise PlanError("a plan document needs a 'clusters' mapping of name -> members")
+        return cls(
+            unit_set,
+            data["clusters"],
+            name=str(data.get("name") or ""),
+            notes=str(data.get("notes") or ""),
+        )
+
+    @classmethod
+    def read_json(cls, path: str | Path, unit_set: UnitSet) -> Plan:
+        """Read a plan written by :meth:`to_json` (or by hand, members by id or name)."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise PlanError(f"{path}: not valid JSON ({exc})") from None
+        return cls.from_dict(unit_set, data)
+
+    @classmethod
+    def read_csv(cls, path: str | Path, unit_set: UnitSet, *, name: str = "") -> Plan:
+        """Read rows ``cluster,unit`` (``unit`` may be ``unit_id`` or ``unit_name``)."""
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            fields = reader.fieldnames or []
+            member_column = next(
+                (c for c in ("unit", "unit_id", "id", "unit_name", "name") if c in fields), None
+            )
+            if "cluster" not in fields or member_column is None:
+                raise PlanError(
+                    f"{path}: expected a 'cluster' column and a 'unit' (or unit_id / unit_name) "
+                    f"column; found {fields}"
+                )
+            clusters: dict[str, list[str]] = {}
+            for line, row in enumerate(reader, start=2):
+                cluster, member = (row["cluster"] or "").strip(), (row[member_column] or "").strip()
+                if not cluster or not member:
+                    raise PlanError(f"{path}:{line}: empty cluster or unit in row {row}")
+                clusters.setdefault(cluster, []).append(member)
+        return cls(unit_set, clusters, name=name or Path(path).stem)
+
+
+def _canonical(labels: np.ndarray) -> list[int]:
+    first: dict[int, int] = {}
+    return [first.setdefault(int(x), len(first)) for x in labels]
+
+
+def _refuse_overwrite(path: str | Path, overwrite: bool) -> None:
+    if Path(path).exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")

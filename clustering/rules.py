@@ -1,0 +1,580 @@
+"""The rules a cluster plan must follow, and why a set of rules may be impossible.
+
+A :class:`ClusterRules` says how many clusters to make and what each must
+respect: size bounds by member count and/or by a weight such as population,
+contiguity in the adjacency graph, and the planners' constraints (units that
+must be together, apart, fixed to a cluster, and clusters pure in a category).
+
+Both the exact optimizer and the heuristic estimators call :func:`diagnose`
+before any work, so that an impossible request gets the same explanation
+whichever method is used, and :func:`plan_violations` to check a finished plan.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import networkx as nx
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .errors import FairclustersError, InfeasibleError
+from .plan import Plan
+from .units import UnitSet
+
+__all__ = ["ClusterRules", "check_feasible", "diagnose", "plan_violations", "together_groups"]
+
+
+class ClusterRules(BaseModel):
+    """What a plan of ``n_clusters`` clusters must respect.
+
+    Parameters
+    ----------
+    n_clusters : int
+        Number of clusters ``k >= 1``.
+    size : (int, int), optional
+        Bounds ``(min, max)`` on the number of members of every cluster.
+    weight_bounds : (float, float), optional
+        Bounds ``(lower, upper)`` on every cluster's total weight.
+    weight : str, optional
+        Indicator used as the weight; ``None`` uses each unit's ``weight``.
+    contiguous : bool, default False
+        Every cluster must be connected in the adjacency graph.
+    together : list of lists of str
+        Each group of units (ids or names) must share one cluster.
+    apart : list of lists of str
+        The units of each group must be in pairwise different clusters.
+    fixed : dict of str to str
+        Unit -> cluster label: units with the same label share a cluster,
+        units with different labels are apart.
+    pure : str, optional
+        Categorical attribute (e.g. ``"function"``) in which every cluster
+        must be pure: all members share one value (blocs by function).
+
+    Examples
+    --------
+    >>> r = ClusterRules(n_clusters=6, size=(5, 6), contiguous=True)
+    >>> r.size
+    (5, 6)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    n_clusters: int = Field(gt=0)
+    size: tuple[int, int] | None = None
+    weight_bounds: tuple[float, float] | None = None
+    weight: str | None = None
+    contiguous: bool = False
+    together: tuple[tuple[str, ...], ...] = ()
+    apart: tuple[tuple[str, ...], ...] = ()
+    fixed: dict[str, str] = Field(default_factory=dict)
+    pure: str | None = None
+
+    @field_validator("size")
+    @classmethod
+    def _size_bounds(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
+        if value is not None:
+            low, high = value
+            if low < 1:
+                raise ValueError(f"size minimum {low} must be >= 1 (clusters are not empty)")
+            if low > high:
+                raise ValueError(f"size bounds ({low}, {high}): minimum exceeds maximum")
+        return value
+
+    @field_validator("weight_bounds")
+    @classmethod
+    def _weight_bounds(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None:
+            low, high = value
+            if not (math.isfinite(low) and math.isfinite(high)) or low < 0:
+                raise ValueError(f"weight bounds {value} must be finite and >= 0")
+            if low > high:
+                raise ValueError(f"weight bounds {value}: lower exceeds upper")
+        return value
+
+    @field_validator("together", "apart")
+    @classmethod
+    def _groups(cls, value: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        for group in value:
+            if isinstance(group, str) or len(group) < 2:
+                raise ValueError(f"a together/apart group needs at least two units, got {group!r}")
+        return value
+
+    @classmethod
+    def with_weight_tolerance(
+        cls,
+        unit_set: UnitSet,
+        n_clusters: int,
+        tolerance: float,
+        *,
+        weight: str | None = None,
+        **kwargs: object,
+    ) -> ClusterRules:
+        """Rules whose weight bounds are the ideal cluster weight ``* (1 ± tolerance)``.
+
+        The ideal is the total weight divided by ``n_clusters``.
+
+        Examples
+        --------
+        >>> from clustering.datasets import vietnam_provinces
+        >>> vn = vietnam_provinces(2025)
+        >>> r = ClusterRules.with_weight_tolerance(vn, 4, 0.05)
+        >>> round(r.weight_bounds[1] / r.weight_bounds[0], 4)
+        1.1053
+        """
+        if not (math.isfinite(tolerance) and 0 <= tolerance < 1):
+            raise FairclustersError(f"tolerance={tolerance!r}; expected a fraction in [0, 1)")
+        if not isinstance(n_clusters, int) or n_clusters < 1:
+            raise FairclustersError(f"n_clusters={n_clusters!r}; expected an integer >= 1")
+        ideal = float(unit_set.weights(weight).sum()) / n_clusters
+        return cls(
+            n_clusters=n_clusters,
+            weight_bounds=(ideal * (1 - tolerance), ideal * (1 + tolerance)),
+            weight=weight,
+            **kwargs,
+        )
+
+    def resolved(self, unit_set: UnitSet) -> ClusterRules:
+        """The same rules with every unit named by its id (names resolved).
+
+        Raises :class:`~clustering.errors.UnknownNameError` for an unknown unit,
+        and :class:`FairclustersError` when ``n_clusters`` exceeds the units.
+        """
+        if self.n_clusters > len(unit_set):
+            raise FairclustersError(
+                f"n_clusters={self.n_clusters} exceeds the {len(unit_set)} units"
+            )
+        if self.pure is not None:
+            unit_set.labels_of(self.pure)  # raises on an unknown attribute
+        if self.weight_bounds is not None:
+            unit_set.weights(self.weight)  # raises on missing or negative weights
+        return self.model_copy(
+            update={
+                "together": tuple(tuple(unit_set.resolve(u) for u in g) for g in self.together),
+                "apart": tuple(tuple(unit_set.resolve(u) for u in g) for g in self.apart),
+                "fixed": {unit_set.resolve(u): str(c) for u, c in self.fixed.items()},
+            }
+        )
+
+    def count_bounds(self, n_units: int) -> tuple[int, int]:
+        """Count bounds, ``(1, n)`` when none are set."""
+        return self.size if self.size is not None else (1, n_units)
+
+
+class _UnionFind:
+    def __init__(self, items: Iterable[str]) -> None:
+        self.parent = {x: x for x in items}
+
+    def find(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+    def groups(self) -> list[list[str]]:
+        out: dict[str, list[str]] = {}
+        for x in self.parent:
+            out.setdefault(self.find(x), []).append(x)
+        return list(out.values())
+
+
+def together_groups(unit_set: UnitSet, rules: ClusterRules) -> list[list[str]]:
+    """Units that must share a cluster, merged transitively (``together`` and ``fixed``).
+
+    Only groups of two or more units are returned, members in unit-set order.
+    """
+    uf = _UnionFind(unit_set.ids)
+    for group in rules.together:
+        for a, b in itertools.pairwise(group):
+            uf.union(a, b)
+    by_label: dict[str, str] = {}
+    for unit, label in rules.fixed.items():
+        if label in by_label:
+            uf.union(unit, by_label[label])
+        by_label.setdefault(label, unit)
+    groups = [sorted(g, key=unit_set.index) for g in uf.groups() if len(g) > 1]
+    return sorted(groups, key=lambda g: unit_set.index(g[0]))
+
+
+def _cluster_count_range(total: float, low: float, high: float) -> tuple[int, int]:
+    """How many clusters with totals in ``[low, high]`` can split ``total`` (granularity aside)."""
+    fewest = math.ceil(total / high - 1e-9) if high > 0 else (0 if total == 0 else math.inf)
+    most = math.floor(total / low + 1e-9) if low > 0 else math.inf
+    return fewest, most
+
+
+def _names(unit_set: UnitSet, ids: Sequence[str]) -> str:
+    shown = ", ".join(f"{uid} ({unit_set[uid].name})" for uid in list(ids)[:8])
+    return shown + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+
+
+def diagnose(unit_set: UnitSet, rules: ClusterRules) -> list[InfeasibleError]:
+    """Every reason, found before solving, why no plan can satisfy ``rules``.
+
+    The checks are necessary conditions: an empty list does not prove that a
+    plan exists, but each error returned proves that none does. Each error has
+    a ``reason`` code and the ``units`` involved:
+
+    ``count``
+        ``n < k * min`` or ``n > k * max``.
+    ``unit_too_heavy``
+        A unit's weight exceeds the upper weight bound.
+    ``weight_total``
+        The total weight cannot be split into ``k`` clusters within the bounds.
+    ``component``
+        Under contiguity, the adjacency components cannot be split into
+        clusters within the bounds, or not into exactly ``k`` of them.
+    ``together_apart``
+        Two units must be together (directly, transitively or by ``fixed``)
+        and apart at once.
+    ``together_too_large``
+        A must-together group exceeds the size or weight maximum.
+    ``together_unreachable``
+        Under contiguity, a must-together group lies in different components
+        or two of its units are farther apart than a cluster can stretch.
+    ``apart_too_many``
+        An apart group (or the set of distinct fixed labels) has more units
+        than there are clusters.
+    ``purity``
+        Clusters must be pure in a category but its values cannot be split
+        into ``k`` clusters within the size bounds, or a together group mixes values.
+
+    Examples
+    --------
+    >>> from clustering.datasets import vietnam_provinces
+    >>> vn = vietnam_provinces(2025)
+    >>> [e.reason for e in diagnose(vn, ClusterRules(n_clusters=6, size=(7, 9)))]
+    ['count']
+    """
+    rules = rules.resolved(unit_set)
+    n, k = len(unit_set), rules.n_clusters
+    low, high = rules.count_bounds(n)
+    problems: list[InfeasibleError] = []
+
+    if n < k * low or n > k * high:
+        problems.append(
+            InfeasibleError(
+                f"{n} units cannot form {k} clusters of {low} to {high} members "
+                f"(possible totals: {k * low} to {k * high})",
+                reason="count",
+            )
+        )
+
+    weights = None
+    if rules.weight_bounds is not None:
+        weights = unit_set.weights(rules.weight)
+        w_low, w_high = rules.weight_bounds
+        heavy = [unit_set.ids[i] for i in np.flatnonzero(weights > w_high)]
+        if heavy:
+            problems.append(
+                InfeasibleError(
+                    f"unit(s) {_names(unit_set, heavy)} weigh more than the upper bound "
+                    f"{w_high:,.6g} on their own",
+                    reason="unit_too_heavy",
+                    units=tuple(heavy),
+                )
+            )
+        total = float(weights.sum())
+        if total < k * w_low - 1e-9 or total > k * w_high + 1e-9:
+            problems.append(
+                InfeasibleError(
+                    f"total weight {total:,.6g} cannot form {k} clusters weighing "
+                    f"{w_low:,.6g} to {w_high:,.6g} (possible totals {k * w_low:,.6g} "
+                    f"to {k * w_high:,.6g})",
+                    reason="weight_total",
+                )
+            )
+
+    if rules.contiguous:
+        problems += _component_problems(unit_set, rules, weights)
+
+    groups = together_groups(unit_set, rules)
+    group_of = {u: i for i, g in enumerate(groups) for u in g}
+    for apart in rules.apart:
+        seen: dict[int, str] = {}
+        for u in apart:
+            if u in group_of:
+                g = group_of[u]
+                if g in seen:
+                    problems.append(
+                        InfeasibleError(
+                            f"units {seen[g]} ({unit_set[seen[g]].name}) and {u} "
+                            f"({unit_set[u].name}) must be both together and apart",
+                            reason="together_apart",
+                            units=(seen[g], u),
+                        )
+                    )
+                seen.setdefault(g, u)
+    labels_of_group: dict[int, set[str]] = {}
+    for unit, label in rules.fixed.items():
+        labels_of_group.setdefault(group_of.get(unit, -1 - unit_set.index(unit)), set()).add(label)
+    for g, labels in labels_of_group.items():
+        if g >= 0 and len(labels) > 1:
+            members = [u for u in groups[g] if u in rules.fixed]
+            problems.append(
+                InfeasibleError(
+                    f"units {_names(unit_set, members)} must be together but are fixed to "
+                    f"different clusters {sorted(labels)}",
+                    reason="together_apart",
+                    units=tuple(members),
+                )
+            )
+
+    for apart in rules.apart:
+        if len(set(apart)) > k:
+            problems.append(
+                InfeasibleError(
+                    f"{len(set(apart))} units must be pairwise apart but there are only {k} "
+                    f"clusters: {_names(unit_set, apart)}",
+                    reason="apart_too_many",
+                    units=tuple(apart),
+                )
+            )
+    distinct_fixed = sorted(set(rules.fixed.values()))
+    if len(distinct_fixed) > k:
+        problems.append(
+            InfeasibleError(
+                f"units are fixed to {len(distinct_fixed)} different clusters "
+                f"({distinct_fixed}) but only {k} clusters are asked for",
+                reason="apart_too_many",
+                units=tuple(rules.fixed),
+            )
+        )
+
+    for group in groups:
+        if len(group) > high:
+            problems.append(
+                InfeasibleError(
+                    f"{len(group)} units must be together but a cluster holds at most {high}: "
+                    f"{_names(unit_set, group)}",
+                    reason="together_too_large",
+                    units=tuple(group),
+                )
+            )
+        if weights is not None:
+            group_weight = float(sum(weights[unit_set.index(u)] for u in group))
+            if group_weight > rules.weight_bounds[1] + 1e-9:  # type: ignore[index]
+                problems.append(
+                    InfeasibleError(
+                        f"units {_names(unit_set, group)} must be together but weigh "
+                        f"{group_weight:,.6g}, above the upper bound "
+                        f"{rules.weight_bounds[1]:,.6g}",  # type: ignore[index]
+                        reason="together_too_large",
+                        units=tuple(group),
+                    )
+                )
+        if rules.contiguous:
+            problems += _reachability_problems(unit_set, group, high)
+
+    if rules.pure is not None:
+        problems += _purity_problems(unit_set, rules, groups, low, high)
+    return problems
+
+
+def _component_problems(
+    unit_set: UnitSet, rules: ClusterRules, weights: np.ndarray | None
+) -> list[InfeasibleError]:
+    n, k = len(unit_set), rules.n_clusters
+    low, high = rules.count_bounds(n)
+    problems, fewest_total, most_total = [], 0, 0
+    for component in sorted(nx.connected_components(unit_set.graph), key=len):
+        members = sorted(component, key=unit_set.index)
+        fewest, most = _cluster_count_range(len(members), low, high)
+        if weights is not None:
+            w = float(sum(weights[unit_set.index(u)] for u in members))
+            w_fewest, w_most = _cluster_count_range(w, *rules.weight_bounds)  # type: ignore[misc]
+            fewest, most = max(fewest, w_fewest), min(most, w_most)
+        if fewest > most or most < 1:
+            problems.append(
+                InfeasibleError(
+                    f"the connected part {_names(unit_set, members)} ({len(members)} units) "
+                    "cannot be split into contiguous clusters within the size bounds",
+                    reason="component",
+                    units=tuple(members),
+                )
+            )
+        fewest_total += fewest
+        most_total += most
+    if not problems and not (fewest_total <= k <= most_total):
+        parts = nx.number_connected_components(unit_set.graph)
+        problems.append(
+            InfeasibleError(
+                f"the adjacency graph has {parts} connected part(s) that need between "
+                f"{fewest_total} and {most_total} contiguous clusters, not {k}",
+                reason="component",
+            )
+        )
+    return problems
+
+
+def _reachability_problems(
+    unit_set: UnitSet, group: list[str], high: int
+) -> list[InfeasibleError]:
+    # A contiguous cluster holding a and b contains a path between them, so
+    # the shortest path (in units) must fit within the size maximum.
+    first = group[0]
+    lengths = nx.single_source_shortest_path_length(unit_set.graph, first)
+    unreachable = [u for u in group if u not in lengths]
+    if unreachable:
+        return [
+            InfeasibleError(
+                f"units {first} and {_names(unit_set, unreachable)} must be together but are "
+                "not connected by land borders, so no contiguous cluster holds them",
+                reason="together_unreachable",
+                units=(first, *unreachable),
+            )
+        ]
+    problems = []
+    for i, a in enumerate(group):
+        dist = nx.single_source_shortest_path_length(unit_set.graph, a, cutoff=high)
+        for b in group[i + 1:]:
+            if b not in dist:
+                problems.append(
+                    InfeasibleError(
+                        f"units {a} and {b} must be together but any contiguous cluster "
+                        f"joining them has more than {high} members",
+                        reason="together_unreachable",
+                        units=(a, b),
+                    )
+                )
+    return problems
+
+
+def _purity_problems(
+    unit_set: UnitSet, rules: ClusterRules, groups: list[list[str]], low: int, high: int
+) -> list[InfeasibleError]:
+    categories = unit_set.labels_of(rules.pure)  # type: ignore[arg-type]
+    category_of = dict(zip(unit_set.ids, categories))
+    absent = [u for u, c in category_of.items() if c is None]
+    if absent:
+        return [
+            InfeasibleError(
+                f"clusters must be pure in {rules.pure!r}, which is missing for "
+                f"{_names(unit_set, absent)}",
+                reason="purity",
+                units=tuple(absent),
+            )
+        ]
+    problems = []
+    for group in groups:
+        values = {category_of[u] for u in group}
+        if len(values) > 1:
+            problems.append(
+                InfeasibleError(
+                    f"units {_names(unit_set, group)} must be together but differ in "
+                    f"{rules.pure!r} ({sorted(values)}), so no pure cluster holds them",
+                    reason="purity",
+                    units=tuple(group),
+                )
+            )
+    counts = Counter(categories)
+    fewest_total = most_total = 0
+    for value, count in counts.items():
+        fewest, most = _cluster_count_range(count, low, high)
+        if fewest > most:
+            members = [u for u, c in category_of.items() if c == value]
+            problems.append(
+                InfeasibleError(
+                    f"the {count} units with {rules.pure}={value!r} cannot be split into "
+                    f"pure clusters of {low} to {high} members",
+                    reason="purity",
+                    units=tuple(members),
+                )
+            )
+        fewest_total += fewest
+        most_total += most
+    if not (fewest_total <= rules.n_clusters <= most_total):
+        problems.append(
+            InfeasibleError(
+                f"{len(counts)} values of {rules.pure!r} need between {fewest_total} and "
+                f"{most_total} pure clusters, not {rules.n_clusters}",
+                reason="purity",
+            )
+        )
+    return problems
+
+
+def check_feasible(unit_set: UnitSet, rules: ClusterRules) -> ClusterRules:
+    """Raise the first :class:`InfeasibleError` of :func:`diagnose`; return resolved rules.
+
+    All reasons found are listed in the message.
+    """
+    problems = diagnose(unit_set, rules)
+    if problems:
+        first = problems[0]
+        if len(problems) > 1:
+            listing = "; ".join(str(p) for p in problems)
+            raise InfeasibleError(
+                f"{len(problems)} reasons: {listing}", reason=first.reason, units=first.units
+            )
+        raise first
+    return rules.resolved(unit_set)
+
+
+def plan_violations(plan: Plan, rules: ClusterRules) -> list[str]:
+    """Every way ``plan`` breaks ``rules`` (an empty list when it follows them all).
+
+    Independent of how the plan was made, so tests use it to check the
+    optimizer's and the estimators' output.
+
+    Examples
+    --------
+    >>> from clustering.datasets import vietnam_provinces
+    >>> old = vietnam_provinces(2024)
+    >>> regions = Plan.from_attribute(old, "region")
+    >>> plan_violations(regions, ClusterRules(n_clusters=6, size=(5, 14), contiguous=True))
+    []
+    """
+    unit_set = plan.unit_set
+    rules = rules.resolved(unit_set)
+    out: list[str] = []
+    if plan.n_clusters != rules.n_clusters:
+        out.append(f"{plan.n_clusters} clusters instead of {rules.n_clusters}")
+    low, high = rules.count_bounds(len(unit_set))
+    for name, members in plan.clusters.items():
+        if not low <= len(members) <= high:
+            out.append(f"cluster {name!r} has {len(members)} members, outside [{low}, {high}]")
+    if rules.weight_bounds is not None:
+        weights = unit_set.weights(rules.weight)
+        w_low, w_high = rules.weight_bounds
+        for name, members in plan.clusters.items():
+            total = float(sum(weights[unit_set.index(u)] for u in members))
+            if not (w_low - 1e-6 * max(1.0, w_low) <= total <= w_high + 1e-6 * max(1.0, w_high)):
+                out.append(
+                    f"cluster {name!r} weighs {total:,.6g}, outside [{w_low:,.6g}, {w_high:,.6g}]"
+                )
+    if rules.contiguous:
+        for name, members in plan.clusters.items():
+            pieces = nx.number_connected_components(unit_set.graph.subgraph(members))
+            if pieces != 1:
+                out.append(f"cluster {name!r} is in {pieces} pieces")
+    cluster_of = {u: plan.cluster_of(u) for u in unit_set.ids}
+    for group in rules.together:
+        if len({cluster_of[u] for u in group}) > 1:
+            out.append(f"units {list(group)} must be together but are split")
+    for group in rules.apart:
+        seen = [cluster_of[u] for u in group]
+        if len(set(seen)) < len(seen):
+            out.append(f"units {list(group)} must be apart but some share a cluster")
+    by_label: dict[str, set[str]] = {}
+    for unit, label in rules.fixed.items():
+        by_label.setdefault(label, set()).add(cluster_of[unit])
+    for label, clusters in by_label.items():
+        if len(clusters) > 1:
+            out.append(f"units fixed to {label!r} are split over clusters {sorted(clusters)}")
+    labels_clusters = [next(iter(c)) for c in by_label.values() if len(c) == 1]
+    if len(labels_clusters) != len(set(labels_clusters)):
+        out.append("units fixed to different labels share a cluster")
+    if rules.pure is not None:
+        categories = dict(zip(unit_set.ids, unit_set.labels_of(rules.pure)))
+        for name, members in plan.clusters.items():
+            values = {categories[u] for u in members}
+            if len(values) > 1:
+                out.append(f"cluster {name!r} mixes {rules.pure} values {sorted(values, key=str)}")
+    return out
