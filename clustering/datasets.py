@@ -73,8 +73,8 @@ _PROVENANCE = {
 }
 
 
-# Each call builds a fresh UnitSet (callers may modify its graph); only the
-# immutable merger mapping is cached.
+# Parsing is cached, but each public call returns a fresh UnitSet and mapping
+# (callers may modify a graph or a dict without affecting later calls).
 def _read_rows(filename: str) -> list[dict[str, str]]:
     with (_DATA / filename).open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -100,13 +100,17 @@ def provenance(topic: str = "datasets") -> str:
     return (_DATA / _PROVENANCE[topic]).read_text(encoding="utf-8")
 
 
-@cache
 def merger_2025() -> dict[str, str]:
     """Map each of the 63 old unit ids to the id of the new (34-unit) unit it joined.
 
     From Nghị quyết 202/2025/QH15; the two code lists reuse numbers, so this
     mapping is the only safe join between them.
     """
+    return dict(_merger())
+
+
+@cache
+def _merger() -> dict[str, str]:
     mapping: dict[str, str] = {}
     for row in _read_rows("vn_merger_2025.csv"):
         if row["old_id"] in mapping:
@@ -192,7 +196,7 @@ def vietnam_provinces(year: int = 2025) -> UnitSet:
         raise FairclustersError(
             f"no built-in province data for year {year!r}; expected 2025 (34 units) or 2024 (63)"
         )
-    return _provinces(year)
+    return _provinces(year).subset(_provinces(year).ids)  # fresh copy of the cached set
 
 
 def merger_2025_plan() -> Plan:
@@ -271,7 +275,7 @@ def vietnam_communes(province: str | None = None) -> UnitSet:
     """
     communes = _communes()
     if province is None:
-        return communes
+        return communes.subset(communes.ids)  # fresh copy of the cached set
     province_id = vietnam_provinces(2025).resolve(province)
     ids = [u.id for u in communes if u.region == province_id]
     return communes.subset(ids, name=f"vietnam-communes-2025-{province_id}")

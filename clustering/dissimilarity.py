@@ -227,6 +227,10 @@ def dissimilarity(
         raise ValueError(f"indicator_weight={indicator_weight} but no indicators are given")
     if category_weight > 0 and category is None:
         raise ValueError("category_weight > 0 needs a category attribute (e.g. 'function')")
+    if category is not None and category_weight == 0:
+        raise ValueError(
+            f"category={category!r} is given but category_weight is 0; give it a weight > 0"
+        )
     if missing not in ("raise", "pairwise"):
         raise ValueError(f"missing={missing!r}; expected 'raise' or 'pairwise'")
     total = indicator_weight + geography + category_weight

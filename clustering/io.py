@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -48,6 +49,8 @@ def _looks_numeric(values: Iterable[object]) -> bool:
     for v in present:
         if isinstance(v, bool):
             return False
+        if isinstance(v, str) and re.fullmatch(r"\s*0\d+\s*", v):
+            return False  # a code with a leading zero ("01") is an identifier, not a number
         try:
             float(v)  # type: ignore[arg-type]
         except (TypeError, ValueError):
@@ -107,7 +110,9 @@ def from_records(
     rows = [{rename.get(k, k): v for k, v in dict(r).items()} for r in records]
     if not rows:
         raise UnitSetError("no unit records given")
-    extra_columns = sorted({k for r in rows for k in r} - _RESERVED)
+    # With weight= naming another column, a column literally called "weight" is plain data.
+    reserved = _RESERVED - {"weight"} if weight not in (None, "weight") else _RESERVED
+    extra_columns = sorted({k for r in rows for k in r} - reserved)
     if indicators is None:
         indicator_columns = [c for c in extra_columns if _looks_numeric(r.get(c) for r in rows)]
     else:

@@ -102,8 +102,8 @@ def within_share(values: np.ndarray, labels: np.ndarray) -> float:
 
     Examples
     --------
-    >>> within_share(np.array([1.0, 3.0, 10.0, 12.0]), np.array([0, 0, 1, 1]))
-    0.04
+    >>> round(within_share(np.array([1.0, 3.0, 10.0, 12.0]), np.array([0, 0, 1, 1])), 4)
+    0.0471
     """
     values, labels = np.asarray(values, dtype=float), np.asarray(labels)
     total = ((values - values.mean()) ** 2).sum()
@@ -303,6 +303,8 @@ def fairness_report(
             totals = {c: float(w[labels == k].sum()) for k, c in enumerate(plan.cluster_names)}
             size_weight = size_stats(totals, by=weight if isinstance(weight, str) else "weight")
 
+    if isinstance(indicators, str):  # one name, as standardized_indicators accepts
+        indicators = [indicators]
     if indicators is None:
         indicators, skipped = _default_indicators(plan)
         if skipped:

@@ -237,6 +237,11 @@ class Plan:
         """A plan from ``{"clusters": {...}, "name": ..., "notes": ...}``."""
         if not isinstance(data, Mapping) or "clusters" not in data:
             raise PlanError("a plan document needs a 'clusters' mapping of name -> members")
+        dataset = data.get("dataset")
+        if dataset and unit_set.name and dataset != unit_set.name:
+            raise PlanError(
+                f"the plan is for dataset {dataset!r}, not for the unit set {unit_set.name!r}"
+            )
         return cls(
             unit_set,
             data["clusters"],

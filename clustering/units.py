@@ -74,6 +74,17 @@ class Unit(BaseModel):
     def _text_in_nfc(cls, value: object) -> object:
         return nfc(value.strip()) if isinstance(value, str) else value
 
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _labels_in_nfc(cls, value: object) -> object:
+        # Labels are Vietnamese text too (region names, notes): same NFC rule as names.
+        if isinstance(value, Mapping):
+            return {
+                nfc(k) if isinstance(k, str) else k: nfc(v) if isinstance(v, str) else v
+                for k, v in value.items()
+            }
+        return value
+
     @field_validator("lat")
     @classmethod
     def _latitude_in_range(cls, value: float | None) -> float | None:
@@ -309,8 +320,12 @@ class UnitSet:
 
     def _unknown_message(self, key: str) -> str:
         suggestions = closest_names(key, [u.name for u in self.units])
+        # Several units may share a suggested name (communes): list all their ids rather
+        # than resolve() it, which would raise an ambiguity error instead of this message.
+        by_name = self._ids_by(lambda u: u.name)
         hint = (
-            "; closest names: " + ", ".join(f"{s!r} (id {self.resolve(s)})" for s in suggestions)
+            "; closest names: "
+            + ", ".join(f"{s!r} (id {', '.join(by_name[s])})" for s in suggestions)
             if suggestions
             else ""
         )
