@@ -432,7 +432,8 @@ def _reachability_problems(
         ]
     problems = []
     for i, a in enumerate(group):
-        dist = nx.single_source_shortest_path_length(unit_set.graph, a, cutoff=high)
+        # a cluster of at most `high` units spans paths of at most `high - 1` borders
+        dist = nx.single_source_shortest_path_length(unit_set.graph, a, cutoff=high - 1)
         for b in group[i + 1:]:
             if b not in dist:
                 problems.append(
@@ -489,7 +490,7 @@ def _purity_problems(
             )
         fewest_total += fewest
         most_total += most
-    if not (fewest_total <= rules.n_clusters <= most_total):
+    if not problems and not (fewest_total <= rules.n_clusters <= most_total):
         problems.append(
             InfeasibleError(
                 f"{len(counts)} values of {rules.pure!r} need between {fewest_total} and "

@@ -1,0 +1,55 @@
+"""Audit emulation criteria tables (bảng tiêu chí thi đua): rigid points, vague indicators.
+
+Part 1 (this package's table linter): a validated table model read from YAML or
+JSON, rules with codes (RIG... rigidity, VAG... vagueness), and reports. See
+``criteria_design/README.md`` for the rule list and the command line.
+"""
+
+from criteria_design.config import LintConfig, LintConfigError, load_config
+from criteria_design.findings import Finding, Severity
+from criteria_design.lexicon import Lexicon, LexiconError, load_lexicon
+from criteria_design.lint import lint, list_rules
+from criteria_design.registry import RULES, UnknownRuleError
+from criteria_design.report import format_findings
+from criteria_design.table import (
+    CriteriaTable,
+    CriteriaTableError,
+    Criterion,
+    Member,
+    RubricLevel,
+    ScoringRule,
+    Step,
+    Target,
+    UnknownCriterionError,
+    load_table,
+    save_table,
+    table_json_schema,
+)
+
+__all__ = [
+    "RULES",
+    "CriteriaTable",
+    "CriteriaTableError",
+    "Criterion",
+    "Finding",
+    "Lexicon",
+    "LexiconError",
+    "LintConfig",
+    "LintConfigError",
+    "Member",
+    "RubricLevel",
+    "ScoringRule",
+    "Severity",
+    "Step",
+    "Target",
+    "UnknownCriterionError",
+    "UnknownRuleError",
+    "format_findings",
+    "lint",
+    "list_rules",
+    "load_config",
+    "load_lexicon",
+    "load_table",
+    "save_table",
+    "table_json_schema",
+]

@@ -1,0 +1,138 @@
+"""Command line: ``criteria-lint TABLE`` or ``python -m criteria_design TABLE``.
+
+Exit codes: 0 no finding at or above ``--fail-on`` (default: warning);
+1 some finding at or above it; 2 bad input (unreadable or invalid table,
+unknown rule code, bad configuration or lexicon).
+
+Extending the command line
+--------------------------
+Each group of checks is a :class:`CliExtension`: it adds its options to the
+parser and returns findings for a parsed namespace and the loaded table.
+:func:`build_parser` and :func:`run` loop over :data:`EXTENSIONS`, so a new
+group (e.g. score statistics with ``--scores S --history H``) is one class
+and one entry in that tuple::
+
+    class ScoreChecks:
+        def add_arguments(self, parser): parser.add_argument("--scores", ...)
+        def findings(self, args, table): return [...] if args.scores else []
+
+Errors an extension raises for bad input should subclass ``ValueError`` or
+``OSError``: :func:`main` reports them and returns 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from criteria_design.config import LintConfig, load_config
+from criteria_design.findings import Finding, Severity
+from criteria_design.lint import lint, list_rules
+from criteria_design.report import FORMATS, format_findings
+from criteria_design.table import CriteriaTable, load_table, table_json_schema
+
+
+class CliExtension(Protocol):
+    """A group of checks reachable from the command line."""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def findings(self, args: argparse.Namespace, table: CriteriaTable) -> list[Finding]: ...
+
+
+def _codes(value: str) -> list[str]:
+    return [c for c in (part.strip() for part in value.split(",")) if c]
+
+
+class TableLint:
+    """The table linter's options: ``--select``, ``--ignore``, ``--config``, ``--lexicon``."""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        group = parser.add_argument_group("table linter")
+        group.add_argument("--select", type=_codes, metavar="CODES",
+                           help="comma-separated rule codes or prefixes to run (default: all)")
+        group.add_argument("--ignore", type=_codes, metavar="CODES",
+                           help="comma-separated rule codes or prefixes to skip")
+        group.add_argument("--config", type=Path, metavar="FILE",
+                           help="YAML file of thresholds (LintConfig field names)")
+        group.add_argument("--lexicon", type=Path, action="append", default=[], metavar="FILE",
+                           help="extra vague-wording lexicon (repeatable)")
+
+    def findings(self, args: argparse.Namespace, table: CriteriaTable) -> list[Finding]:
+        extra = {"lexicon_files": tuple(args.lexicon)} if args.lexicon else {}
+        if args.config is not None:
+            config = load_config(args.config, **extra)
+        else:
+            config = LintConfig(**extra)
+        return lint(table, select=args.select, ignore=args.ignore, config=config)
+
+
+#: The check groups the command line runs, in order.
+EXTENSIONS: tuple[CliExtension, ...] = (TableLint(),)
+
+
+def build_parser(extensions: Sequence[CliExtension] = EXTENSIONS) -> argparse.ArgumentParser:
+    """The argument parser: common options, then each extension's."""
+    parser = argparse.ArgumentParser(
+        prog="criteria-lint",
+        description="Check an emulation criteria table (YAML/JSON) for rigid point structures "
+        "and vague indicators.",
+    )
+    parser.add_argument("table", nargs="?", type=Path, help="criteria table, .yaml/.yml/.json")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    parser.add_argument("--fail-on", choices=[s.value for s in Severity], default="warning",
+                        help="exit 1 when a finding has at least this severity (default warning)")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="write the report to FILE instead of standard output")
+    parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    parser.add_argument("--schema", action="store_true",
+                        help="print the JSON Schema of the table format and exit")
+    for extension in extensions:
+        extension.add_arguments(parser)
+    return parser
+
+
+def run(args: argparse.Namespace, extensions: Sequence[CliExtension] = EXTENSIONS) -> int:
+    """Execute a parsed command line; returns the exit code (bad input raises)."""
+    if args.schema:
+        print(json.dumps(table_json_schema(), ensure_ascii=False, indent=2))
+        return 0
+    if args.list_rules:
+        for r in list_rules():
+            print(f"{r.code}  {r.severity.value:<7}  {r.name}: {r.summary}")
+        return 0
+    if args.table is None:
+        raise ValueError("no criteria table given (usage: criteria-lint TABLE)")
+    if args.output is not None and args.output.exists():
+        raise FileExistsError(f"{args.output} exists; remove it or choose another --output")
+    table = load_table(args.table)
+    findings = [f for extension in extensions for f in extension.findings(args, table)]
+    report = format_findings(findings, args.format, title=f"{table.title} ({args.table})")
+    if args.output is not None:
+        args.output.write_text(report + "\n", encoding="utf-8")
+    else:
+        print(report)
+    threshold = Severity(args.fail_on)
+    return 1 if any(f.severity >= threshold for f in findings) else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``criteria-lint``; returns the exit code (2 on bad input)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
+        return int(exc.code or 0)
+    try:
+        return run(args)
+    except (ValueError, OSError) as exc:
+        print(f"criteria-lint: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
