@@ -1,8 +1,10 @@
 """Audit emulation criteria tables (bảng tiêu chí thi đua): rigid points, vague indicators.
 
-Part 1 (this package's table linter): a validated table model read from YAML or
+Part 1, the table linter: a validated table model read from YAML or
 JSON, rules with codes (RIG... rigidity, VAG... vagueness), and reports. See
 ``criteria_design/README.md`` for the rule list and the command line.
+Part 2, statistics from scores (effective weights, SMAA, better weights, rater
+agreement) and the rotation audit of award histories: see ``STATISTICS.md``.
 """
 
 from criteria_design.config import LintConfig, LintConfigError, load_config
@@ -11,6 +13,9 @@ from criteria_design.lexicon import Lexicon, LexiconError, load_lexicon
 from criteria_design.lint import lint, list_rules
 from criteria_design.registry import RULES, UnknownRuleError
 from criteria_design.report import format_findings
+from criteria_design.rotation import audit_history, load_history
+from criteria_design.score_checks import ScoreCheckConfig, audit_scores
+from criteria_design.scores import ScoreSheet, load_scores, validate_scores
 from criteria_design.table import (
     CriteriaTable,
     CriteriaTableError,
@@ -38,18 +43,25 @@ __all__ = [
     "LintConfigError",
     "Member",
     "RubricLevel",
+    "ScoreCheckConfig",
+    "ScoreSheet",
     "ScoringRule",
     "Severity",
     "Step",
     "Target",
     "UnknownCriterionError",
     "UnknownRuleError",
+    "audit_history",
+    "audit_scores",
     "format_findings",
     "lint",
     "list_rules",
     "load_config",
+    "load_history",
     "load_lexicon",
+    "load_scores",
     "load_table",
     "save_table",
     "table_json_schema",
+    "validate_scores",
 ]

@@ -33,6 +33,7 @@ from criteria_design.config import LintConfig, load_config
 from criteria_design.findings import Finding, Severity
 from criteria_design.lint import lint, list_rules
 from criteria_design.report import FORMATS, format_findings
+from criteria_design.score_checks import ScoreStatisticsCli
 from criteria_design.table import CriteriaTable, load_table, table_json_schema
 
 
@@ -72,7 +73,7 @@ class TableLint:
 
 
 #: The check groups the command line runs, in order.
-EXTENSIONS: tuple[CliExtension, ...] = (TableLint(),)
+EXTENSIONS: tuple[CliExtension, ...] = (TableLint(), ScoreStatisticsCli())
 
 
 def build_parser(extensions: Sequence[CliExtension] = EXTENSIONS) -> argparse.ArgumentParser:
