@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 import networkx as nx
 import numpy as np
 from pydantic import BaseModel, ConfigDict
+from scipy.spatial.distance import pdist, squareform
 
 from .dissimilarity import great_circle_km, standardized_indicators
 from .errors import IndicatorError
@@ -238,19 +239,6 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def _default_indicators(plan: Plan) -> tuple[list[str], list[str]]:
-    usable, skipped = [], []
-    for name in plan.unit_set.indicator_names:
-        values = plan.unit_set.indicator(name, missing="nan")
-        if np.isnan(values).any():
-            skipped.append(f"{name} (missing for {int(np.isnan(values).sum())} units)")
-        elif np.ptp(values) == 0:
-            skipped.append(f"{name} (constant)")
-        else:
-            usable.append(name)
-    return usable, skipped
-
-
 def fairness_report(
     plan: Plan,
     *,
@@ -306,7 +294,7 @@ def fairness_report(
     if isinstance(indicators, str):  # one name, as standardized_indicators accepts
         indicators = [indicators]
     if indicators is None:
-        indicators, skipped = _default_indicators(plan)
+        indicators, skipped = unit_set.complete_indicators()
         if skipped:
             notes.append("indicators left out of homogeneity: " + ", ".join(skipped))
     homogeneity = {
@@ -316,7 +304,7 @@ def fairness_report(
 
     if dissimilarity is None and indicators:
         z = standardized_indicators(unit_set, indicators)
-        dissimilarity = np.sqrt(((z[:, None, :] - z[None, :, :]) ** 2).sum(axis=2))
+        dissimilarity = squareform(pdist(z))
         notes.append("dissimilarity: Euclidean distance between standardised indicators")
     if dissimilarity is not None:
         dissimilarity = np.asarray(dissimilarity, dtype=float)

@@ -337,6 +337,27 @@ class UnitSet:
         """Names of all indicators present on at least one unit, sorted."""
         return tuple(sorted({k for u in self.units for k in u.indicators}))
 
+    def complete_indicators(self) -> tuple[list[str], list[str]]:
+        """Indicators usable without a missing-value strategy, and why the others are not.
+
+        Returns
+        -------
+        usable : list of str
+            Indicators known for every unit and not constant.
+        left_out : list of str
+            The others, each with the reason (``"grdp (missing for 3 units)"``).
+        """
+        usable, left_out = [], []
+        for name in self.indicator_names:
+            values = self.indicator(name, missing="nan")
+            if np.isnan(values).any():
+                left_out.append(f"{name} (missing for {int(np.isnan(values).sum())} units)")
+            elif np.ptp(values) == 0:
+                left_out.append(f"{name} (constant)")
+            else:
+                usable.append(name)
+        return usable, left_out
+
     def indicator(self, name: str, *, missing: Literal["raise", "nan"] = "raise") -> np.ndarray:
         """Values of one indicator in unit order.
 

@@ -245,3 +245,15 @@ def test_subset_keeps_order_and_internal_borders():
     assert sub.graph.edges["b", "c"]["km"] == 7.0
     with pytest.raises(UnitSetError, match="duplicate unit id 'c'"):
         s.subset(["c", "c"])
+
+
+def test_complete_indicators_name_why_others_are_left_out():
+    s = UnitSet(
+        [
+            {"id": "a", "name": "A", "indicators": {"x": 1.0, "gap": None, "flat": 2.0}},
+            {"id": "b", "name": "B", "indicators": {"x": 3.0, "gap": 1.0, "flat": 2.0}},
+        ]
+    )
+    usable, left_out = s.complete_indicators()
+    assert usable == ["x"]
+    assert left_out == ["flat (constant)", "gap (missing for 1 units)"]

@@ -1,0 +1,389 @@
+"""Heuristic clustering side by side with k-means-constrained and spopt, and at scale.
+
+Run ``python -m benchmarks.bench_heuristics [--quick] [--out results.json]``.
+
+Part 1 (small instances: Mexico's 32 states from libpysal's wheel, Vietnam's 34
+and 63 provinces). Every method clusters the same standardised indicators
+under the same rules (k clusters, count bounds, contiguity); each plan is
+measured by :func:`clustering.metrics.fairness_report` and checked by
+:func:`clustering.rules.plan_violations`. Printed: R^2 of the indicators,
+pieces (contiguity violations), size max/min, rule violations and wall time.
+Target: every plan of :class:`~clustering.estimators.AZPLocalSearch` (ours for
+these rules) valid, with R^2 at least that of the best *valid* peer plan at
+no more than 3x its time. Where the optimizer's exact enumerate-and-select
+model solves, its proven bound gives the gap.
+
+Part 2 (scale): a seeded planar instance of 3,321 units into 300 clusters of
+9-13 units, contiguous; then the real 3,321 communes (whose adjacency has
+islands: reported; islands are linked to their nearest mainland commune to run).
+
+Peers are optional (``pip install fairclusters[peers]``); a missing peer is
+skipped with a printed note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from clustering.datasets import vietnam_communes, vietnam_provinces
+from clustering.estimators import AZPLocalSearch, SizeConstrainedKMeans, SpatialWard
+from clustering.estimators.base import mixed_features, projected_km, wcss_lower_bound
+from clustering.metrics import fairness_report
+from clustering.plan import Plan
+from clustering.rules import ClusterRules, diagnose, plan_violations
+from clustering.synthetic import planar_unit_set
+from clustering.units import UnitSet
+
+TIME_RATIO_TARGET = 3.0
+
+
+# -- data ------------------------------------------------------------------------
+def mexico_unit_set() -> UnitSet | None:
+    """Mexico's 32 states with per-capita GDP 1940-2000 and the GAL adjacency (libpysal)."""
+    try:
+        import libpysal
+    except ImportError:
+        return None
+    folder = Path(libpysal.__file__).parent / "examples" / "mexico"
+    import csv
+
+    with open(folder / "mexico.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    years = [c for c in rows[0] if c.startswith("pcgdp")]
+    units = [
+        {"id": str(i), "name": row["State"],
+         "indicators": {y: float(row[y]) for y in years}}
+        for i, row in enumerate(rows)
+    ]
+    # GAL: a header line "n", then per unit "id count" and a line of neighbour ids.
+    lines = (folder / "mexico.gal").read_text().split("\n")
+    edges, pos = [], 1
+    while pos + 1 < len(lines) and lines[pos].strip():
+        uid, _ = lines[pos].split()
+        edges += [(uid, v) for v in lines[pos + 1].split() if int(v) > int(uid)]
+        pos += 2
+    return UnitSet(units, edges, name="mexico-32", provenance=str(folder))
+
+
+def instances(quick: bool) -> list[tuple[str, UnitSet, list[str], ClusterRules]]:
+    vn34, vn63 = vietnam_provinces(2025), vietnam_provinces(2024)
+    econ = ["grdp_per_capita", "urban_pct"]
+    out = [
+        ("vietnam-34", vn34, econ, ClusterRules(n_clusters=6, size=(5, 6), contiguous=True)),
+    ]
+    if not quick:
+        out.append(
+            ("vietnam-63", vn63, econ, ClusterRules(n_clusters=8, size=(7, 9), contiguous=True))
+        )
+    mexico = mexico_unit_set()
+    if mexico is None:
+        print("note: libpysal is not installed: the Mexico instance is skipped")
+    else:
+        years = [n for n in mexico.indicator_names if n.startswith("pcgdp")]
+        out.insert(0, ("mexico-32", mexico, years,
+                       ClusterRules(n_clusters=6, size=(4, 7), contiguous=True)))
+    return out
+
+
+# -- methods -----------------------------------------------------------------------
+def ours(unit_set, indicators, rules, seed):
+    common = {"indicators": indicators, "random_state": seed}
+    yield "ours: AZP (auto: best start)", True, lambda: AZPLocalSearch(
+        rules.n_clusters, size=rules.size, contiguous=True, **common).fit(unit_set).plan_
+    yield "ours: AZP (Ward start)", True, lambda: AZPLocalSearch(
+        rules.n_clusters, init="ward", size=rules.size, contiguous=True, **common
+    ).fit(unit_set).plan_
+    yield "ours: AZP (k-means start)", True, lambda: AZPLocalSearch(
+        rules.n_clusters, init="kmeans", size=rules.size, contiguous=True, **common
+    ).fit(unit_set).plan_
+    yield "ours: SizeConstrainedKMeans", False, lambda: SizeConstrainedKMeans(
+        rules.n_clusters, size=rules.size, **common).fit(unit_set).plan_
+    yield "ours: SpatialWard", False, lambda: SpatialWard(
+        rules.n_clusters, **common).fit(unit_set).plan_
+
+
+def peers(unit_set, indicators, rules, seed):
+    z = mixed_features(unit_set, indicators)
+    k = rules.n_clusters
+    low, high = rules.size
+    try:
+        from k_means_constrained import KMeansConstrained
+    except ImportError:
+        print("note: k-means-constrained is not installed: skipped")
+    else:
+        yield "k-means-constrained", lambda: Plan.from_labels(
+            unit_set, KMeansConstrained(k, size_min=low, size_max=high, random_state=seed)
+            .fit_predict(z))
+    try:
+        import pandas as pd
+        from libpysal.weights import W
+        from spopt.region import AZP, MaxPHeuristic, Skater, WardSpatial
+    except ImportError:
+        print("note: spopt/libpysal are not installed: spopt peers skipped")
+        return
+    import geopandas as gpd
+
+    columns = [f"z{j}" for j in range(z.shape[1])]
+    frame = gpd.GeoDataFrame(pd.DataFrame(z, columns=columns).assign(one=1.0))
+    index = {u: i for i, u in enumerate(unit_set.ids)}
+    neighbours = {i: sorted(index[v] for v in unit_set.graph.neighbors(u))
+                  for u, i in index.items()}
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = W(neighbours, silence_warnings=True)
+
+    def run(model):
+        def go():
+            # spopt's heuristics draw from numpy's global RNG; seed it so that the
+            # peers' figures are reproducible (our estimators never use it).
+            np.random.seed(seed)  # noqa: NPY002 (the peer reads the legacy global RNG)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model.solve()
+            return Plan.from_labels(unit_set, np.asarray(model.labels_))
+        return go
+
+    yield "spopt AZP", run(AZP(frame, w, columns, n_clusters=k, random_state=seed))
+    yield "spopt MaxP (floor=min size)", run(
+        MaxPHeuristic(frame, w, columns, "one", low, top_n=2))
+    yield "spopt SKATER (floor=min size)", run(Skater(frame, w, columns, n_clusters=k,
+                                                      floor=low))
+    yield "spopt WardSpatial", run(WardSpatial(frame, w, columns, n_clusters=k))
+
+
+def measure(plan: Plan, indicators, rules, seconds) -> dict:
+    report = fairness_report(plan, indicators=indicators, weight=False)
+    violations = plan_violations(plan, rules)
+    return {
+        "R2": report.r2_overall,
+        "clusters": plan.n_clusters,
+        "pieces": sum(report.pieces.values()) - plan.n_clusters,
+        "size_max_min": report.size_count.ratio,
+        "violations": len(violations),
+        "valid": not violations,
+        "seconds": seconds,
+    }
+
+
+def timed(make):
+    start = time.perf_counter()
+    try:
+        plan = make()
+    except Exception as exc:  # a peer failing is a result, not a crash
+        return None, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
+    return plan, time.perf_counter() - start, None
+
+
+def exact_bound(unit_set, indicators, rules, labels, limit=20_000):
+    """Proven optimum/bound of Ward's criterion by the optimizer's enumerate-and-select model."""
+    try:
+        from optimizer.candidates import CandidateLimitExceeded, enumerate_candidates
+        from optimizer.objectives import wcss_costs
+        from optimizer.set_partition import build_set_partition, warm_start_vector
+        from optimizer.solvers import solve
+    except ImportError as exc:
+        return {"note": f"optimizer not importable: {exc}"}
+    try:
+        count, cands = enumerate_candidates(
+            len(unit_set), [(int(a), int(b)) for a, b in unit_set.edge_index_pairs()],
+            rules.size, limit=limit,
+        )
+    except CandidateLimitExceeded:
+        return {"note": f"more than {limit} candidate clusters: no bound computed"}
+    z = mixed_features(unit_set, indicators)
+    model = build_set_partition(cands, wcss_costs(cands, z), rules.n_clusters)
+    sol = solve(model, time_limit=60, initial=warm_start_vector(cands, labels))
+    return {"candidates": count, "status": sol.status, "objective": sol.objective,
+            "bound": sol.bound, "seconds": sol.solve_time}
+
+
+# -- part 1 ------------------------------------------------------------------------------
+def compare(quick: bool, seed: int = 0) -> dict:
+    results = {}
+    for name, unit_set, indicators, rules in instances(quick):
+        print(f"\n== {name}: {len(unit_set)} units, k={rules.n_clusters}, "
+              f"size {rules.size}, contiguous; indicators {indicators}")
+        problems = diagnose(unit_set, rules)
+        if problems:
+            print("   infeasible:", "; ".join(map(str, problems)))
+            continue
+        rows = {}
+        for label, bounded, make in ours(unit_set, indicators, rules, seed):
+            plan, seconds, error = timed(make)
+            rows[label] = ({"error": error, "seconds": seconds} if plan is None
+                           else measure(plan, indicators, rules, seconds))
+            rows[label]["ours_for_rules"] = bounded
+            if plan is not None and label == "ours: AZP (auto: best start)":
+                best_plan = plan
+        for label, make in peers(unit_set, indicators, rules, seed):
+            plan, seconds, error = timed(make)
+            rows[label] = ({"error": error, "seconds": seconds} if plan is None
+                           else measure(plan, indicators, rules, seconds))
+        print(f"   {'method':32s} {'R2':>7s} {'k':>3s} {'pieces+':>7s} {'max/min':>7s} "
+              f"{'viol':>4s} {'time s':>8s}")
+        for label, r in rows.items():
+            if "error" in r:
+                print(f"   {label:32s} failed after {r['seconds']:.2f} s: {r['error'][:80]}")
+                continue
+            ratio = "-" if r["size_max_min"] is None else f"{r['size_max_min']:.2f}"
+            print(f"   {label:32s} {r['R2']:7.4f} {r['clusters']:3d} {r['pieces']:7d} "
+                  f"{ratio:>7s} {r['violations']:4d} {r['seconds']:8.3f}")
+        verdict = target(rows)
+        print("   target:", verdict["text"])
+        bound = exact_bound(unit_set, indicators, rules, best_plan.labels)
+        if "bound" in bound and bound["bound"] is not None:
+            ours_obj = 1 - rows["ours: AZP (auto: best start)"]["R2"]
+            total = len(indicators)  # the optimizer's WCSS is in units of z-score variance
+            print(f"   exact model ({bound['candidates']} candidates, {bound['status']}, "
+                  f"{bound['seconds']:.1f} s): bound on 1-R2 = {bound['bound']:.4f}; "
+                  f"ours {ours_obj:.4f}; gap {ours_obj - bound['bound']:.4f}")
+            bound["scale_note"] = f"features scaled so total inertia = 1 ({total} indicators)"
+        else:
+            print("   exact model:", bound.get("note", bound))
+        results[name] = {"rows": rows, "target": verdict, "exact": bound}
+    return results
+
+
+def target(rows: dict) -> dict:
+    ours_rows = [r for r in rows.values() if r.get("ours_for_rules") and "error" not in r]
+    valid_peers = {k: r for k, r in rows.items()
+                   if not k.startswith("ours") and "error" not in r and r["valid"]}
+    all_valid = bool(ours_rows) and all(r["valid"] for r in ours_rows)
+    if not valid_peers:
+        return {"met": all_valid, "text": f"ours all valid: {all_valid}; no peer plan is "
+                "both contiguous and within bounds, so R2/time are not compared"}
+    best_label, best = max(valid_peers.items(), key=lambda kv: kv[1]["R2"])
+    mine = rows.get("ours: AZP (auto: best start)")
+    mine = mine if mine and "error" not in mine and mine["valid"] else None
+    if mine is None:
+        return {"met": False, "text": "no valid plan of ours"}
+    r2_ok = mine["R2"] >= best["R2"] - 1e-9
+    time_ratio = mine["seconds"] / max(best["seconds"], 1e-9)
+    met = all_valid and r2_ok and time_ratio <= TIME_RATIO_TARGET
+    return {"met": met, "best_valid_peer": best_label, "peer_R2": best["R2"],
+            "our_R2": mine["R2"], "time_ratio": time_ratio,
+            "text": (f"{'MET' if met else 'NOT MET'}: ours all valid={all_valid}; best valid "
+                     f"peer {best_label} R2={best['R2']:.4f} vs ours {mine['R2']:.4f}; "
+                     f"time ratio ours/peer = {time_ratio:.2f} (target <= {TIME_RATIO_TARGET})")}
+
+
+# -- part 2 ------------------------------------------------------------------------------
+def link_islands(unit_set: UnitSet) -> tuple[UnitSet, list[tuple[str, str]]]:
+    """Join each smaller adjacency component to the nearest unit of the largest one.
+
+    A modelling choice for the benchmark (islands served from the nearest
+    mainland commune), reported with the links added.
+    """
+    components = sorted(nx.connected_components(unit_set.graph), key=len, reverse=True)
+    main = sorted(components[0], key=unit_set.index)
+    xy = projected_km(unit_set.coordinates())
+    main_rows = np.array([unit_set.index(u) for u in main])
+    links = []
+    for comp in components[1:]:
+        best = None
+        for u in comp:
+            d = np.hypot(*(xy[main_rows] - xy[unit_set.index(u)]).T)
+            j = int(np.argmin(d))
+            if best is None or d[j] < best[0]:
+                best = (d[j], u, main[j])
+        links.append((best[1], best[2]))
+    edges = list(unit_set.graph.edges()) + links
+    return UnitSet(unit_set.units, edges, name=unit_set.name + "+island-links"), links
+
+
+def lower_bound(unit_set, indicators, geography, rules, log=()) -> float:
+    """:func:`~clustering.estimators.base.wcss_lower_bound`, each unit's partners
+    restricted to units a contiguous cluster of at most ``max`` members can reach."""
+    x = mixed_features(unit_set, indicators, log=log, geography=geography)
+    reach = rules.size[1] - 1
+    hops = [
+        np.array([unit_set.index(v) for v in
+                  nx.single_source_shortest_path_length(unit_set.graph, u, cutoff=reach)])
+        for u in unit_set.ids
+    ]
+    return wcss_lower_bound(x, rules.size, hops)
+
+
+def scale_run(label: str, unit_set: UnitSet, rules: ClusterRules, indicators, geography,
+              seed: int, log=()) -> dict:
+    start = time.perf_counter()
+    azp = AZPLocalSearch(rules.n_clusters, init="ward", size=rules.size, contiguous=True,
+                         indicators=indicators, log=log, geography=geography, max_iter=0,
+                         random_state=seed).fit(unit_set)
+    seconds = time.perf_counter() - start
+    # ru_maxrss only grows: the process peak so far bounds this run's peak from above.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    violations = plan_violations(azp.plan_, rules)
+    report = fairness_report(azp.plan_, indicators=indicators, weight=False)
+    sizes = list(azp.plan_.sizes().values())
+    bound = lower_bound(unit_set, indicators, geography, rules, log)
+    gap = (azp.objective_ - bound) / azp.objective_
+    print(f"   {label}: {seconds:.1f} s, process peak RSS so far {peak / 2**20:.0f} MiB, "
+          f"violations {len(violations)}, contiguous {report.contiguous}, sizes "
+          f"{min(sizes)}-{max(sizes)}, start objective {azp.start_objective_:.4f} -> "
+          f"{azp.objective_:.4f}, R2 {report.r2_overall:.4f}; "
+          f"valid in < 60 s: {not violations and seconds < 60}")
+    print(f"   lower bound on the objective (sizes + {rules.size[1] - 1}-border reach, "
+          f"contiguity relaxed): {bound:.4f}; ours {azp.objective_:.4f}; "
+          f"relative gap {gap:.1%}")
+    return {"seconds": seconds, "peak_rss_so_far_mib": peak / 2**20, "lower_bound": bound,
+            "violations": len(violations), "objective": azp.objective_,
+            "start_objective": azp.start_objective_, "R2": report.r2_overall}
+
+
+def scale(quick: bool, seed: int = 0) -> dict:
+    out = {}
+    n, k = (400, 36) if quick else (3321, 300)
+    rules = ClusterRules(n_clusters=k, size=(9, 13), contiguous=True)
+    print(f"\n== scale: synthetic planar {n} units into {k} clusters of 9-13, contiguous")
+    synthetic = planar_unit_set(n, seed=seed)
+    out["synthetic"] = scale_run("AZP (Ward start)", synthetic, rules, ["x1", "x2", "x3"],
+                                 0.5, seed)
+    if quick:
+        return out
+    communes = vietnam_communes()
+    print(f"\n== scale: the real {len(communes)} communes into {k} clusters of 9-13, contiguous")
+    for problem in diagnose(communes, rules):
+        print("   diagnosis on the raw borders:", str(problem)[:300])
+    linked, links = link_islands(communes)
+    print(f"   {len(links)} island component(s) linked to the nearest mainland commune: "
+          + ", ".join(f"{communes[a].name}->{communes[b].name}" for a, b in links[:6])
+          + (" ..." if len(links) > 6 else ""))
+    out["communes_island_links"] = len(links)
+    out["communes"] = scale_run("AZP (Ward start), log area + geography", linked, rules,
+                                ["area_km2_polygon"], 0.5, seed, log=("area_km2_polygon",))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small smoke-test run")
+    parser.add_argument("--out", type=Path, help="write the results as JSON")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.out is not None and args.out.exists():
+        print(f"error: {args.out} exists; choose another path", file=sys.stderr)
+        return 2
+    results = {"compare": compare(args.quick, args.seed), "scale": scale(args.quick, args.seed)}
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak resident memory of the whole run: {rss:.0f} MiB (target for scale: < 2048)")
+    results["peak_rss_mib"] = rss
+    results["cpu_count"] = os.cpu_count()
+    if args.out is not None:
+        args.out.write_text(json.dumps(results, indent=2, default=float))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
