@@ -1,0 +1,390 @@
+"""``optimize``: the one entry point to the exact cluster programs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from itertools import combinations
+
+import numpy as np
+
+from clustering.errors import FairclustersError, InfeasibleError
+from clustering.plan import Plan
+from clustering.rules import ClusterRules, diagnose, plan_violations, together_groups
+from clustering.units import UnitSet
+
+from .assignment import AssignmentProblem, solve_assignment
+from .candidates import (
+    CandidateLimitExceeded,
+    enumerate_candidates,
+    index_constraints,
+    leaves_splittable_rest,
+)
+from .objectives import (
+    Objective,
+    candidate_costs,
+    default_dissimilarity,
+    parse_objective,
+    standardized_default,
+    validate_dissimilarity,
+)
+from .result import OptimizeResult
+from .set_partition import solve_set_partition, warm_start_vector
+from .solvers import SOLVERS, Solution
+
+__all__ = ["CANDIDATE_LIMIT", "METHODS", "optimize"]
+
+METHODS = ("auto", "enumerate", "assignment")
+#: ``method="auto"`` enumerates when there are at most this many candidate clusters.
+CANDIDATE_LIMIT = 400_000
+
+
+def _rules_from(
+    unit_set: UnitSet,
+    n_clusters: int | ClusterRules,
+    *,
+    size, weight_bounds, weight_tolerance, weight, contiguous, together, apart, fixed, pure,
+) -> ClusterRules:
+    if isinstance(n_clusters, ClusterRules):
+        given = {
+            "size": size, "weight_bounds": weight_bounds, "weight_tolerance": weight_tolerance,
+            "weight": weight, "together": together or None, "apart": apart or None,
+            "fixed": fixed, "pure": pure,
+        }
+        clash = [k for k, v in given.items() if v is not None]
+        if clash:
+            raise FairclustersError(
+                f"rules given twice: a ClusterRules and the keyword(s) {clash}; use one"
+            )
+        return n_clusters.resolved(unit_set)
+    if isinstance(n_clusters, bool) or not isinstance(n_clusters, (int, np.integer)):
+        raise FairclustersError(
+            f"n_clusters={n_clusters!r}; expected an integer >= 1 or a ClusterRules"
+        )
+    if n_clusters < 1:
+        raise FairclustersError(f"n_clusters={n_clusters}; expected an integer >= 1")
+    if n_clusters > len(unit_set):
+        raise FairclustersError(f"n_clusters={n_clusters} exceeds the {len(unit_set)} units")
+    if size is not None:
+        if len(size) != 2 or not all(isinstance(s, (int, np.integer)) for s in size):
+            raise FairclustersError(f"size={size!r}; expected (min, max) integers")
+        if size[0] > size[1]:
+            raise FairclustersError(f"size={tuple(size)}: min {size[0]} exceeds max {size[1]}")
+    keywords = {
+        "size": None if size is None else (int(size[0]), int(size[1])),
+        "weight": weight,
+        "contiguous": bool(contiguous),
+        "together": tuple(tuple(g) for g in together),
+        "apart": tuple(tuple(g) for g in apart),
+        "fixed": dict(fixed or {}),
+        "pure": pure,
+    }
+    if weight_tolerance is not None:
+        if weight_bounds is not None:
+            raise FairclustersError("give weight_bounds or weight_tolerance, not both")
+        rules = ClusterRules.with_weight_tolerance(
+            unit_set, int(n_clusters), weight_tolerance, **keywords
+        )
+    else:
+        rules = ClusterRules(n_clusters=int(n_clusters), weight_bounds=weight_bounds, **keywords)
+    return rules.resolved(unit_set)
+
+
+def _fixed_apart_pairs(unit_set: UnitSet, rules: ClusterRules) -> list[list[str]]:
+    """Units fixed to different labels must be apart: one pair per conflict."""
+    return [
+        [a, b]
+        for a, b in combinations(sorted(rules.fixed, key=unit_set.index), 2)
+        if rules.fixed[a] != rules.fixed[b]
+    ]
+
+
+def _cluster_names(unit_set: UnitSet, rules: ClusterRules, labels: np.ndarray) -> list[str]:
+    """Clusters holding fixed units take their label; the others C1, C2..."""
+    names: dict[int, str] = {}
+    for unit, label in rules.fixed.items():
+        names[int(labels[unit_set.index(unit)])] = label
+    taken, counter = set(names.values()), 0
+    for value in dict.fromkeys(labels.tolist()):
+        if value not in names:
+            counter += 1
+            while f"C{counter}" in taken:
+                counter += 1
+            names[value] = f"C{counter}"
+    return [names[v] for v in range(int(labels.max()) + 1)]
+
+
+def optimize(
+    units: UnitSet,
+    n_clusters: int | ClusterRules,
+    *,
+    size: tuple[int, int] | None = None,
+    weight_bounds: tuple[float, float] | None = None,
+    weight_tolerance: float | None = None,
+    weight: str | None = None,
+    contiguous: bool = True,
+    objective: str | Mapping[str, float] | Callable[[tuple[str, ...]], float] = "p-median",
+    dissimilarity: np.ndarray | None = None,
+    together: Sequence[Sequence[str]] = (),
+    apart: Sequence[Sequence[str]] = (),
+    fixed: Mapping[str, str] | None = None,
+    pure: str | None = None,
+    method: str = "auto",
+    solver: str = "cbc",
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    warm_start: Plan | None = None,
+    seed: int = 0,
+    verbose: bool = False,
+    candidate_limit: int = CANDIDATE_LIMIT,
+) -> OptimizeResult:
+    """Partition ``units`` into clusters that are balanced, contiguous and homogeneous.
+
+    Parameters
+    ----------
+    units : UnitSet
+    n_clusters : int or ClusterRules
+        Number of clusters, or complete rules (then the rule keywords below
+        must be left unset; ``contiguous`` is taken from the rules).
+    size : (int, int), optional
+        Bounds on the member count of every cluster.
+    weight_bounds : (float, float), optional
+        Bounds on every cluster's total weight.
+    weight_tolerance : float, optional
+        Weight bounds as the ideal (total / k) times ``1 ± weight_tolerance``.
+    weight : str, optional
+        Indicator to weigh by; default each unit's ``weight`` (population).
+    contiguous : bool, default True
+        Every cluster connected in the adjacency graph.
+    objective : str, dict or callable, default "p-median"
+        ``"p-median"``, ``"wcss"``, ``"balance"``, a dict of them to weights,
+        or a cost ``f(ids) -> float`` of one cluster (see :mod:`optimizer.objectives`).
+    dissimilarity : array, optional
+        ``n x n`` matrix in the unit order, finite and non-negative. Default:
+        :func:`optimizer.objectives.default_dissimilarity`.
+    together, apart : sequences of unit groups (ids or names)
+    fixed : dict, optional
+        Unit -> cluster label; the label names that cluster in the plan.
+    pure : str, optional
+        Category every cluster must be pure in (e.g. ``"function"``).
+    method : {"auto", "enumerate", "assignment"}
+        ``"auto"`` enumerates candidate clusters when there are at most
+        ``candidate_limit`` of them (counted with an early exit), else uses the
+        assignment model; non-linear objectives need enumeration.
+    solver : {"cbc", "highs"}
+    time_limit : float, optional
+        Seconds for the whole call's solving.
+    mip_gap : float, optional
+        Relative gap at which to stop (the status is then ``"feasible"``).
+    warm_start : Plan, optional
+        A plan following the rules, used as the first incumbent.
+    seed : int, default 0
+    verbose : bool, default False
+    candidate_limit : int
+
+    Returns
+    -------
+    OptimizeResult
+
+    Examples
+    --------
+    >>> from clustering.datasets import vietnam_provinces
+    >>> result = optimize(vietnam_provinces(2025), 6, size=(5, 6), solver="highs")
+    >>> result.status, result.plan.n_clusters, sorted(result.plan.sizes().values())
+    ('optimal', 6, [5, 5, 6, 6, 6, 6])
+    """
+    started = time.perf_counter()
+    if not isinstance(units, UnitSet):
+        raise TypeError(f"units must be a UnitSet, got {type(units).__name__}")
+    if method not in METHODS:
+        raise FairclustersError(f"method={method!r}; expected one of {METHODS}")
+    if solver not in SOLVERS:
+        raise FairclustersError(f"solver={solver!r}; expected one of {SOLVERS}")
+    if time_limit is not None and not (np.isfinite(time_limit) and time_limit > 0):
+        raise FairclustersError(f"time_limit={time_limit!r}; expected seconds > 0")
+    if mip_gap is not None and not (np.isfinite(mip_gap) and 0 <= mip_gap < 1):
+        raise FairclustersError(f"mip_gap={mip_gap!r}; expected a fraction in [0, 1)")
+    if warm_start is not None and (
+        not isinstance(warm_start, Plan) or warm_start.unit_set.ids != units.ids
+    ):
+        raise FairclustersError("warm_start must be a Plan of the same unit set")
+    if not isinstance(candidate_limit, (int, np.integer)) or candidate_limit < 1:
+        raise FairclustersError(f"candidate_limit={candidate_limit!r}; expected an integer >= 1")
+    if isinstance(n_clusters, ClusterRules):
+        contiguous = n_clusters.contiguous
+    rules = _rules_from(
+        units, n_clusters, size=size, weight_bounds=weight_bounds,
+        weight_tolerance=weight_tolerance, weight=weight, contiguous=contiguous,
+        together=together, apart=apart, fixed=fixed, pure=pure,
+    )
+    goal = parse_objective(objective)
+    if method == "assignment" and not goal.linear:
+        raise FairclustersError(
+            f"objective {goal} is not linear in an assignment; use method='enumerate'"
+        )
+    n = len(units)
+    d = None
+    if dissimilarity is not None:
+        d = validate_dissimilarity(dissimilarity, n)
+    elif "p-median" in goal.terms:
+        d = default_dissimilarity(units)
+
+    def finish(plan, status, objective_value, bound, gap, method_used, reason, reasons=(),
+               details=None) -> OptimizeResult:
+        return OptimizeResult(
+            plan=plan, status=status, objective=objective_value, bound=bound, gap=gap,
+            wall_time=time.perf_counter() - started, method=method_used,
+            method_reason=reason, solver=solver, rules=rules, objective_name=str(goal),
+            reasons=list(reasons), details=details or {},
+        )
+
+    problems = diagnose(units, rules)
+    if problems:
+        return finish(None, "infeasible", None, None, None, "presolve",
+                      "the rules are contradictory before any solving", problems)
+
+    # Everything a candidate or an assignment must respect, as row indices.
+    count_bounds = rules.count_bounds(n)
+    weights = units.weights(rules.weight) if rules.weight_bounds is not None else None
+    groups = index_constraints(units.ids, together_groups(units, rules))
+    apart_groups = index_constraints(
+        units.ids, [list(g) for g in rules.apart] + _fixed_apart_pairs(units, rules)
+    )
+    categories = units.labels_of(rules.pure) if rules.pure is not None else None
+    edges = units.edge_index_pairs()
+    balance_sizes = weights if weights is not None else np.ones(n)
+    ideal = float(balance_sizes.sum()) / rules.n_clusters
+    enumeration = {
+        "n_units": n,
+        "edges": edges.tolist() if rules.contiguous else None,
+        "size": count_bounds,
+        "weights": weights,
+        "weight_bounds": rules.weight_bounds,
+        "apart": apart_groups,
+        "together": groups,
+        "categories": categories,
+    }
+
+    if method == "auto":
+        try:
+            count, _ = enumerate_candidates(**enumeration, limit=candidate_limit, collect=False)
+            chosen = "enumerate"
+            reason = f"{count:,} candidate clusters, within the limit of {candidate_limit:,}"
+        except CandidateLimitExceeded:
+            if not goal.linear:
+                raise FairclustersError(
+                    f"objective {goal} needs enumeration, but there are more than "
+                    f"{candidate_limit:,} candidate clusters; raise candidate_limit or use "
+                    "a linear objective (p-median, balance)"
+                ) from None
+            chosen = "assignment"
+            reason = (
+                f"more than {candidate_limit:,} candidate clusters: assignment model "
+                "with contiguity cuts" if rules.contiguous else "more than "
+                f"{candidate_limit:,} candidate clusters: assignment model"
+            )
+    else:
+        chosen, reason = method, "chosen by the caller"
+
+    warm_labels = warm_start.labels if warm_start is not None else None
+    if time_limit is not None:  # the limit covers the whole call, counting included
+        time_limit = max(0.1, time_limit - (time.perf_counter() - started))
+    if chosen == "enumerate":
+        solution, labels, details = _by_enumeration(
+            units, rules, goal, enumeration, d, balance_sizes, ideal, solver, time_limit,
+            mip_gap, warm_labels, seed, verbose,
+        )
+    else:
+        problem = AssignmentProblem(
+            n=n, n_clusters=rules.n_clusters, edges=edges, contiguous=rules.contiguous,
+            d=d, pmedian_weight=goal.terms.get("p-median", 0.0),
+            balance_weight=goal.terms.get("balance", 0.0), balance_sizes=balance_sizes,
+            ideal=ideal, size=rules.size, weights=weights, weight_bounds=rules.weight_bounds,
+            together=groups, apart=apart_groups, categories=categories,
+        )
+        if "p-median" not in goal.terms:
+            problem.d = None
+
+        def acceptable(labels: np.ndarray) -> bool:
+            return not plan_violations(Plan.from_labels(units, labels), rules)
+
+        solution, labels, details = solve_assignment(
+            problem, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
+            warm_labels=warm_labels, seed=seed, verbose=verbose, acceptable=acceptable,
+        )
+    details.update(solver_status=solution.solver_status)
+
+    if solution.status == "infeasible":
+        proof = InfeasibleError(
+            f"the {solver} solver proved that no plan satisfies the rules "
+            f"({solution.solver_status}), although the pre-solve checks found no contradiction",
+            reason="solver",
+        )
+        return finish(None, "infeasible", None, None, None, chosen, reason, [proof], details)
+    if solution.status == "error":
+        raise RuntimeError(f"the {solver} solver failed: {solution.solver_status}")
+    if labels is None:
+        return finish(None, "no_solution", None, solution.bound, None, chosen, reason,
+                      details=details)
+    plan = Plan.from_labels(
+        units, labels, cluster_names=_cluster_names(units, rules, labels),
+        name=f"optimize k={rules.n_clusters} ({goal})",
+    )
+    return finish(plan, solution.status, solution.objective, solution.bound, solution.gap,
+                  chosen, reason, details=details)
+
+
+def _by_enumeration(
+    units: UnitSet,
+    rules: ClusterRules,
+    goal: Objective,
+    enumeration: dict,
+    d: np.ndarray | None,
+    balance_sizes: np.ndarray,
+    ideal: float,
+    solver: str,
+    time_limit: float | None,
+    mip_gap: float | None,
+    warm_labels: np.ndarray | None,
+    seed: int,
+    verbose: bool,
+) -> tuple[Solution, np.ndarray | None, dict]:
+    started = time.perf_counter()
+    count, cands = enumerate_candidates(**enumeration)
+    # Drop candidates whose complement cannot be split into k - 1 clusters.
+    splittable = leaves_splittable_rest(
+        cands, np.arange(len(cands)), enumeration["edges"], enumeration["size"],
+        rules.n_clusters,
+    )
+    keep = np.flatnonzero(splittable)
+    if len(keep) < len(cands):
+        from .set_partition import _subset
+
+        cands = _subset(cands, keep)
+    enumeration_time = time.perf_counter() - started
+    standardized = standardized_default(units) if "wcss" in goal.terms else None
+    costs = candidate_costs(
+        goal, cands, ids=units.ids, dissimilarity=d, standardized=standardized,
+        balance_sizes=balance_sizes, ideal=ideal,
+    )
+    cost_time = time.perf_counter() - started - enumeration_time
+    warm = warm_start_vector(cands, warm_labels) if warm_labels is not None else None
+    remaining = None if time_limit is None else max(0.1, time_limit - enumeration_time - cost_time)
+    if len(cands) == 0:
+        # No cluster can be formed at all: nothing to select, proven by enumeration.
+        return (Solution("infeasible", None, None, None, None, solver,
+                         "no candidate cluster satisfies the rules", 0.0), None,
+                {"candidates": count})
+    solution, labels, details = solve_set_partition(
+        cands, costs, rules.n_clusters, solver=solver, time_limit=remaining, mip_gap=mip_gap,
+        warm_start=warm, seed=seed, verbose=verbose,
+    )
+    details.update(
+        candidates=count,
+        candidates_splittable=len(cands),
+        enumeration_time=enumeration_time,
+        cost_time=cost_time,
+        model_build_time=solution.build_time,
+        solve_time=solution.solve_time,
+    )
+    return solution, labels, details

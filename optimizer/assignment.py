@@ -1,0 +1,460 @@
+r"""The assignment model (Hess et al., 1965) with size bounds and contiguity cuts.
+
+Variables :math:`x_{ij} = 1` when unit :math:`i` joins the cluster centred at
+unit :math:`j`; :math:`x_{jj} = 1` makes :math:`j` a centre. Centres label the
+clusters, so there is no symmetry between cluster labels.
+
+.. math::
+
+    \min \sum_{ij} d_{ij} x_{ij} \; [+\ \beta \sum_j \delta_j / \bar s]
+    \quad\text{s.t.}\quad
+    \sum_j x_{ij} = 1 \;\forall i, \qquad \sum_j x_{jj} = k, \qquad
+    x_{ij} \le x_{jj}, \\
+    L\,x_{jj} \le \sum_i x_{ij} \le U\,x_{jj}, \qquad
+    L_w x_{jj} \le \sum_i w_i x_{ij} \le U_w x_{jj}, \\
+    \delta_j \ge \pm\Big(\sum_i s_i x_{ij} - \bar s\,x_{jj}\Big) \text{ (balance term)},
+
+plus the planners' rules: :math:`x_{aj} = x_{bj}` for units that must be
+together, :math:`\sum_{a \in g} x_{aj} \le x_{jj}` for a group that must be
+apart, and :math:`x_{ij}` absent when :math:`i` and :math:`j` differ in a
+category clusters must be pure in.
+
+Contiguity uses the separator inequalities (CUT of Validi, Buchanan and
+Lykhovyd, 2022): if :math:`i` joins :math:`j` and :math:`S` separates
+:math:`i` from :math:`j`, some unit of :math:`S` joins :math:`j`:
+:math:`x_{ij} \le \sum_{v \in S} x_{vj}`. The neighbourhood of :math:`i`
+gives the initial ones; the others are separated on each integer solution (a
+component of a cluster not holding its centre yields the minimal separator
+between them) and the model is solved again. Every round is a relaxation, so
+its bound is valid for the contiguous problem.
+
+Variables are fixed to zero when :math:`i` cannot reach :math:`j` within a
+cluster: more than :math:`U` units, or more than :math:`U_w` weight, on every
+path between them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import shortest_path
+
+from .solvers import MILP, Solution, _classify, lp_reduced_costs, relative_gap, solve
+
+#: Models with more assignment variables than this get reduced-cost fixing.
+_FIXING_FROM = 5_000
+
+__all__ = ["AssignmentProblem", "solve_assignment"]
+
+
+@dataclass
+class AssignmentProblem:
+    """Data of one assignment model, in row-index terms."""
+
+    n: int
+    n_clusters: int
+    edges: np.ndarray  # (m, 2) borders
+    contiguous: bool
+    d: np.ndarray | None  # p-median dissimilarity (None: no p-median term)
+    pmedian_weight: float = 1.0
+    balance_weight: float = 0.0
+    balance_sizes: np.ndarray | None = None  # per-unit size (1 or weight) for balance
+    ideal: float = 1.0
+    size: tuple[int, int] | None = None
+    weights: np.ndarray | None = None
+    weight_bounds: tuple[float, float] | None = None
+    together: Sequence[Sequence[int]] = ()
+    apart: Sequence[Sequence[int]] = ()
+    categories: Sequence[object] | None = None
+    forbidden: set = field(default_factory=set)  # (i, j) pairs that may not share a cluster
+    fixed_zero: np.ndarray | None = None  # (n, n) bool: x_ij proven 0 (reduced-cost fixing)
+
+
+def _allowed_pairs(p: AssignmentProblem) -> np.ndarray:
+    n = p.n
+    allowed = np.ones((n, n), dtype=bool)
+    if p.contiguous:
+        graph = sp.csr_matrix(
+            (np.ones(2 * len(p.edges)), (np.r_[p.edges[:, 0], p.edges[:, 1]],
+                                         np.r_[p.edges[:, 1], p.edges[:, 0]])),
+            shape=(n, n),
+        )
+        hops = shortest_path(graph, unweighted=True)
+        if p.size is not None:
+            allowed &= hops + 1 <= p.size[1]
+        else:
+            allowed &= np.isfinite(hops)
+        if p.weight_bounds is not None:
+            w = p.weights
+            # Path weight counting both ends: edge a->b costs w_b (tiny floor keeps 0 edges).
+            directed = graph.multiply(np.maximum(w, 1e-12)[None, :]).tocsr()
+            heavy = shortest_path(directed) + w[:, None]
+            allowed &= heavy <= p.weight_bounds[1] * (1 + 1e-9)
+    if p.categories is not None:
+        cats = np.array(p.categories, dtype=object)
+        allowed &= cats[:, None] == cats[None, :]
+    for group in p.apart:
+        for a in group:
+            for b in group:
+                if a != b:
+                    allowed[a, b] = False
+    for a, b in p.forbidden:
+        allowed[a, b] = allowed[b, a] = False
+    np.fill_diagonal(allowed, True)
+    if p.fixed_zero is not None:
+        closed = np.flatnonzero(np.diag(p.fixed_zero))
+        allowed &= ~p.fixed_zero
+        allowed[:, closed] = False  # a closed centre takes no member
+        allowed[closed, closed] = True  # its own variable stays, bounded to 0
+    return allowed
+
+
+class _Model:
+    """Rows of the assignment MILP, kept as triplets so cuts can be appended."""
+
+    def __init__(self, p: AssignmentProblem) -> None:
+        self.p = p
+        n = p.n
+        self.allowed = _allowed_pairs(p)
+        pairs = np.argwhere(self.allowed)  # (i, j)
+        self.pairs = pairs
+        self.col = -np.ones((n, n), dtype=np.int64)
+        self.col[pairs[:, 0], pairs[:, 1]] = np.arange(len(pairs))
+        self.n_x = len(pairs)
+        self.n_cols = self.n_x + (n if p.balance_weight > 0 else 0)
+        self.rows: list[np.ndarray] = []
+        self.cols: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self._cuts: list[tuple[int, int, list[int]]] = []
+        self._cut_keys: set = set()
+        self._build()
+
+    def add_row(self, cols: Sequence[int], vals: Sequence[float], lo: float, up: float) -> None:
+        r = len(self.lower)
+        self.rows.append(np.full(len(cols), r))
+        self.cols.append(np.asarray(cols, dtype=np.int64))
+        self.vals.append(np.asarray(vals, dtype=float))
+        self.lower.append(lo)
+        self.upper.append(up)
+
+    def x(self, i: int, j: int) -> int:
+        return int(self.col[i, j])
+
+    def members_of(self, j: int) -> np.ndarray:
+        return np.flatnonzero(self.col[:, j] >= 0)
+
+    def _build(self) -> None:
+        p, n, inf = self.p, self.p.n, np.inf
+        for i in range(n):  # each unit in exactly one cluster
+            cols = self.col[i][self.col[i] >= 0]
+            self.add_row(cols, np.ones(len(cols)), 1.0, 1.0)
+        centres = [self.x(j, j) for j in range(n)]
+        self.add_row(centres, np.ones(n), p.n_clusters, p.n_clusters)  # k centres
+        for i, j in self.pairs:  # members only of open centres
+            if i != j:
+                self.add_row([self.x(i, j), self.x(j, j)], [1.0, -1.0], -inf, 0.0)
+        for j in range(n):
+            members = self.members_of(j)
+            cols = [self.x(i, j) for i in members]
+            centre = members.tolist().index(j)
+            if p.size is not None:
+                low, high = p.size
+                vals = np.ones(len(cols))
+                self._bounded(cols, vals, centre, low, high)
+            if p.weight_bounds is not None:
+                self._bounded(cols, p.weights[members].astype(float), centre, *p.weight_bounds)
+            if p.balance_weight > 0:
+                dev = self.n_x + j
+                vals = p.balance_sizes[members].astype(float)
+                vals[centre] -= p.ideal
+                # dev_j >= +-(sum_i s_i x_ij - ideal x_jj)
+                self.add_row([*cols, dev], [*(-vals), 1.0], 0.0, inf)
+                self.add_row([*cols, dev], [*vals, 1.0], 0.0, inf)
+        for group in p.together:
+            for a, b in pairwise(group):
+                for j in range(n):
+                    cols = [c for c in (self.x(a, j), self.x(b, j)) if c >= 0]
+                    vals = [v for c, v in ((self.x(a, j), 1.0), (self.x(b, j), -1.0)) if c >= 0]
+                    if cols:
+                        self.add_row(cols, vals, 0.0, 0.0)
+        for group in p.apart:
+            for j in range(n):
+                cols = [self.x(a, j) for a in group if self.x(a, j) >= 0 and a != j]
+                if len(cols) > 1:
+                    self.add_row([*cols, self.x(j, j)], [*np.ones(len(cols)), -1.0], -inf, 0.0)
+        if p.contiguous:
+            neighbours = [[] for _ in range(n)]
+            for a, b in p.edges:
+                neighbours[a].append(b)
+                neighbours[b].append(a)
+            for i, j in self.pairs:
+                if i != j and j not in neighbours[i]:
+                    self.add_cut(i, j, neighbours[i])
+
+    def _bounded(self, cols, vals, centre, low, high) -> None:
+        inf = np.inf
+        upper = np.array(vals, dtype=float)
+        upper[centre] -= high
+        self.add_row(cols, upper, -inf, 0.0)  # sum <= high * x_jj
+        if low > 0:
+            lower = np.array(vals, dtype=float)
+            lower[centre] -= low
+            self.add_row(cols, lower, 0.0, inf)  # sum >= low * x_jj
+
+    def add_cut(self, i: int, j: int, separator: Sequence[int]) -> None:
+        """``x_ij <= sum_{v in separator} x_vj`` (absent variables are 0)."""
+        if self.x(i, j) < 0:
+            return  # x_ij is fixed to 0: nothing to cut
+        self._cuts.append((i, j, list(separator)))
+        self._cut_keys.add((i, j, tuple(separator)))
+        cols = [self.x(v, j) for v in separator if self.x(v, j) >= 0]
+        self.add_row([self.x(i, j), *cols], [1.0, *(-np.ones(len(cols)))], -np.inf, 0.0)
+
+    def costs(self) -> np.ndarray:
+        p = self.p
+        c = np.zeros(self.n_cols)
+        if p.d is not None:
+            c[: self.n_x] = p.pmedian_weight * p.d[self.pairs[:, 0], self.pairs[:, 1]]
+        if p.balance_weight > 0:
+            c[self.n_x:] = p.balance_weight / p.ideal
+        return c
+
+    def milp(self) -> MILP:
+        p = self.p
+        c = self.costs()
+        A = sp.csr_matrix(
+            (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
+            shape=(len(self.lower), self.n_cols),
+        )
+        integer = np.zeros(self.n_cols, dtype=bool)
+        integer[: self.n_x] = True
+        upper = np.full(self.n_cols, np.inf)
+        upper[: self.n_x] = 1.0
+        if p.fixed_zero is not None:
+            for j in np.flatnonzero(np.diag(p.fixed_zero)):
+                upper[self.x(j, j)] = 0.0
+        return MILP(
+            c=c, A=A, row_lower=np.array(self.lower), row_upper=np.array(self.upper),
+            col_lower=np.zeros(self.n_cols), col_upper=upper, integer=integer,
+            name="assignment",
+        )
+
+    def labels(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Centre of each unit and the list of centres."""
+        chosen = self.pairs[x[: self.n_x] > 0.5]
+        centre_of = np.full(self.p.n, -1)
+        centre_of[chosen[:, 0]] = chosen[:, 1]
+        return centre_of, np.unique(centre_of)
+
+    def centres_of(self, labels: np.ndarray) -> np.ndarray:
+        """Each unit's centre for a plan: every cluster centred at its p-median unit."""
+        d = self.p.d if self.p.d is not None else np.zeros((self.p.n, self.p.n))
+        centre_of = np.empty(self.p.n, dtype=np.int64)
+        for value in np.unique(labels):
+            members = np.flatnonzero(labels == value)
+            centre_of[members] = members[np.argmin(d[np.ix_(members, members)].sum(axis=0))]
+        return centre_of
+
+    def vector(self, centre_of: np.ndarray) -> np.ndarray | None:
+        """The MILP vector of an assignment, or ``None`` if it uses an absent variable."""
+        cols = self.col[np.arange(self.p.n), centre_of]
+        if (cols < 0).any():
+            return None
+        x = np.zeros(self.n_cols)
+        x[cols] = 1.0
+        if self.p.balance_weight > 0:
+            for j in np.unique(centre_of):
+                x[self.n_x + j] = abs(self.p.balance_sizes[centre_of == j].sum() - self.p.ideal)
+        return x
+
+    def cut_rows(self) -> list[tuple[int, int, list[int]]]:
+        return list(self._cuts)
+
+    def restore_cuts(self, cuts: list[tuple[int, int, list[int]]]) -> None:
+        for i, j, separator in cuts:
+            if self.x(i, j) >= 0 and (i, j, tuple(separator)) not in self._cut_keys:
+                self.add_cut(i, j, separator)
+
+    def repair(self, x: np.ndarray, graph: nx.Graph) -> np.ndarray:
+        """Labels of a contiguous plan made from a solution with detached pieces.
+
+        Each cluster keeps the piece holding its centre; detached units join
+        an adjacent cluster with room (size below the maximum), nearest centre
+        first. The caller checks the rules on the result.
+        """
+        centre_of, centres = self.labels(x)
+        high = self.p.size[1] if self.p.size is not None else self.p.n
+        label = np.full(self.p.n, -1)
+        for j in centres:
+            members = np.flatnonzero(centre_of == j).tolist()
+            core = nx.node_connected_component(graph.subgraph(members), j)
+            label[list(core)] = j
+        d = self.p.d if self.p.d is not None else np.zeros((self.p.n, self.p.n))
+        while (label < 0).any():
+            moves = []
+            for i in np.flatnonzero(label < 0):
+                for v in graph[i]:
+                    j = label[v]
+                    if j >= 0 and (label == j).sum() < high:
+                        moves.append((d[i, j], int(i), int(j)))
+            if not moves:
+                break
+            _, i, j = min(moves)
+            label[i] = j
+        return label
+
+    def separate(self, x: np.ndarray, graph: nx.Graph) -> int:
+        """Add a separator cut for every unit cut off from its centre; count them."""
+        centre_of, centres = self.labels(x)
+        added = 0
+        for j in centres:
+            members = set(np.flatnonzero(centre_of == j).tolist())
+            sub = graph.subgraph(members)
+            for part in nx.connected_components(sub):
+                if j in part:
+                    continue
+                boundary = set().union(*(graph[v] for v in part)) - part
+                # Minimal separator: the boundary units that touch j's side.
+                rest = graph.subgraph(set(graph) - part - boundary)
+                side = nx.node_connected_component(rest, j) if j in rest else {j}
+                separator = [v for v in boundary if any(u in side for u in graph[v])]
+                for i in part:
+                    self.add_cut(i, j, separator)
+                    added += 1
+        return added
+
+
+def solve_assignment(
+    p: AssignmentProblem,
+    *,
+    solver: str,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    warm_labels: np.ndarray | None = None,
+    seed: int = 0,
+    verbose: bool = False,
+    max_rounds: int = 200,
+    acceptable: Callable[[np.ndarray], bool] | None = None,
+) -> tuple[Solution, np.ndarray | None, dict]:
+    """Solve the assignment model, adding contiguity cuts until the plan is connected.
+
+    Returns the last :class:`Solution` (status, objective and bound adjusted
+    for the rounds), unit labels (cluster = centre position) or ``None``, and
+    details (``rounds``, ``cuts``, ``variables``, ``fixed_to_zero``).
+
+    ``acceptable(labels)`` says whether a plan follows every rule; when given,
+    a solution with detached pieces is repaired into an incumbent. The best
+    incumbent is a valid upper bound and every round's bound a valid lower
+    bound, so the loop stops once they are within ``mip_gap``.
+    """
+    started = time.perf_counter()
+    p = replace(p)  # reduced-cost fixing below must not touch the caller's problem
+    model = _Model(p)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(p.n))
+    graph.add_edges_from(map(tuple, p.edges))
+    details = {
+        "variables": model.n_x,
+        "fixed_to_zero": p.n * p.n - model.n_x,
+        "rounds": 0,
+        "cuts": 0,
+    }
+    centres_of = model.centres_of(warm_labels) if warm_labels is not None else None
+    incumbent: tuple[float, np.ndarray] | None = None  # (objective, centre of each unit)
+
+    def offer(centre_of: np.ndarray | None) -> None:
+        nonlocal incumbent
+        x = model.vector(centre_of) if centre_of is not None else None
+        if x is None:
+            return
+        value = float(model.costs() @ x)
+        if incumbent is None or value < incumbent[0] - 1e-12:
+            incumbent = (value, centre_of)
+
+    offer(centres_of)
+    best_bound = None
+    solution: Solution | None = None
+    fixing_done = model.n_x <= _FIXING_FROM
+    for _ in range(max_rounds):
+        milp = model.milp()
+        remaining = None
+        if time_limit is not None:
+            remaining = time_limit - (time.perf_counter() - started)
+            if remaining <= 0.05:
+                break
+        budget = remaining
+        if not fixing_done and incumbent is None and remaining is not None:
+            budget = 0.3 * remaining  # leave time after a first incumbent and fixing
+        start = model.vector(incumbent[1]) if incumbent is not None else None
+        solution = solve(milp, solver, time_limit=budget, mip_gap=mip_gap,
+                         initial=start, seed=seed, verbose=verbose)
+        details["rounds"] += 1
+        if solution.status == "infeasible":
+            return solution, None, details
+        if solution.bound is not None:
+            best_bound = solution.bound if best_bound is None else max(best_bound, solution.bound)
+        if solution.x is None:
+            if budget is not None and remaining is not None and budget < remaining:
+                fixing_done = True  # no incumbent in the short round: go on without fixing
+                continue
+            break
+        added = model.separate(solution.x, graph) if p.contiguous else 0
+        details["cuts"] += added
+        if added == 0:
+            offer(model.labels(solution.x)[0])
+            break
+        if acceptable is not None:
+            repaired = model.repair(solution.x, graph)
+            if (repaired >= 0).all() and acceptable(repaired):
+                offer(model.centres_of(repaired))
+        if incumbent is not None and best_bound is not None and mip_gap is not None:
+            gap = relative_gap(incumbent[0], best_bound)
+            if gap is not None and gap <= mip_gap:
+                break
+        if incumbent is not None and not fixing_done:
+            fixing_done = True
+            lp = lp_reduced_costs(model.milp())
+            if lp is not None:
+                z_lp, rc = lp
+                best_bound = z_lp if best_bound is None else max(best_bound, z_lp)
+                threshold = incumbent[0] - z_lp + 1e-7 * max(1.0, abs(incumbent[0]))
+                zero = np.zeros((p.n, p.n), dtype=bool)
+                drop = rc[: model.n_x] > threshold
+                zero[model.pairs[drop, 0], model.pairs[drop, 1]] = True
+                cuts = model.cut_rows()
+                p.fixed_zero = zero
+                model = _Model(p)
+                model.restore_cuts(cuts)
+                details["fixed_by_reduced_cost"] = int(drop.sum())
+    details["best_bound"] = best_bound
+    if incumbent is None:
+        status = "no_solution"
+        text = solution.solver_status if solution is not None else "no time left"
+        return (Solution(status, None, None, best_bound, None, solver, text,
+                         solution.solve_time if solution else 0.0), None, details)
+    objective, centre_of = incumbent
+    x = model.vector(centre_of)
+    # Proven only when the last round was solved to optimality and its plan,
+    # contiguous, is the incumbent (a relaxation's optimum that is feasible).
+    proven = (
+        solution is not None and solution.x is not None and solution.status == "optimal"
+        and abs(float(milp.c @ solution.x) - objective) <= 1e-9 * max(1.0, abs(objective))
+    )
+    bound = best_bound
+    result = Solution(
+        _classify(proven, objective, bound), x, objective, bound,
+        relative_gap(objective, bound), solver,
+        solution.solver_status if solution is not None else "",
+        solution.solve_time if solution is not None else 0.0,
+    )
+    centres = np.unique(centre_of)
+    details["centres"] = centres.tolist()
+    return result, np.searchsorted(centres, centre_of), details

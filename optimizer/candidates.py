@@ -1,0 +1,390 @@
+"""Enumeration of connected candidate clusters within size and weight bounds.
+
+A *candidate* is a set of units that may form one cluster: connected in the
+adjacency graph, with a member count and a total weight inside the bounds,
+and compatible with the planners' constraints (no two units that must be
+apart, one category when clusters must be pure, all or none of every group
+that must stay together).
+
+Every connected set is listed exactly once by the ESU scheme (Wernicke,
+"Efficient detection of network motifs", 2006): a set is grown from its
+lowest-numbered vertex ``v``, and a vertex joins the extension frontier only
+when it is numbered above ``v`` and is a neighbour of the vertex just added
+but of no earlier member. Sets are kept as Python integers used as bit masks,
+so membership, frontier and conflict tests are single bit operations.
+
+Constraints that can only get worse as a set grows (weight above the maximum,
+two apart units, two categories) prune the search; "together" groups are
+checked when a set is reported, since adding a unit can complete a group.
+
+Non-contiguous candidates are the connected sets of the complete graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+__all__ = [
+    "CandidateLimitExceeded",
+    "Candidates",
+    "connected_subsets",
+    "count_connected_subsets",
+    "enumerate_candidates",
+]
+
+
+class CandidateLimitExceeded(RuntimeError):
+    """Raised internally when an enumeration passes its cap (early exit)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"more than {limit} candidates")
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate clusters as a sparse membership structure (CSR-like).
+
+    Attributes
+    ----------
+    indptr : numpy.ndarray of int
+        Candidate ``c`` holds units ``indices[indptr[c]:indptr[c + 1]]``.
+    indices : numpy.ndarray of int
+        Unit row indices (in the unit set's order), sorted within a candidate.
+    n_units : int
+        Number of units of the underlying set.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    n_units: int
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def members(self, c: int) -> np.ndarray:
+        """Unit indices of candidate ``c``."""
+        return self.indices[self.indptr[c]: self.indptr[c + 1]]
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Number of members of each candidate."""
+        return np.diff(self.indptr)
+
+    def rows(self) -> np.ndarray:
+        """Candidate number of every entry of :attr:`indices`."""
+        return np.repeat(np.arange(len(self)), self.sizes)
+
+    def find(self, members: Sequence[int]) -> int | None:
+        """Position of the candidate with exactly these members, or ``None``."""
+        target = np.sort(np.asarray(members, dtype=int))
+        size = len(target)
+        for c in np.flatnonzero(self.sizes == size):
+            if np.array_equal(self.members(int(c)), target):
+                return int(c)
+        return None
+
+
+def _neighbour_masks(n: int, edges: Sequence[tuple[int, int]]) -> list[int]:
+    masks = [0] * n
+    for a, b in edges:
+        masks[a] |= 1 << b
+        masks[b] |= 1 << a
+    return masks
+
+
+def _esu(
+    neighbours: Sequence[int],
+    min_size: int,
+    max_size: int,
+    *,
+    weights: Sequence[float] | None = None,
+    min_weight: float = -np.inf,
+    max_weight: float = np.inf,
+    conflicts: Sequence[int] | None = None,
+    groups: Sequence[int] = (),
+    limit: int | None = None,
+    collect: bool = True,
+) -> tuple[int, list[tuple[int, ...]]]:
+    """Connected vertex sets of a graph given by neighbour bit masks.
+
+    Returns the number of sets found and, when ``collect``, their sorted members.
+    Raises :class:`CandidateLimitExceeded` as soon as more than ``limit`` are found.
+    """
+    n = len(neighbours)
+    found: list[tuple[int, ...]] = []
+    count = 0
+    weights = list(weights) if weights is not None else None
+    tolerance = 1e-9 * max(1.0, abs(max_weight) if np.isfinite(max_weight) else 1.0)
+
+    def report(members: list[int], mask: int, weight: float) -> None:
+        nonlocal count
+        if len(members) < min_size or weight < min_weight - tolerance:
+            return
+        for g in groups:  # all or none of each together group
+            inside = mask & g
+            if inside and inside != g:
+                return
+        count += 1
+        if limit is not None and count > limit:
+            raise CandidateLimitExceeded(limit)
+        if collect:
+            found.append(tuple(sorted(members)))
+
+    def extend(members: list[int], mask: int, closed: int, frontier: int, above: int,
+               weight: float, banned: int) -> None:
+        report(members, mask, weight)
+        if len(members) == max_size:
+            return
+        while frontier:
+            bit = frontier & -frontier
+            frontier ^= bit
+            if bit & banned:
+                continue
+            w = bit.bit_length() - 1
+            new_weight = weight + weights[w] if weights is not None else weight
+            if new_weight > max_weight + tolerance:
+                continue
+            members.append(w)
+            extend(
+                members,
+                mask | bit,
+                closed | neighbours[w],
+                frontier | (neighbours[w] & ~closed & above),
+                above,
+                new_weight,
+                banned | conflicts[w] if conflicts is not None else banned,
+            )
+            members.pop()
+
+    for v in range(n):
+        w0 = weights[v] if weights is not None else 0.0
+        if w0 > max_weight + tolerance:
+            continue
+        above = ~((1 << (v + 1)) - 1)
+        bit = 1 << v
+        extend(
+            [v],
+            bit,
+            neighbours[v] | bit,
+            neighbours[v] & above,
+            above,
+            w0,
+            conflicts[v] if conflicts is not None else 0,
+        )
+    return count, found
+
+
+def _graph_masks(graph: nx.Graph, nodes: Sequence[Hashable]) -> list[int]:
+    index = {node: i for i, node in enumerate(nodes)}
+    return _neighbour_masks(len(nodes), [(index[a], index[b]) for a, b in graph.edges()])
+
+
+def _check_sizes(min_size: int, max_size: int | None, n: int) -> int:
+    max_size = n if max_size is None else max_size
+    if min_size < 1 or max_size < min_size:
+        raise ValueError(
+            f"size bounds ({min_size}, {max_size}) are invalid; expected 1 <= min <= max"
+        )
+    return max_size
+
+
+def connected_subsets(
+    graph: nx.Graph, min_size: int = 1, max_size: int | None = None
+) -> list[frozenset]:
+    """Every connected set of nodes of ``graph`` with ``min_size..max_size`` nodes.
+
+    Each set is listed once. The count grows quickly with the size; see
+    :func:`count_connected_subsets` to check it first.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> sorted(sorted(s) for s in connected_subsets(nx.path_graph(4), 2, 3))
+    [[0, 1], [0, 1, 2], [1, 2], [1, 2, 3], [2, 3]]
+    """
+    nodes = list(graph.nodes())
+    max_size = _check_sizes(min_size, max_size, len(nodes))
+    _, found = _esu(_graph_masks(graph, nodes), min_size, max_size)
+    return [frozenset(nodes[i] for i in members) for members in found]
+
+
+def count_connected_subsets(
+    graph: nx.Graph, min_size: int = 1, max_size: int | None = None, *, limit: int | None = None
+) -> int:
+    """Number of connected node sets of ``graph`` with ``min_size..max_size`` nodes.
+
+    With ``limit``, counting stops early and returns ``limit + 1`` as soon as
+    the count passes ``limit`` (a cheap "more than" test).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> count_connected_subsets(nx.cycle_graph(5), 2, 2)
+    5
+    >>> count_connected_subsets(nx.complete_graph(20), 1, 20, limit=1000)
+    1001
+    """
+    nodes = list(graph.nodes())
+    max_size = _check_sizes(min_size, max_size, len(nodes))
+    try:
+        count, _ = _esu(
+            _graph_masks(graph, nodes), min_size, max_size, limit=limit, collect=False
+        )
+    except CandidateLimitExceeded:
+        return int(limit) + 1  # type: ignore[arg-type]
+    return count
+
+
+def enumerate_candidates(
+    n_units: int,
+    edges: Sequence[tuple[int, int]] | None,
+    size: tuple[int, int],
+    *,
+    weights: np.ndarray | None = None,
+    weight_bounds: tuple[float, float] | None = None,
+    apart: Sequence[Sequence[int]] = (),
+    together: Sequence[Sequence[int]] = (),
+    categories: Sequence[Hashable] | None = None,
+    limit: int | None = None,
+    collect: bool = True,
+) -> tuple[int, Candidates | None]:
+    """Candidate clusters of units ``0..n_units-1`` under the planners' rules.
+
+    Parameters
+    ----------
+    n_units : int
+    edges : sequence of (int, int) or None
+        Adjacency by row index; ``None`` for non-contiguous candidates (any set).
+    size : (int, int)
+        Member count bounds.
+    weights, weight_bounds : optional
+        Non-negative unit weights and the bounds on a candidate's total.
+    apart : sequence of index groups
+        No candidate holds two units of a group.
+    together : sequence of index groups
+        A candidate holds all or none of a group.
+    categories : sequence, optional
+        One category per unit; every candidate is pure in it.
+    limit : int, optional
+        Stop with :class:`CandidateLimitExceeded` past this many candidates.
+    collect : bool, default True
+        Return the candidates, or only count them (``(count, None)``).
+
+    Returns
+    -------
+    count : int
+    candidates : Candidates or None
+
+    Examples
+    --------
+    >>> count, cands = enumerate_candidates(4, [(0, 1), (1, 2), (2, 3)], (2, 2), apart=[[1, 2]])
+    >>> count, [cands.members(c).tolist() for c in range(count)]
+    (2, [[0, 1], [2, 3]])
+    """
+    low, high = size
+    high = _check_sizes(low, high, n_units)
+    if edges is None:
+        everyone = (1 << n_units) - 1
+        neighbours = [everyone ^ (1 << i) for i in range(n_units)]
+    else:
+        neighbours = _neighbour_masks(n_units, edges)
+    conflicts = [0] * n_units
+    for group in apart:
+        mask = _mask(group)
+        for i in group:
+            conflicts[i] |= mask ^ (1 << i)
+    if categories is not None:
+        by_value: dict[Hashable, int] = {}
+        for i, value in enumerate(categories):
+            by_value[value] = by_value.get(value, 0) | (1 << i)
+        for i, value in enumerate(categories):
+            conflicts[i] |= ((1 << n_units) - 1) & ~by_value[value]
+    w_low, w_high = weight_bounds if weight_bounds is not None else (-np.inf, np.inf)
+    count, found = _esu(
+        neighbours,
+        low,
+        high,
+        weights=None if weights is None else [float(x) for x in weights],
+        min_weight=w_low,
+        max_weight=w_high,
+        conflicts=conflicts if any(conflicts) else None,
+        groups=[_mask(g) for g in together],
+        limit=limit,
+        collect=collect,
+    )
+    if not collect:
+        return count, None
+    lengths = np.fromiter((len(m) for m in found), dtype=np.int64, count=len(found))
+    indptr = np.zeros(len(found) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    indices = np.fromiter(
+        (i for members in found for i in members), dtype=np.int64, count=int(indptr[-1])
+    )
+    return count, Candidates(indptr=indptr, indices=indices, n_units=n_units)
+
+
+def _mask(group: Sequence[int]) -> int:
+    mask = 0
+    for i in group:
+        mask |= 1 << int(i)
+    return mask
+
+
+def index_constraints(
+    ids: Sequence[str], groups: Sequence[Sequence[str]]
+) -> list[list[int]]:
+    """Groups of unit ids as groups of row indices."""
+    position: Mapping[str, int] = {uid: i for i, uid in enumerate(ids)}
+    return [[position[u] for u in g] for g in groups]
+
+
+def leaves_splittable_rest(
+    cands: Candidates,
+    which: np.ndarray,
+    edges: Sequence[tuple[int, int]] | None,
+    size: tuple[int, int],
+    n_clusters: int,
+) -> np.ndarray:
+    """Whether the units left outside each candidate can still form ``k - 1`` clusters.
+
+    Under contiguity every connected part of the graph minus the candidate
+    must be split into whole clusters: a part of ``s`` units needs between
+    ``ceil(s / max)`` and ``floor(s / min)`` of them, and these ranges must
+    admit ``k - 1`` in total. A candidate failing this is in no plan, so it can
+    be dropped (a necessary condition; counts only).
+    """
+    n = cands.n_units
+    low, high = size
+    everyone = (1 << n) - 1
+    neighbours = (
+        _neighbour_masks(n, edges) if edges is not None
+        else [everyone ^ (1 << i) for i in range(n)]
+    )
+    ok = np.ones(len(which), dtype=bool)
+    for position, c in enumerate(which):
+        rest = everyone & ~_mask(cands.members(int(c)))
+        fewest = most = 0
+        while rest:
+            seed = rest & -rest
+            part, frontier = seed, seed
+            while frontier:
+                bit = frontier & -frontier
+                frontier ^= bit
+                grow = neighbours[bit.bit_length() - 1] & rest & ~part
+                part |= grow
+                frontier |= grow
+            rest &= ~part
+            s = part.bit_count()
+            need_low, need_high = -(-s // high), s // low
+            if need_low > need_high:
+                ok[position] = False
+                break
+            fewest, most = fewest + need_low, most + need_high
+        else:
+            ok[position] = fewest <= n_clusters - 1 <= most
+    return ok

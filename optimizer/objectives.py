@@ -1,0 +1,268 @@
+r"""Cluster costs: what "homogeneous" and "balanced" mean to the optimizer.
+
+The objective of a plan is the sum of its clusters' costs. Each named
+objective has a cost for one cluster :math:`S`:
+
+``"p-median"``
+    :math:`\min_{j \in S} \sum_{i \in S} d_{ij}`: the members' total
+    dissimilarity to the best centre member (Hess et al., 1965, with unit
+    weights). This is the objective the assignment model minimises with its
+    centre variables, so both methods agree on it.
+``"wcss"``
+    Within-cluster sum of squares of the standardised indicators,
+    :math:`\sum_{i \in S} \lVert z_i - \bar z_S \rVert^2`. Not linear in an
+    assignment, so only the enumeration method handles it.
+``"balance"``
+    Relative deviation of the cluster's size from the ideal,
+    :math:`|s(S) - \bar s| / \bar s`, where :math:`s` is the member count, or
+    the total weight when weight bounds are set, and :math:`\bar s` is the
+    total divided by the number of clusters.
+
+A dict such as ``{"p-median": 1.0, "balance": 0.5}`` sums the weighted
+costs; a callable ``f(ids) -> float`` is any per-cluster cost (enumeration
+only). The defaults below pick the dissimilarity and the indicators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.stats import skew
+
+from clustering.dissimilarity import dissimilarity as _dissimilarity
+from clustering.dissimilarity import standardized_indicators
+from clustering.errors import FairclustersError, IndicatorError
+from clustering.units import UnitSet
+
+from .candidates import Candidates
+
+__all__ = [
+    "DEFAULT_GEOGRAPHY",
+    "LINEAR_OBJECTIVES",
+    "OBJECTIVES",
+    "Objective",
+    "candidate_costs",
+    "default_dissimilarity",
+    "default_indicators",
+    "parse_objective",
+    "validate_dissimilarity",
+]
+
+OBJECTIVES = ("p-median", "wcss", "balance")
+#: Objectives that are linear in an assignment (usable by the assignment model).
+LINEAR_OBJECTIVES = ("p-median", "balance")
+#: Weight of geography in the default dissimilarity (ClustGeo's alpha).
+DEFAULT_GEOGRAPHY = 0.5
+#: Indicators whose sample skewness exceeds this (and that are positive) are logged.
+SKEW_FOR_LOG = 1.0
+
+_CHUNK = 20_000  # candidates per block in the vectorised costs (bounds memory)
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A parsed objective: named terms with weights, or one callable."""
+
+    terms: dict[str, float]
+    custom: Callable[[tuple[str, ...]], float] | None = None
+
+    @property
+    def linear(self) -> bool:
+        return self.custom is None and all(t in LINEAR_OBJECTIVES for t in self.terms)
+
+    def __str__(self) -> str:
+        if self.custom is not None:
+            return getattr(self.custom, "__name__", "custom cost")
+        if len(self.terms) == 1 and next(iter(self.terms.values())) == 1.0:
+            return next(iter(self.terms))
+        return " + ".join(f"{w:g}*{t}" for t, w in self.terms.items())
+
+
+def parse_objective(
+    objective: str | Mapping[str, float] | Callable[[tuple[str, ...]], float],
+) -> Objective:
+    """Check an objective given as a name, a weighted dict or a callable.
+
+    Examples
+    --------
+    >>> str(parse_objective({"p-median": 1, "balance": 0.5}))
+    '1*p-median + 0.5*balance'
+    """
+    if callable(objective):
+        return Objective(terms={}, custom=objective)
+    if isinstance(objective, str):
+        objective = {objective: 1.0}
+    if not isinstance(objective, Mapping) or not objective:
+        raise FairclustersError(
+            f"objective={objective!r}; expected one of {OBJECTIVES}, a dict of them to "
+            "weights, or a callable cost(ids) -> float"
+        )
+    terms = {}
+    for name, weight in objective.items():
+        if name not in OBJECTIVES:
+            raise FairclustersError(f"unknown objective {name!r}; expected one of {OBJECTIVES}")
+        if not (isinstance(weight, (int, float)) and np.isfinite(weight) and weight >= 0):
+            raise FairclustersError(
+                f"objective weight {name!r}: {weight!r}; expected a finite number >= 0"
+            )
+        terms[name] = float(weight)
+    if not any(terms.values()):
+        raise FairclustersError(f"objective {objective!r}: every weight is 0")
+    return Objective(terms={k: w for k, w in terms.items() if w > 0})
+
+
+def default_indicators(unit_set: UnitSet) -> tuple[list[str], list[str]]:
+    """Indicators used by default, and those of them to log-transform.
+
+    Every indicator known for all units and not constant is used (a missing
+    figure is never imputed, so an incomplete indicator is left out). An
+    indicator is log-transformed when all its values are positive and its
+    sample skewness exceeds :data:`SKEW_FOR_LOG`: sizes such as population or
+    GRDP span orders of magnitude, and on a linear scale the one or two largest
+    units would dominate every distance.
+
+    Examples
+    --------
+    >>> from clustering.datasets import vietnam_provinces
+    >>> used, logged = default_indicators(vietnam_provinces(2025))
+    >>> "grdp_per_capita" in used, "population" in logged
+    (True, True)
+    """
+    used, logged = [], []
+    for name in unit_set.indicator_names:
+        values = unit_set.indicator(name, missing="nan")
+        if np.isnan(values).any() or np.ptp(values) == 0:
+            continue
+        used.append(name)
+        if values.min() > 0 and skew(values) > SKEW_FOR_LOG:
+            logged.append(name)
+    if not used:
+        raise IndicatorError(
+            "no indicator is complete and non-constant over the units; pass a dissimilarity"
+        )
+    return used, logged
+
+
+def default_dissimilarity(unit_set: UnitSet) -> np.ndarray:
+    """The default dissimilarity: economy and geography, equally weighted.
+
+    ``clustering.dissimilarity.dissimilarity`` over :func:`default_indicators`
+    (skewed sizes logged) with ``geography=0.5``. Half geography keeps clusters
+    compact on the map, as planners expect of emulation clusters, while the
+    other half groups units of similar development; each half is scaled to
+    ``[0, 1]`` so neither dominates by its units of measure. Without
+    coordinates the indicators alone are used.
+    """
+    used, logged = default_indicators(unit_set)
+    has_coordinates = all(u.lat is not None and u.lon is not None for u in unit_set)
+    geography = DEFAULT_GEOGRAPHY if has_coordinates else 0.0
+    return np.asarray(_dissimilarity(unit_set, used, log=logged, geography=geography))
+
+
+def validate_dissimilarity(matrix: object, n: int) -> np.ndarray:
+    """An ``n x n`` finite, non-negative float matrix, or a clear error."""
+    try:
+        d = np.asarray(matrix, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise FairclustersError(f"dissimilarity is not a numeric matrix: {exc}") from None
+    if d.shape != (n, n):
+        raise FairclustersError(
+            f"dissimilarity has shape {d.shape}; expected ({n}, {n}) in the unit set's order"
+        )
+    if not np.isfinite(d).all():
+        i, j = np.argwhere(~np.isfinite(d))[0]
+        raise FairclustersError(
+            f"dissimilarity[{i}, {j}] is {d[i, j]!r}; expected finite numbers (no NaN or inf)"
+        )
+    if (d < 0).any():
+        i, j = np.argwhere(d < 0)[0]
+        raise FairclustersError(f"dissimilarity[{i}, {j}] = {d[i, j]!r} is negative")
+    return d
+
+
+def _membership(cands: Candidates, start: int, stop: int) -> sp.csr_matrix:
+    lo, hi = cands.indptr[start], cands.indptr[stop]
+    return sp.csr_matrix(
+        (np.ones(hi - lo), cands.indices[lo:hi], cands.indptr[start: stop + 1] - lo),
+        shape=(stop - start, cands.n_units),
+    )
+
+
+def pmedian_costs(cands: Candidates, d: np.ndarray) -> np.ndarray:
+    """``min_{j in S} sum_{i in S} d[i, j]`` for every candidate ``S``."""
+    out = np.empty(len(cands))
+    for start in range(0, len(cands), _CHUNK):
+        stop = min(start + _CHUNK, len(cands))
+        totals = _membership(cands, start, stop) @ d  # totals[c, j] = sum_{i in S_c} d_ij
+        lo, hi = cands.indptr[start], cands.indptr[stop]
+        rows = np.repeat(np.arange(stop - start), np.diff(cands.indptr[start: stop + 1]))
+        at_members = totals[rows, cands.indices[lo:hi]]
+        out[start:stop] = np.minimum.reduceat(at_members, cands.indptr[start:stop] - lo)
+    return out
+
+
+def wcss_costs(cands: Candidates, z: np.ndarray) -> np.ndarray:
+    """``sum_{i in S} |z_i - mean_S z|^2`` for every candidate ``S``."""
+    squares = (z**2).sum(axis=1)
+    out = np.empty(len(cands))
+    sizes = cands.sizes
+    for start in range(0, len(cands), _CHUNK):
+        stop = min(start + _CHUNK, len(cands))
+        m = _membership(cands, start, stop)
+        sums = m @ z
+        out[start:stop] = m @ squares - (sums**2).sum(axis=1) / sizes[start:stop]
+    return np.maximum(out, 0.0)  # rounding can give -1e-16
+
+
+def balance_costs(cands: Candidates, sizes: np.ndarray, ideal: float) -> np.ndarray:
+    """``|size(S) - ideal| / ideal`` where ``sizes`` are per-unit (1 or weights)."""
+    totals = np.add.reduceat(sizes[cands.indices], cands.indptr[:-1]) if len(cands) else []
+    return np.abs(np.asarray(totals, dtype=float) - ideal) / ideal
+
+
+def candidate_costs(
+    objective: Objective,
+    cands: Candidates,
+    *,
+    ids: Sequence[str],
+    dissimilarity: np.ndarray | None,
+    standardized: np.ndarray | None,
+    balance_sizes: np.ndarray,
+    ideal: float,
+) -> np.ndarray:
+    """Cost of every candidate cluster under ``objective``."""
+    if objective.custom is not None:
+        costs = np.fromiter(
+            (
+                objective.custom(tuple(ids[i] for i in cands.members(c)))
+                for c in range(len(cands))
+            ),
+            dtype=float,
+            count=len(cands),
+        )
+        if not np.isfinite(costs).all():
+            bad = int(np.flatnonzero(~np.isfinite(costs))[0])
+            members = [ids[i] for i in cands.members(bad)]
+            raise FairclustersError(
+                f"the custom cost returned {costs[bad]!r} for cluster {members}; "
+                "expected a finite number"
+            )
+        return costs
+    total = np.zeros(len(cands))
+    for name, weight in objective.terms.items():
+        if name == "p-median":
+            total += weight * pmedian_costs(cands, dissimilarity)
+        elif name == "wcss":
+            total += weight * wcss_costs(cands, standardized)
+        else:
+            total += weight * balance_costs(cands, balance_sizes, ideal)
+    return total
+
+
+def standardized_default(unit_set: UnitSet) -> np.ndarray:
+    """Standardised default indicators (logged where skewed), for ``"wcss"``."""
+    used, logged = default_indicators(unit_set)
+    return standardized_indicators(unit_set, used, log=logged)

@@ -1,0 +1,231 @@
+r"""Enumerate and select: the set-partitioning program over candidate clusters.
+
+Garfinkel and Nemhauser (1970). With :math:`\mathcal C` the candidate
+clusters (every constraint on a single cluster already holds for each of
+them, see :mod:`optimizer.candidates`) and :math:`c_S` the cost of candidate
+:math:`S`:
+
+.. math::
+
+    \min \sum_{S \in \mathcal C} c_S\, x_S \quad \text{s.t.} \quad
+    \sum_{S \ni i} x_S = 1 \;\; \forall i \in V, \qquad
+    \sum_{S \in \mathcal C} x_S = k, \qquad x_S \in \{0, 1\}.
+
+Clusters are unlabelled here, so the model has no label symmetry. The
+matrix is assembled column by column straight from the candidates' member
+arrays: one nonzero per member plus one in the cardinality row.
+
+Large pools (hundreds of thousands of candidates) are first reduced by
+*reduced-cost fixing*, which is exact. The LP relaxation is solved by column
+generation over the pool (pricing all candidates at once with one sparse
+product); with LP duals :math:`(\pi, \mu)`, every plan's cost is
+:math:`z_{LP} + \sum_S \bar c_S x_S` with reduced costs
+:math:`\bar c_S = c_S - \sum_{i \in S} \pi_i - \mu \ge 0`. So a
+candidate with :math:`\bar c_S > U - z_{LP}` cannot be in any plan costing at
+most :math:`U`, the cost of a known plan, and is dropped before the MIP.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from .candidates import Candidates
+from .solvers import MILP, Solution, solve
+
+__all__ = [
+    "build_set_partition",
+    "lp_by_column_generation",
+    "selected_labels",
+    "solve_set_partition",
+    "warm_start_vector",
+]
+
+#: Pools up to this size go straight to the MIP solver (no reduction needed).
+DIRECT_POOL = 20_000
+_PRICED_PER_ROUND = 2_000
+_INCUMBENT_POOL = 3_000
+
+
+def build_set_partition(cands: Candidates, costs: np.ndarray, n_clusters: int) -> MILP:
+    """The set-partitioning MILP: one binary column per candidate.
+
+    Rows ``0..n-1`` cover each unit exactly once; row ``n`` counts the clusters.
+
+    Examples
+    --------
+    >>> from optimizer.candidates import enumerate_candidates
+    >>> _, cands = enumerate_candidates(3, [(0, 1), (1, 2)], (1, 2))
+    >>> build_set_partition(cands, np.ones(len(cands)), 2).shape
+    (4, 5)
+    """
+    n, count = cands.n_units, len(cands)
+    rows = np.concatenate([cands.indices, np.full(count, n)])
+    cols = np.concatenate([cands.rows(), np.arange(count)])
+    A = sp.csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(n + 1, count))
+    rhs = np.ones(n + 1)
+    rhs[n] = n_clusters
+    return MILP(
+        c=np.asarray(costs, dtype=float),
+        A=A,
+        row_lower=rhs,
+        row_upper=rhs.copy(),
+        col_lower=np.zeros(count),
+        col_upper=np.ones(count),
+        integer=np.ones(count, dtype=bool),
+        name="set_partition",
+    )
+
+
+def selected_labels(cands: Candidates, x: np.ndarray) -> np.ndarray:
+    """Cluster label of every unit from a 0/1 solution (clusters numbered 0..k-1)."""
+    labels = np.full(cands.n_units, -1)
+    for k, c in enumerate(np.flatnonzero(np.asarray(x) > 0.5)):
+        labels[cands.members(int(c))] = k
+    return labels
+
+
+def warm_start_vector(cands: Candidates, labels: np.ndarray) -> np.ndarray | None:
+    """The 0/1 vector selecting a plan's clusters, or ``None`` if one is not a candidate."""
+    wanted = {
+        tuple(np.flatnonzero(labels == value).tolist()) for value in np.unique(labels)
+    }
+    sizes = {len(members) for members in wanted}
+    x = np.zeros(len(cands))
+    found = 0
+    for c in np.flatnonzero(np.isin(cands.sizes, list(sizes))):
+        if tuple(cands.members(int(c)).tolist()) in wanted:
+            x[c] = 1.0
+            found += 1
+    return x if found == len(wanted) else None
+
+
+def _column_matrix(cands: Candidates) -> sp.csc_matrix:
+    """Rows: units then the cardinality row; one column per candidate."""
+    return build_set_partition(cands, np.zeros(len(cands)), 1).A.tocsc()
+
+
+def lp_by_column_generation(
+    cands: Candidates, costs: np.ndarray, n_clusters: int
+) -> tuple[float, np.ndarray] | None:
+    """LP relaxation value and every candidate's reduced cost, or ``None``.
+
+    Starts from the cheapest candidates covering each unit, adds the most
+    negative reduced-cost columns until none is left (LPs solved by HiGHS in
+    :func:`scipy.optimize.linprog`). ``None`` when the restricted LP stays
+    infeasible (the caller then solves the full model, which decides).
+    """
+    A = _column_matrix(cands)
+    rhs = np.ones(A.shape[0])
+    rhs[-1] = n_clusters
+    # Start: the cheapest candidates overall and, for each unit, those holding it.
+    rows, units = cands.rows(), cands.indices
+    by_unit = np.lexsort((costs[rows], units))
+    first_of_unit = np.searchsorted(units[by_unit], units[by_unit], side="left")
+    rank = np.arange(len(by_unit)) - first_of_unit
+    start = np.union1d(
+        np.argsort(costs, kind="stable")[:200], rows[by_unit[rank < 20]]
+    )
+    active = start
+    # Artificial columns (cost `big`) keep every restricted LP feasible; they
+    # must all be zero at the end, else the pool's LP is treated as unsolved.
+    m = A.shape[0]
+    artificial = sp.hstack([sp.identity(m, format="csc"), -sp.identity(m, format="csc")[:, -1:]])
+    big = 1.0 + 2.0 * n_clusters * float(np.abs(costs).max(initial=0.0))
+    for _ in range(500):
+        result = linprog(
+            np.concatenate([costs[active], np.full(m + 1, big)]),
+            A_eq=sp.hstack([A[:, active], artificial]).tocsc(),
+            b_eq=rhs,
+            bounds=(0, None),
+            method="highs",
+        )
+        if result.status != 0:
+            return None
+        # x_S <= 1 is left out: the cover rows imply it, and without bound duals
+        # every reduced cost is >= 0 at the LP optimum, as the fixing argument needs.
+        reduced = costs - A.T @ result.eqlin.marginals
+        negative = np.flatnonzero(reduced < -1e-9)
+        negative = negative[~np.isin(negative, active)]
+        if len(negative) == 0:
+            if result.x[len(active):].max(initial=0.0) > 1e-9:
+                return None
+            return float(result.fun), np.maximum(reduced, 0.0)
+        take = negative[np.argsort(reduced[negative], kind="stable")[:_PRICED_PER_ROUND]]
+        active = np.union1d(active, take)
+    return None
+
+
+def _subset(cands: Candidates, keep: np.ndarray) -> Candidates:
+    lengths = cands.sizes[keep]
+    indptr = np.zeros(len(keep) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    pieces = [cands.members(int(c)) for c in keep]
+    indices = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+    return Candidates(indptr=indptr, indices=indices, n_units=cands.n_units)
+
+
+def solve_set_partition(
+    cands: Candidates,
+    costs: np.ndarray,
+    n_clusters: int,
+    *,
+    solver: str,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    warm_start: np.ndarray | None = None,
+    seed: int = 0,
+    verbose: bool = False,
+) -> tuple[Solution, np.ndarray | None, dict]:
+    """Solve the set-partitioning program, reducing large pools exactly first.
+
+    Returns the solver's :class:`Solution` (its ``x`` over the kept columns),
+    the unit labels of the plan found (or ``None``) and details
+    (``"pool"``, ``"kept"``, ``"lp_bound"``, ``"reduction_time"``).
+    """
+    started = time.perf_counter()
+    details: dict = {"pool": len(cands), "kept": len(cands), "lp_bound": None}
+    keep = np.arange(len(cands))
+    incumbent = warm_start
+    if len(cands) > DIRECT_POOL:
+        lp = lp_by_column_generation(cands, costs, n_clusters)
+        if lp is not None:
+            z_lp, reduced = lp
+            details["lp_bound"] = z_lp
+            upper = None if warm_start is None else float(costs @ warm_start)
+            if upper is None:  # a plan from the candidates with the smallest reduced costs
+                pool = np.argsort(reduced, kind="stable")[:_INCUMBENT_POOL]
+                small = _subset(cands, pool)
+                budget = None if time_limit is None else max(1.0, 0.25 * time_limit)
+                first = solve(
+                    build_set_partition(small, costs[pool], n_clusters),
+                    solver,
+                    time_limit=budget,
+                    seed=seed,
+                )
+                if first.x is not None:
+                    incumbent = np.zeros(len(cands))
+                    incumbent[pool[first.x > 0.5]] = 1.0
+                    upper = float(costs @ incumbent)
+            if upper is not None:
+                slack = upper - z_lp + 1e-7 * max(1.0, abs(upper))
+                keep = np.flatnonzero(reduced <= slack)
+                details["kept"] = len(keep)
+    details["reduction_time"] = time.perf_counter() - started
+    kept = _subset(cands, keep) if len(keep) < len(cands) else cands
+    initial = incumbent[keep] if incumbent is not None else None
+    remaining = None if time_limit is None else max(0.1, time_limit - details["reduction_time"])
+    solution = solve(
+        build_set_partition(kept, costs[keep], n_clusters),
+        solver,
+        time_limit=remaining,
+        mip_gap=mip_gap,
+        initial=initial,
+        seed=seed,
+        verbose=verbose,
+    )
+    labels = selected_labels(kept, solution.x) if solution.x is not None else None
+    return solution, labels, details

@@ -1,0 +1,396 @@
+"""One mixed-integer program, two open-source solvers, and an honest status.
+
+The models of this package are written once in matrix form (:class:`MILP`):
+minimise ``c @ x`` subject to ``row_lower <= A @ x <= row_upper`` and
+``col_lower <= x <= col_upper``, some ``x`` integer. :func:`solve` hands the
+matrices to HiGHS through highspy (no modelling layer: building a model with
+hundreds of thousands of columns takes milliseconds) or to CBC through PuLP.
+
+Status is read from the solver, never inferred from the presence of a
+solution: PuLP reports "Optimal" for a CBC run stopped at the time limit with
+an incumbent, so the CBC log is parsed for its result line and lower bound.
+A result is called ``"optimal"`` only when the solver proved it (its own
+status says so *and* the relative gap between the incumbent and the bound is
+at most :data:`OPTIMAL_GAP`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["MILP", "OPTIMAL_GAP", "SOLVERS", "Solution", "relative_gap", "solve"]
+
+#: A solution is "optimal" only if the proven relative gap is at most this.
+OPTIMAL_GAP = 1e-6
+
+SOLVERS = ("cbc", "highs")
+
+
+@dataclass
+class MILP:
+    """``min c @ x  s.t.  row_lower <= A @ x <= row_upper, col bounds, integrality``.
+
+    Infinite bounds are ``numpy.inf``. ``A`` is any scipy sparse matrix.
+    """
+
+    c: np.ndarray
+    A: sp.spmatrix
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    integer: np.ndarray
+    name: str = "fairclusters"
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.A.shape
+
+
+@dataclass
+class Solution:
+    """What a solver returned, in its own words and in ours.
+
+    ``status`` is one of ``"optimal"`` (proven), ``"feasible"`` (incumbent,
+    gap not closed), ``"infeasible"`` (proven), ``"no_solution"`` (stopped
+    without an incumbent), ``"error"`` (the solver failed or was inconclusive).
+    """
+
+    status: str
+    x: np.ndarray | None
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    solver: str
+    solver_status: str
+    solve_time: float
+    build_time: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """``|objective - bound| / max(|objective|, 1e-10)``; 0 when both are equal."""
+    if objective is None or bound is None or not math.isfinite(bound):
+        return None
+    diff = abs(objective - bound)
+    if diff <= 1e-9:
+        return 0.0
+    return diff / max(abs(objective), 1e-10)
+
+
+def _classify(claims_optimal: bool, objective: float | None, bound: float | None) -> str:
+    gap = relative_gap(objective, bound)
+    if claims_optimal and gap is not None and gap <= OPTIMAL_GAP:
+        return "optimal"
+    return "feasible"
+
+
+def solve(
+    model: MILP,
+    solver: str = "highs",
+    *,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    initial: np.ndarray | None = None,
+    seed: int = 0,
+    verbose: bool = False,
+) -> Solution:
+    """Solve ``model`` with ``"highs"`` or ``"cbc"`` and report an honest status.
+
+    Parameters
+    ----------
+    model : MILP
+    solver : {"highs", "cbc"}
+    time_limit : float, optional
+        Seconds of wall time for the solver.
+    mip_gap : float, optional
+        Relative gap at which the solver may stop; the result is then
+        ``"feasible"`` unless the gap happens to be closed.
+    initial : array, optional
+        A feasible starting solution (warm start).
+    seed : int
+        Solver random seed.
+    verbose : bool
+        Show the solver log.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> m = MILP(c=np.array([1.0, 2.0]), A=sp.csr_matrix([[1.0, 1.0]]),
+    ...          row_lower=np.array([1.0]), row_upper=np.array([np.inf]),
+    ...          col_lower=np.zeros(2), col_upper=np.ones(2), integer=np.ones(2, bool))
+    >>> s = solve(m, "highs")
+    >>> s.status, s.objective, (s.x > 0.5).tolist()
+    ('optimal', 1.0, [True, False])
+    """
+    if solver == "highs":
+        return _solve_highs(model, time_limit, mip_gap, initial, seed, verbose)
+    if solver == "cbc":
+        return _solve_cbc(model, time_limit, mip_gap, initial, seed, verbose)
+    raise ValueError(f"solver={solver!r}; expected one of {SOLVERS}")
+
+
+# -- HiGHS ---------------------------------------------------------------------
+def _new_highs(highspy, verbose: bool):
+    """A Highs object; its one-time banner (C-level stdout) is hidden unless verbose."""
+    if verbose:
+        return highspy.Highs()
+    import ctypes
+    import sys
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            h = highspy.Highs()
+            ctypes.CDLL(None).fflush(None)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return h
+
+
+def _solve_highs(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
+    import highspy
+
+    started = time.perf_counter()
+    A = sp.csc_matrix(model.A)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+    lp.col_cost_ = np.asarray(model.c, dtype=float)
+    lp.col_lower_ = np.asarray(model.col_lower, dtype=float)
+    lp.col_upper_ = np.asarray(model.col_upper, dtype=float)
+    lp.row_lower_ = np.asarray(model.row_lower, dtype=float)
+    lp.row_upper_ = np.asarray(model.row_upper, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = A.shape[1], A.shape[0]
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+        for flag in model.integer
+    ]
+    h = _new_highs(highspy, verbose)
+    h.setOptionValue("output_flag", bool(verbose))
+    h.setOptionValue("random_seed", int(seed))
+    h.setOptionValue("mip_rel_gap", float(mip_gap) if mip_gap is not None else OPTIMAL_GAP / 10)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    h.passModel(lp)
+    if initial is not None:
+        start = highspy.HighsSolution()
+        start.col_value = list(np.asarray(initial, dtype=float))
+        start.value_valid = True
+        h.setSolution(start)
+    build_time = time.perf_counter() - started
+    started = time.perf_counter()
+    h.run()
+    solve_time = time.perf_counter() - started
+
+    status = h.getModelStatus()
+    text = h.modelStatusToString(status)
+    info = h.getInfo()
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    infeasible = status in (
+        highspy.HighsModelStatus.kInfeasible,
+    )
+    if infeasible:
+        return Solution("infeasible", None, None, None, None, "highs", text, solve_time, build_time)
+    if not has_solution:
+        state = (
+            "no_solution"
+            if status
+            in (
+                highspy.HighsModelStatus.kTimeLimit,
+                highspy.HighsModelStatus.kIterationLimit,
+                highspy.HighsModelStatus.kSolutionLimit,
+                highspy.HighsModelStatus.kInterrupt,
+            )
+            else "error"
+        )
+        bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
+        return Solution(state, None, None, bound, None, "highs", text, solve_time, build_time)
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    objective = float(info.objective_function_value)
+    bound = float(info.mip_dual_bound)
+    bound = bound if math.isfinite(bound) else None
+    claims = status == highspy.HighsModelStatus.kOptimal
+    return Solution(
+        _classify(claims, objective, bound),
+        x,
+        objective,
+        bound,
+        relative_gap(objective, bound),
+        "highs",
+        text,
+        solve_time,
+        build_time,
+    )
+
+
+# -- CBC through PuLP ----------------------------------------------------------
+_RESULT = re.compile(r"^Result - (.+)$", re.MULTILINE)
+_NUMBER = r"([-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|inf|nan|1e\+50|-1e\+50))"
+_OBJECTIVE = re.compile(r"^Objective value:\s+" + _NUMBER, re.MULTILINE)
+_LOWER = re.compile(r"^Lower bound:\s+" + _NUMBER, re.MULTILINE)
+
+
+def _to_pulp(model: MILP):
+    """The matrix model as a PuLP problem (variables ``x0..``, rows ``r0..``)."""
+    import pulp
+
+    problem = pulp.LpProblem(model.name, pulp.LpMinimize)
+    variables = [
+        pulp.LpVariable(
+            f"x{j}",
+            lowBound=None if np.isinf(lo) else float(lo),
+            upBound=None if np.isinf(up) else float(up),
+            cat=pulp.LpInteger if flag else pulp.LpContinuous,
+        )
+        for j, (lo, up, flag) in enumerate(zip(model.col_lower, model.col_upper, model.integer))
+    ]
+    problem.setObjective(
+        pulp.LpAffineExpression(
+            [(variables[j], float(model.c[j])) for j in np.flatnonzero(model.c)]
+        )
+    )
+    A = sp.csr_matrix(model.A)
+    for r in range(A.shape[0]):
+        cols = A.indices[A.indptr[r]: A.indptr[r + 1]]
+        vals = A.data[A.indptr[r]: A.indptr[r + 1]]
+        lo, up = model.row_lower[r], model.row_upper[r]
+        terms = [(variables[j], float(v)) for j, v in zip(cols, vals)]
+        if lo == up:
+            problem.addConstraint(
+                pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintEQ, rhs=lo),
+                f"r{r}",
+            )
+            continue
+        if np.isfinite(lo):
+            problem.addConstraint(
+                pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintGE, rhs=lo),
+                f"r{r}_lo",
+            )
+        if np.isfinite(up):
+            problem.addConstraint(
+                pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintLE, rhs=up),
+                f"r{r}_up",
+            )
+    return problem, variables
+
+
+def _parse_cbc_log(text: str) -> tuple[str, float | None, float | None]:
+    result = _RESULT.findall(text)
+    objective = _OBJECTIVE.findall(text)
+    lower = _LOWER.findall(text)
+    return (
+        result[-1].strip() if result else "",
+        float(objective[-1]) if objective else None,
+        float(lower[-1]) if lower else None,
+    )
+
+
+def _solve_cbc(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
+    import pulp
+
+    started = time.perf_counter()
+    problem, variables = _to_pulp(model)
+    if initial is not None:
+        for var, value in zip(variables, np.asarray(initial, dtype=float)):
+            var.setInitialValue(float(round(value)) if var.cat == pulp.LpInteger else float(value))
+    build_time = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="fairclusters-cbc-") as tmp:
+        log_path = os.path.join(tmp, "cbc.log")
+        command = pulp.PULP_CBC_CMD(
+            msg=False,
+            timeLimit=time_limit,
+            gapRel=mip_gap,
+            warmStart=initial is not None,
+            logPath=log_path,
+            options=[f"randomCbcSeed {int(seed) + 1}"],  # 0 would mean "use the clock"
+        )
+        started = time.perf_counter()
+        try:
+            problem.solve(command)
+        except pulp.PulpSolverError as exc:
+            return Solution("error", None, None, None, None, "cbc", str(exc),
+                            time.perf_counter() - started, build_time)
+        solve_time = time.perf_counter() - started
+        with open(log_path, encoding="utf-8", errors="replace") as fh:
+            log_text = fh.read()
+    if verbose:
+        print(log_text)
+    result, objective, lower = _parse_cbc_log(log_text)
+    lowered = result.lower()
+    # PuLP's status is Infeasible only when CBC's solution file says "Infeasible" or
+    # "Integer infeasible", i.e. proven (a time limit without a solution says "Stopped").
+    if problem.status == pulp.LpStatusInfeasible or "infeasible" in lowered:
+        return Solution("infeasible", None, None, None, None, "cbc",
+                        result or "Problem is infeasible", solve_time, build_time)
+    has_solution = problem.sol_status in (
+        pulp.LpSolutionOptimal,
+        pulp.LpSolutionIntegerFeasible,
+    ) and objective is not None
+    if not has_solution:
+        state = "no_solution" if lowered.startswith("stopped") else "error"
+        return Solution(state, None, None, lower, None, "cbc", result or "no result line",
+                        solve_time, build_time)
+    x = np.array([v.varValue if v.varValue is not None else 0.0 for v in variables])
+    objective = float(model.c @ x)  # the log prints 8 decimals; recompute exactly
+    claims = lowered.startswith("optimal solution found")
+    # CBC prints no lower bound when it proves optimality with the default gaps.
+    bound = lower if lower is not None else (objective if claims else None)
+    if bound is not None and claims and abs(bound - objective) <= 1e-7 * max(1.0, abs(objective)):
+        bound = objective  # same value, printed rounded
+    return Solution(
+        _classify(claims, objective, bound),
+        x,
+        objective,
+        bound,
+        relative_gap(objective, bound),
+        "cbc",
+        result,
+        solve_time,
+        build_time,
+    )
+
+
+def lp_reduced_costs(model: MILP) -> tuple[float, np.ndarray] | None:
+    """LP relaxation value and reduced costs ``c - A^T y`` (HiGHS via scipy), or ``None``.
+
+    For every feasible integer ``x``: ``c @ x >= z_LP + sum_{rc_j > 0} rc_j x_j``
+    (bound duals only help), so a 0/1 variable whose reduced cost exceeds
+    ``U - z_LP`` is zero in every solution costing at most ``U``.
+    """
+    from scipy.optimize import linprog
+
+    A = sp.csr_matrix(model.A)
+    lo, up = np.asarray(model.row_lower), np.asarray(model.row_upper)
+    eq = lo == up
+    le = ~eq & np.isfinite(up)
+    ge = ~eq & np.isfinite(lo)
+    A_ub = sp.vstack([A[le], -A[ge]]).tocsr()
+    b_ub = np.concatenate([up[le], -lo[ge]])
+    bounds = list(zip(model.col_lower, [None if np.isinf(u) else u for u in model.col_upper]))
+    result = linprog(model.c, A_ub=A_ub if A_ub.shape[0] else None,
+                     b_ub=b_ub if A_ub.shape[0] else None,
+                     A_eq=A[eq] if eq.any() else None, b_eq=lo[eq] if eq.any() else None,
+                     bounds=bounds, method="highs")
+    if result.status != 0:
+        return None
+    rc = np.asarray(model.c, dtype=float).copy()
+    if eq.any():
+        rc -= A[eq].T @ result.eqlin.marginals
+    if A_ub.shape[0]:
+        rc -= A_ub.T @ result.ineqlin.marginals
+    return float(result.fun), rc

@@ -1,0 +1,226 @@
+"""The optimizer against independent truths: brute force, published counts, the textbook model.
+
+Plans are checked with ``clustering.rules.plan_violations`` and
+``clustering.metrics``, never with the optimizer's own code.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from clustering.datasets import vietnam_provinces
+from clustering.metrics import cluster_pieces, within_share
+from clustering.rules import ClusterRules, plan_violations
+from clustering.synthetic import planar_unit_set
+from optimizer import optimize
+from optimizer.candidates import connected_subsets, count_connected_subsets
+from optimizer.textbook import textbook_hess
+
+FAST = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+# -- brute force (written independently of the optimizer) -------------------
+def partitions(items: list[int], k: int):
+    """Every partition of ``items`` into exactly ``k`` non-empty blocks."""
+    if k == 0:
+        if not items:
+            yield []
+        return
+    if len(items) < k:
+        return
+    first, rest = items[0], items[1:]
+    for p in partitions(rest, k - 1):  # first alone
+        yield [[first], *p]
+    for p in partitions(rest, k):  # first joins a block
+        for b in range(len(p)):
+            yield [*p[:b], [first, *p[b]], *p[b + 1:]]
+
+
+def brute_force(unit_set, k, d, *, size=None, weight_bounds=None, contiguous=True,
+                cost="p-median"):
+    weights = np.array([u.weight for u in unit_set])
+    graph = nx.relabel_nodes(unit_set.graph, {uid: i for i, uid in enumerate(unit_set.ids)})
+    best = None
+    for blocks in partitions(list(range(len(unit_set))), k):
+        if size and any(not size[0] <= len(b) <= size[1] for b in blocks):
+            continue
+        if weight_bounds and any(
+            not weight_bounds[0] - 1e-6 <= weights[b].sum() <= weight_bounds[1] + 1e-6
+            for b in blocks
+        ):
+            continue
+        if contiguous and any(not nx.is_connected(graph.subgraph(b)) for b in blocks):
+            continue
+        if cost == "p-median":
+            value = sum(min(d[np.ix_(b, [j])].sum() for j in b) for b in blocks)
+        else:  # balance by count
+            value = sum(abs(len(b) - len(unit_set) / k) / (len(unit_set) / k) for b in blocks)
+        if best is None or value < best - 1e-12:
+            best = value
+    return best
+
+
+def plan_cost(plan, d):
+    """p-median cost of a plan, computed from scratch."""
+    total = 0.0
+    for members in plan.clusters.values():
+        idx = [plan.unit_set.index(u) for u in members]
+        total += min(d[np.ix_(idx, [j])].sum() for j in idx)
+    return total
+
+
+def small_instance(n: int, seed: int):
+    units = planar_unit_set(n, seed=seed)
+    rng = np.random.default_rng(seed)
+    d = rng.random((n, n))
+    d = (d + d.T) / 2
+    np.fill_diagonal(d, 0.0)
+    return units, d
+
+
+# -- candidates -----------------------------------------------------------------
+def test_candidate_counts_match_the_published_figures():
+    # Figures measured independently and quoted in the issue.
+    assert count_connected_subsets(vietnam_provinces(2025).graph, 5, 6) == 1916
+    assert count_connected_subsets(vietnam_provinces(2024).graph, 7, 9) == 287411
+
+
+@FAST
+@given(n=st.integers(4, 9), seed=st.integers(0, 10_000), low=st.integers(1, 3),
+       span=st.integers(0, 3))
+def test_connected_subsets_equal_brute_force(n, seed, low, span):
+    graph = planar_unit_set(n, seed=seed).graph
+    high = low + span
+    expected = {
+        frozenset(c)
+        for r in range(low, min(high, n) + 1)
+        for c in combinations(graph.nodes, r)
+        if nx.is_connected(graph.subgraph(c))
+    }
+    found = connected_subsets(graph, low, high)
+    assert len(found) == len(set(found))  # each listed once
+    assert set(found) == expected
+
+
+def test_count_stops_early_at_the_limit():
+    assert count_connected_subsets(nx.complete_graph(25), 1, 25, limit=500) == 501
+
+
+# -- optimum equals brute force --------------------------------------------------
+@FAST
+@given(n=st.integers(5, 8), seed=st.integers(0, 10_000), k=st.integers(2, 3),
+       slack=st.integers(0, 2), method=st.sampled_from(["enumerate", "assignment"]))
+def test_optimum_equals_brute_force(n, seed, k, slack, method):
+    units, d = small_instance(n, seed)
+    low = max(1, n // k - slack)
+    high = -(-n // k) + slack
+    expected = brute_force(units, k, d, size=(low, high))
+    result = optimize(units, k, size=(low, high), dissimilarity=d, method=method,
+                      solver="highs")
+    if expected is None:
+        assert result.status == "infeasible"
+        assert result.plan is None
+        return
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(expected, abs=1e-7)
+    assert plan_cost(result.plan, d) == pytest.approx(expected, abs=1e-7)
+    rules = ClusterRules(n_clusters=k, size=(low, high), contiguous=True)
+    assert plan_violations(result.plan, rules) == []
+    assert all(p == 1 for p in cluster_pieces(units.graph, result.plan.clusters).values())
+
+
+@FAST
+@given(n=st.integers(5, 8), seed=st.integers(0, 10_000), tolerance=st.sampled_from([0.3, 0.6]))
+def test_weighted_bounds_optimum_equals_brute_force(n, seed, tolerance):
+    units, d = small_instance(n, seed)
+    k = 2
+    ideal = sum(u.weight for u in units) / k
+    bounds = (ideal * (1 - tolerance), ideal * (1 + tolerance))
+    expected = brute_force(units, k, d, weight_bounds=bounds)
+    for method in ("enumerate", "assignment"):
+        result = optimize(units, k, weight_bounds=bounds, dissimilarity=d, method=method,
+                          solver="highs")
+        if expected is None:
+            assert result.status == "infeasible"
+            continue
+        assert result.status == "optimal"
+        assert result.objective == pytest.approx(expected, abs=1e-7)
+        rules = ClusterRules(n_clusters=k, weight_bounds=bounds, contiguous=True)
+        assert plan_violations(result.plan, rules) == []
+
+
+def test_non_contiguous_optimum_equals_brute_force():
+    units, d = small_instance(8, 3)
+    expected = brute_force(units, 3, d, size=(2, 3), contiguous=False)
+    for method in ("enumerate", "assignment"):
+        result = optimize(units, 3, size=(2, 3), contiguous=False, dissimilarity=d,
+                          method=method, solver="highs")
+        assert result.objective == pytest.approx(expected, abs=1e-7)
+
+
+def test_balance_objective_equals_brute_force():
+    units, d = small_instance(8, 11)
+    expected = brute_force(units, 3, d, size=(1, 6), cost="balance")
+    for method in ("enumerate", "assignment"):
+        result = optimize(units, 3, size=(1, 6), objective="balance", method=method,
+                          solver="highs")
+        assert result.status == "optimal"
+        assert result.objective == pytest.approx(expected, abs=1e-7)
+
+
+def test_wcss_objective_equals_brute_force_and_custom_cost():
+    units = planar_unit_set(8, seed=5)
+    z = np.column_stack([units.indicator(f"x{i}") for i in (1, 2, 3)])
+    z = (z - z.mean(axis=0)) / z.std(axis=0)
+    graph = nx.relabel_nodes(units.graph, {u: i for i, u in enumerate(units.ids)})
+    best = min(
+        sum(((z[b] - z[b].mean(axis=0)) ** 2).sum() for b in blocks)
+        for blocks in partitions(list(range(8)), 2)
+        if all(2 <= len(b) <= 6 and nx.is_connected(graph.subgraph(b)) for b in blocks)
+    )
+    # The default indicators of this set include population: give a custom cost instead.
+
+    def wcss(ids):
+        idx = [units.index(u) for u in ids]
+        return float(((z[idx] - z[idx].mean(axis=0)) ** 2).sum())
+
+    result = optimize(units, 2, size=(2, 6), objective=wcss, solver="highs")
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(best, abs=1e-7)
+    # The built-in "wcss" uses the standardised default indicators (x1..x3, population).
+    result = optimize(units, 2, size=(2, 6), objective="wcss", solver="highs")
+    assert result.status == "optimal"
+    labels = result.plan.labels
+    shares = [within_share(units.indicator(name), labels) for name in ("x1", "x2", "x3")]
+    assert all(0 <= s <= 1 for s in shares)
+
+
+# -- both solvers, both methods, the textbook model --------------------------------
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+def test_solvers_and_methods_agree_with_the_textbook_model(solver):
+    units, d = small_instance(9, 42)
+    results = {
+        m: optimize(units, 3, size=(2, 4), dissimilarity=d, method=m, solver=solver)
+        for m in ("enumerate", "assignment")
+    }
+    book = textbook_hess(3, d, units.edge_index_pairs(), size=(2, 4), solver=solver)
+    assert book["status"] == "optimal"
+    for result in results.values():
+        assert result.status == "optimal"
+        assert result.solver == solver
+        assert result.objective == pytest.approx(book["objective"], abs=1e-6)
+
+
+def test_real_provinces_six_clusters_of_five_or_six():
+    vn = vietnam_provinces(2025)
+    result = optimize(vn, 6, size=(5, 6), solver="highs")
+    assert result.status == "optimal" and result.gap == 0.0
+    assert result.method == "enumerate" and "1,916 candidate" in result.method_reason
+    rules = ClusterRules(n_clusters=6, size=(5, 6), contiguous=True)
+    assert plan_violations(result.plan, rules) == []
