@@ -21,20 +21,25 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from scipy.stats import skew
 
 from .errors import IndicatorError
 from .units import UnitSet
 
 __all__ = [
     "EARTH_RADIUS_KM",
+    "SKEW_FOR_LOG",
     "Dissimilarity",
     "category_mismatch",
+    "default_indicators",
     "dissimilarity",
     "great_circle_km",
     "standardized_indicators",
 ]
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
+#: Positive indicators whose sample skewness exceeds this are logged by default.
+SKEW_FOR_LOG = 1.0
 
 
 def great_circle_km(coordinates: np.ndarray) -> np.ndarray:
@@ -106,6 +111,37 @@ def standardized_indicators(
             raise IndicatorError(f"indicator {name!r} is constant: it cannot be standardised")
         columns.append((values - np.nanmean(values)) / spread)
     return np.column_stack(columns)
+
+
+def default_indicators(unit_set: UnitSet) -> tuple[list[str], list[str]]:
+    """Indicators used by default, and those of them to log-transform.
+
+    Every indicator known for all units and not constant is used
+    (:meth:`UnitSet.complete_indicators`; a missing figure is never imputed, so
+    an incomplete indicator is left out). An indicator is log-transformed when
+    all its values are positive and its sample skewness exceeds
+    :data:`SKEW_FOR_LOG`: sizes such as population or GRDP span orders of
+    magnitude, and on a linear scale the one or two largest units would
+    dominate every distance.
+
+    Examples
+    --------
+    >>> from clustering.datasets import vietnam_provinces
+    >>> used, logged = default_indicators(vietnam_provinces(2025))
+    >>> "grdp_per_capita" in used, "population" in logged
+    (True, True)
+    """
+    used, _ = unit_set.complete_indicators()
+    if not used:
+        raise IndicatorError(
+            "no indicator is complete and non-constant over the units; pass a dissimilarity"
+        )
+    logged = []
+    for name in used:
+        values = unit_set.indicator(name)
+        if values.min() > 0 and skew(values) > SKEW_FOR_LOG:
+            logged.append(name)
+    return used, logged
 
 
 def _pairwise_euclidean(z: np.ndarray) -> np.ndarray:

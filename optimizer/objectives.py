@@ -30,11 +30,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.stats import skew
 
+from clustering.dissimilarity import default_indicators, standardized_indicators
 from clustering.dissimilarity import dissimilarity as _dissimilarity
-from clustering.dissimilarity import standardized_indicators
-from clustering.errors import FairclustersError, IndicatorError
+from clustering.errors import FairclustersError
 from clustering.units import UnitSet
 
 from .candidates import Candidates
@@ -56,8 +55,6 @@ OBJECTIVES = ("p-median", "wcss", "balance")
 LINEAR_OBJECTIVES = ("p-median", "balance")
 #: Weight of geography in the default dissimilarity (ClustGeo's alpha).
 DEFAULT_GEOGRAPHY = 0.5
-#: Indicators whose sample skewness exceeds this (and that are positive) are logged.
-SKEW_FOR_LOG = 1.0
 
 _CHUNK = 20_000  # candidates per block in the vectorised costs (bounds memory)
 
@@ -112,38 +109,6 @@ def parse_objective(
     if not any(terms.values()):
         raise FairclustersError(f"objective {objective!r}: every weight is 0")
     return Objective(terms={k: w for k, w in terms.items() if w > 0})
-
-
-def default_indicators(unit_set: UnitSet) -> tuple[list[str], list[str]]:
-    """Indicators used by default, and those of them to log-transform.
-
-    Every indicator known for all units and not constant is used (a missing
-    figure is never imputed, so an incomplete indicator is left out). An
-    indicator is log-transformed when all its values are positive and its
-    sample skewness exceeds :data:`SKEW_FOR_LOG`: sizes such as population or
-    GRDP span orders of magnitude, and on a linear scale the one or two largest
-    units would dominate every distance.
-
-    Examples
-    --------
-    >>> from clustering.datasets import vietnam_provinces
-    >>> used, logged = default_indicators(vietnam_provinces(2025))
-    >>> "grdp_per_capita" in used, "population" in logged
-    (True, True)
-    """
-    used, logged = [], []
-    for name in unit_set.indicator_names:
-        values = unit_set.indicator(name, missing="nan")
-        if np.isnan(values).any() or np.ptp(values) == 0:
-            continue
-        used.append(name)
-        if values.min() > 0 and skew(values) > SKEW_FOR_LOG:
-            logged.append(name)
-    if not used:
-        raise IndicatorError(
-            "no indicator is complete and non-constant over the units; pass a dissimilarity"
-        )
-    return used, logged
 
 
 def default_dissimilarity(unit_set: UnitSet) -> np.ndarray:
