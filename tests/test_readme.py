@@ -16,8 +16,12 @@ def test_quickstart_runs_as_written(capsys):
         exec(compile(block, "README.md", "exec"), {"__name__": "__readme__"})
     printed = capsys.readouterr().out
     # The comments in the quickstart promise these outputs; hold the README to them.
-    for promised in re.findall(r"# (<UnitSet .*?>|\{'capital'.*\})", README):
+    promises = re.findall(r"# (<UnitSet .*?>|\{'capital'.*\}|optimal 0\.0)", README)
+    assert len(promises) == 3
+    for promised in promises:
         assert promised in printed
+    for code in ("RIG004", "VAG001", "VAG002", "VAG004", "VAG005"):
+        assert f"{code} A " in printed
 
 
 def test_ci_runs_the_readme_test_command():
