@@ -60,6 +60,13 @@ _INDICATORS = {
         "density": "pop_density_2024",
     },
 }
+# Development indicators used when none are named: size, prosperity, urbanisation
+# and extent, one series each (GRDP = population x GRDP per capita would count
+# twice; the two population series and the two areas are versions of one quantity).
+_DEFAULT_INDICATORS = {
+    2025: ("population", "grdp_per_capita", "urban_pct", "area_km2"),
+    2024: ("population", "grdp_per_capita", "urban_pct", "area_km2_polygon"),
+}
 _FILES = {2025: "vn_provinces_34.csv", 2024: "vn_provinces_63.csv"}
 _EDGES = {2025: "vn_adjacency_34_edges.csv", 2024: "vn_adjacency_63_edges.csv"}
 _STRUCTURAL = {"id", "name_vi", "type", "region_gso6", "lat", "lon", "neighbors", "n_neighbors"}
@@ -160,6 +167,7 @@ def _provinces(year: int) -> UnitSet:
         edges,
         edge_attributes=attributes,
         name=f"vietnam-provinces-{year}",
+        default_indicators=_DEFAULT_INDICATORS[year],
         provenance=(
             f"clustering/data/{_FILES[year]} (see clustering.datasets.provenance())"
         ),

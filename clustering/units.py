@@ -152,6 +152,11 @@ class UnitSet:
         A name for the set (e.g. ``"vietnam-provinces-2025"``).
     provenance : str, optional
         Where the data come from (shown by reports).
+    default_indicators : sequence of str, optional
+        The indicators that describe a unit's development when none are named
+        (homogeneity metrics, default dissimilarity, estimators). A dataset sets
+        them to avoid double counting (e.g. two series of one quantity);
+        otherwise every complete, non-constant indicator is used.
 
     Attributes
     ----------
@@ -178,6 +183,7 @@ class UnitSet:
         edge_attributes: Mapping[tuple[str, str], Mapping[str, object]] | None = None,
         name: str = "",
         provenance: str | None = None,
+        default_indicators: Sequence[str] | None = None,
     ) -> None:
         if asymmetric not in ("error", "union"):
             raise ValueError(f"asymmetric={asymmetric!r}; expected 'error' or 'union'")
@@ -194,6 +200,14 @@ class UnitSet:
             self._index[uid] = position
         self.name = name
         self.provenance = provenance
+        unknown = sorted(
+            set(default_indicators or ()) - {k for u in self.units for k in u.indicators}
+        )
+        if unknown:
+            raise UnitSetError(f"default_indicators name unknown indicator(s) {unknown}")
+        self.default_indicators: tuple[str, ...] | None = (
+            tuple(default_indicators) if default_indicators else None
+        )
 
         pairs = list(edges) if edges is not None else []
         if neighbors is not None:
@@ -340,6 +354,8 @@ class UnitSet:
     def complete_indicators(self) -> tuple[list[str], list[str]]:
         """Indicators usable without a missing-value strategy, and why the others are not.
 
+        Only ``default_indicators`` are considered when the set declares them.
+
         Returns
         -------
         usable : list of str
@@ -348,7 +364,7 @@ class UnitSet:
             The others, each with the reason (``"grdp (missing for 3 units)"``).
         """
         usable, left_out = [], []
-        for name in self.indicator_names:
+        for name in self.default_indicators or self.indicator_names:
             values = self.indicator(name, missing="nan")
             if np.isnan(values).any():
                 left_out.append(f"{name} (missing for {int(np.isnan(values).sum())} units)")
@@ -450,6 +466,7 @@ class UnitSet:
             edge_attributes=attrs,
             name=self.name if name is None else name,
             provenance=self.provenance,
+            default_indicators=self.default_indicators,
         )
 
     def to_records(self) -> list[dict[str, object]]:

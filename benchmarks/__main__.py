@@ -1,0 +1,186 @@
+"""``python -m benchmarks`` / ``fairclusters-benchmark``: compare cluster plans side by side.
+
+With no arguments, runs the main job on the built-in 34 Vietnamese units: the
+GSO-region plan, a heuristic plan and the optimizer's plan under 6 contiguous
+clusters of 5-6 units, ranked among all feasible plans; prints the table and
+writes the report folder ``fairclusters_report/``.
+
+Exit codes: 0 success, 2 bad input (message on stderr), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from clustering.errors import FairclustersError, InfeasibleError
+from clustering.rules import ClusterRules, check_feasible
+from clustering.units import UnitSet
+from optimizer.objectives import DEFAULT_GEOGRAPHY
+
+from .compare import Settings, run_benchmark
+from .proposals import BUILT_IN_DATASETS, load_dataset, read_proposal
+from .report import check_output_dir, console_summary, write_report
+
+DEFAULT_OUT = "fairclusters_report"
+DEFAULT_DATASET = "vietnam-2025"
+#: Default rules of the built-in datasets: (clusters, (min size, max size)).
+BUILT_IN_DEFAULTS = {
+    "vietnam-provinces-2025": (6, (5, 6)),
+    "vietnam-provinces-2024": (8, (7, 9)),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fairclusters-benchmark",
+        description=(
+            "Compare cluster proposals with the GSO regions, a heuristic and the proven "
+            "optimum under the same rules; rank them among the feasible plans; write a report."
+        ),
+        epilog="Exit codes: 0 success, 2 bad input, 1 internal error.",
+    )
+    parser.add_argument("proposals", nargs="*", type=Path, metavar="PROPOSAL",
+                        help="proposal files (.yaml, .json or .csv)")
+    parser.add_argument("--dataset", metavar="NAME_OR_FILE",
+                        help=f"built-in {sorted(BUILT_IN_DATASETS)} or a unit-set .csv/.json "
+                             "(default: the proposals' dataset, else vietnam-2025)")
+    parser.add_argument("--clusters", "-k", type=int, metavar="K", help="number of clusters")
+    parser.add_argument("--size", nargs=2, type=int, metavar=("MIN", "MAX"),
+                        help="bounds on the number of members of each cluster")
+    parser.add_argument("--weight-tolerance", type=float, metavar="T",
+                        help="population of each cluster within the ideal * (1 +- T)")
+    parser.add_argument("--contiguous", action=argparse.BooleanOptionalAction, default=True,
+                        help="clusters must be connected by land borders (default: yes)")
+    parser.add_argument("--geography", type=float, default=DEFAULT_GEOGRAPHY, metavar="ALPHA",
+                        help="weight of geography in the dissimilarity, 0..1 "
+                             f"(default {DEFAULT_GEOGRAPHY})")
+    parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
+                        help=f"report folder (default {DEFAULT_OUT}/)")
+    parser.add_argument("--force", action="store_true",
+                        help="write into an existing report folder")
+    parser.add_argument("--samples", type=int, default=2000, metavar="N",
+                        help="chain steps when the feasible plans are too many to enumerate")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--chains", type=int, default=4, metavar="C",
+                        help="independent sampling chains (seeded from --seed; default 4)")
+    parser.add_argument("--n-jobs", type=int, default=1, metavar="N",
+                        help="chains run in parallel through joblib (-1: all cores)")
+    parser.add_argument("--time-limit", type=float, default=20.0, metavar="SECONDS",
+                        help="optimizer time limit (default 20)")
+    parser.add_argument("--geojson", type=Path, metavar="FILE",
+                        help="polygons of the units for the maps")
+    parser.add_argument("--no-references", dest="references", action="store_false",
+                        help="evaluate only the proposals (no regions, heuristic, optimizer)")
+    parser.add_argument("--progress", action="store_true", help="show progress bars")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    return parser
+
+
+class InputError(FairclustersError):
+    """A bad command-line value."""
+
+
+def _rules(args: argparse.Namespace, unit_set: UnitSet) -> ClusterRules:
+    default_k, default_size = BUILT_IN_DEFAULTS.get(unit_set.name, (None, None))
+    k = args.clusters if args.clusters is not None else default_k
+    if k is None:
+        raise InputError(f"--clusters is required for dataset {unit_set.name!r}")
+    if k < 1 or k > len(unit_set):
+        raise InputError(f"--clusters {k}: expected 1 to {len(unit_set)} (the number of units)")
+    size = tuple(args.size) if args.size else None
+    if size is None and args.weight_tolerance is None:
+        if args.clusters is None or args.clusters == default_k:
+            size = default_size
+        if size is None:  # about the mean size, +-20 %
+            mean = len(unit_set) / k
+            size = (max(1, int(mean * 0.8)), max(1, -int(-mean * 1.2 // 1)))
+    extra = {"size": size, "contiguous": args.contiguous}
+    try:
+        if args.weight_tolerance is not None:
+            return ClusterRules.with_weight_tolerance(unit_set, k, args.weight_tolerance, **extra)
+        return ClusterRules(n_clusters=k, **extra)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InputError(f"invalid rules: {problems}") from None
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    if args.samples < 0:
+        raise InputError(f"--samples {args.samples}: expected a number >= 0")
+    if args.chains < 1:
+        raise InputError(f"--chains {args.chains}: expected a number >= 1")
+    if args.n_jobs == 0:
+        raise InputError("--n-jobs 0: expected a positive number (or -1 for all cores)")
+    if not 0 <= args.geography <= 1:
+        raise InputError(f"--geography {args.geography}: expected a weight in [0, 1]")
+    if args.time_limit is not None and args.time_limit <= 0:
+        raise InputError(f"--time-limit {args.time_limit}: expected seconds > 0")
+    if args.geojson is not None and not args.geojson.is_file():
+        raise InputError(f"--geojson {str(args.geojson)!r} does not exist")
+    if not args.references and not args.proposals:
+        raise InputError("--no-references needs at least one proposal file")
+
+
+def run(args: argparse.Namespace) -> int:
+    _check_args(args)
+    check_output_dir(args.out, force=args.force)
+    unit_set = load_dataset(args.dataset) if args.dataset is not None else None
+    proposals = []
+    for path in args.proposals:
+        if unit_set is None and path.suffix.lower() != ".csv":
+            proposal = read_proposal(path)  # loads the dataset the file declares
+            unit_set = proposal.plan.unit_set
+        else:
+            if unit_set is None:
+                unit_set = load_dataset(DEFAULT_DATASET)
+            proposal = read_proposal(path, unit_set)
+        proposals.append(proposal.plan)
+    if unit_set is None:
+        unit_set = load_dataset(DEFAULT_DATASET)
+    rules = _rules(args, unit_set)
+    try:
+        check_feasible(unit_set, rules)
+    except InfeasibleError as exc:
+        raise InfeasibleError(f"the rules cannot be met: {exc}", reason=exc.reason,
+                              units=exc.units) from None
+    settings = Settings(rules=rules, geography=args.geography, samples=args.samples,
+                        seed=args.seed, time_limit=args.time_limit, chains=args.chains)
+    benchmark = run_benchmark(unit_set, proposals, settings, references=args.references,
+                              progress=args.progress, n_jobs=args.n_jobs)
+    print(console_summary(benchmark))
+    written = write_report(benchmark, args.out, force=args.force, geojson=args.geojson)
+    print(f"\nReport written to {args.out}/ ({len(written)} files; open "
+          f"{written['markdown'].name})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 2 bad input, 1 internal error)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the usage error
+        return int(exc.code or 0)
+    try:
+        return run(args)
+    except (FairclustersError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the "
+              "traceback; please report it)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,734 @@
+"""Feasible plans under a set of rules: every one of them when possible, else a sample.
+
+Is a proposal unusual among the plans that were possible? Answering needs the
+plans that follow the same rules. On coarse graphs (tens of units, tight size
+bounds) the feasible plans can often be **enumerated**: every cluster of a plan
+is a *candidate* (a connected set within the bounds, listed by
+:func:`optimizer.candidates.enumerate_candidates`), and a plan is an exact
+cover of the units by ``k`` candidates. The exact cover is searched depth
+first, always covering the lowest-numbered uncovered unit next, so that each
+plan is found exactly once (its clusters ordered by their lowest member).
+
+When there are too many plans, a **Markov chain** samples them instead. It
+starts from a feasible plan (found by the same exact-cover search in a seeded
+random order, so it starts even where random region growing fails) and moves by
+*recombination*: two neighbouring clusters are merged and split again. A small
+merged pair is split uniformly among all the ways of splitting it into two
+candidates; a large one (more than :data:`ENUMERATED_SPLIT_MAX` units) as in
+ReCom, uniformly among the cuts of a random spanning tree whose two sides
+follow the rules. Every move keeps every rule. The chain is not
+guaranteed to visit plans uniformly; the number of **distinct** plans it
+visited is reported with every result, never just the number of steps.
+
+Both paths apply all the rules of :class:`clustering.rules.ClusterRules`
+(count and weight bounds, contiguity, together, apart, fixed, pure) through
+the candidates, which the optimizer uses too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from clustering.errors import FairclustersError, InfeasibleError
+from clustering.plan import Plan
+from clustering.rules import ClusterRules, check_feasible, plan_violations, together_groups
+from clustering.units import UnitSet
+from optimizer.candidates import CandidateLimitExceeded, enumerate_candidates
+
+__all__ = [
+    "ENUMERATED_SPLIT_MAX",
+    "PlanSample",
+    "canonical_labels",
+    "enumerate_plans",
+    "sample_plans",
+]
+
+
+class _TooMany(Exception):
+    """Internal: the enumeration passed its cap."""
+
+
+@dataclass(frozen=True)
+class PlanSample:
+    """Distinct feasible plans, as label rows in the unit set's order.
+
+    Attributes
+    ----------
+    labels : numpy.ndarray of int, shape (n_plans, n_units)
+        One row per distinct plan, canonical (clusters numbered by first member).
+    complete : bool
+        ``True`` when these are **all** the feasible plans (enumeration).
+    method : str
+        ``"enumeration"`` or ``"recombination chain"``.
+    steps : int
+        Chain steps taken (0 for an enumeration).
+    accepted : int
+        Chain moves that changed the plan.
+    interrupted : bool
+        Stopped early by Ctrl-C; the plans found so far are kept.
+    notes : list of str
+        How the sample was made, for reports.
+    """
+
+    labels: np.ndarray
+    complete: bool
+    method: str
+    steps: int = 0
+    accepted: int = 0
+    interrupted: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_distinct(self) -> int:
+        """Number of distinct plans held."""
+        return int(self.labels.shape[0])
+
+    def plans(self, unit_set: UnitSet) -> list[Plan]:
+        """The plans as :class:`~clustering.plan.Plan` objects (clusters ``C1``...)."""
+        return [Plan.from_labels(unit_set, row) for row in self.labels]
+
+    def describe(self) -> str:
+        """One line for reports, e.g. ``"all 1,234 feasible plans (enumeration)"``."""
+        if self.complete:
+            return f"all {self.n_distinct:,} feasible plans (enumeration)"
+        stop = ", interrupted" if self.interrupted else ""
+        return (
+            f"{self.n_distinct:,} distinct plans from {self.steps:,} steps of a "
+            f"{self.method} ({self.accepted:,} moves accepted{stop})"
+        )
+
+
+def canonical_labels(labels: np.ndarray) -> tuple[int, ...]:
+    """Labels renumbered by order of first appearance, so equal partitions compare equal.
+
+    Examples
+    --------
+    >>> canonical_labels(np.array([2, 2, 0, 1, 0]))
+    (0, 0, 1, 2, 1)
+    """
+    first: dict[int, int] = {}
+    return tuple(first.setdefault(int(x), len(first)) for x in labels)
+
+
+# -- rules as candidate constraints ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """The rules compiled to row indices, bit masks and bounds."""
+
+    n: int
+    k: int
+    size: tuple[int, int]
+    edges: list[tuple[int, int]] | None
+    weights: np.ndarray | None
+    weight_bounds: tuple[float, float] | None
+    apart: list[list[int]]
+    together: list[list[int]]
+    categories: list[object] | None
+
+    def candidates(self, units: list[int] | None = None, *, limit: int | None = None) -> list[int]:
+        """Candidate clusters (as bit masks over all units) within ``units`` (default: all)."""
+        if units is None:
+            units = list(range(self.n))
+        local = {u: i for i, u in enumerate(units)}
+        inside = set(units)
+        edges = None
+        if self.edges is not None:
+            edges = [(local[a], local[b]) for a, b in self.edges if a in inside and b in inside]
+
+        def restrict(groups: list[list[int]]) -> list[list[int]]:
+            return [[local[u] for u in g if u in inside] for g in groups]
+
+        unpruned = self.weights is None and not self.apart and self.categories is None
+        if edges is None and limit is not None and unpruned:
+            # Without contiguity or pruning rules the candidates are the sets of the allowed
+            # sizes (fewer with together groups): a count that bounds them, before listing.
+            low, high = self.size
+            sizes = range(low, min(high, len(units)) + 1)
+            if sum(math.comb(len(units), m) for m in sizes) > limit:
+                raise CandidateLimitExceeded(limit)
+        # A together group partly outside ``units`` cannot be completed inside it.
+        broken = [g for g in self.together if 0 < sum(u in inside for u in g) < len(g)]
+        if broken:
+            return []
+        _, found = enumerate_candidates(
+            len(units),
+            edges,
+            self.size,
+            weights=None if self.weights is None else self.weights[units],
+            weight_bounds=self.weight_bounds,
+            apart=[g for g in restrict(self.apart) if len(g) > 1],
+            together=[g for g in restrict(self.together) if len(g) > 1],
+            categories=None if self.categories is None else [self.categories[u] for u in units],
+            limit=limit,
+        )
+        assert found is not None
+        masks = []
+        for c in range(len(found)):
+            mask = 0
+            for i in found.members(c):
+                mask |= 1 << units[int(i)]
+            masks.append(mask)
+        return masks
+
+
+def _compile(unit_set: UnitSet, rules: ClusterRules) -> _Problem:
+    rules = check_feasible(unit_set, rules)  # the shared pre-solve diagnosis; resolved ids
+    index = unit_set.index
+    n = len(unit_set)
+    edges = (
+        [(int(a), int(b)) for a, b in unit_set.edge_index_pairs()] if rules.contiguous else None
+    )
+    together = [[index(u) for u in g] for g in together_groups(unit_set, rules)]
+    apart = [[index(u) for u in g] for g in rules.apart]
+    # Units fixed to different labels must be apart: one representative per label suffices
+    # because units with the same label are already a together group.
+    first_of_label: dict[str, int] = {}
+    for unit, label in rules.fixed.items():
+        first_of_label.setdefault(label, index(unit))
+    if len(first_of_label) > 1:
+        apart.append(sorted(first_of_label.values()))
+    weights = None
+    if rules.weight_bounds is not None:
+        weights = np.asarray(unit_set.weights(rules.weight), dtype=float)
+    return _Problem(
+        n=n,
+        k=rules.n_clusters,
+        size=rules.count_bounds(n),
+        edges=edges,
+        weights=weights,
+        weight_bounds=rules.weight_bounds,
+        apart=apart,
+        together=together,
+        categories=None if rules.pure is None else list(unit_set.labels_of(rules.pure)),
+    )
+
+
+# -- exact cover -------------------------------------------------------------------
+
+
+def _bits(mask: int) -> list[int]:
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+class _ExactCover:
+    """Depth-first exact cover of the units by ``k`` candidates, with pruning."""
+
+    def __init__(self, problem: _Problem, candidates: list[int]) -> None:
+        self.problem = problem
+        self.by_lowest: list[list[int]] = [[] for _ in range(problem.n)]
+        for mask in candidates:
+            self.by_lowest[(mask & -mask).bit_length() - 1].append(mask)
+        self.neighbours = [0] * problem.n
+        for a, b in problem.edges or []:
+            self.neighbours[a] |= 1 << b
+            self.neighbours[b] |= 1 << a
+
+    def _hopeless(self, uncovered: int, clusters_left: int) -> bool:
+        """Necessary conditions for covering ``uncovered`` with ``clusters_left`` candidates."""
+        low, high = self.problem.size
+        count = uncovered.bit_count()
+        if not clusters_left * low <= count <= clusters_left * high:
+            return True
+        if self.problem.edges is None:
+            return False
+        # Under contiguity each connected piece of the uncovered units is covered on its own.
+        fewest = most = 0
+        rest = uncovered
+        while rest:
+            seed = rest & -rest
+            piece, frontier = seed, seed
+            while frontier:
+                bit = frontier & -frontier
+                frontier ^= bit
+                grow = self.neighbours[bit.bit_length() - 1] & rest & ~piece
+                piece |= grow
+                frontier |= grow
+            rest &= ~piece
+            size = piece.bit_count()
+            fewest += -(-size // high)
+            most += size // low
+            if fewest > most or fewest > clusters_left:
+                return True
+        return not fewest <= clusters_left <= most
+
+    def plans(
+        self, *, rng: np.random.Generator | None = None, limit: int | None = None
+    ) -> list[list[int]]:
+        """Every exact cover (or the first one, in a random order, when ``rng`` is given)."""
+        n, k = self.problem.n, self.problem.k
+        everyone = (1 << n) - 1
+        found: list[list[int]] = []
+        chosen: list[int] = []
+
+        def search(uncovered: int) -> bool:
+            if not uncovered:
+                if len(chosen) == k:
+                    found.append(list(chosen))
+                    if limit is not None and len(found) > limit:
+                        raise _TooMany
+                    return rng is not None  # one random plan is enough
+                return False
+            if len(chosen) == k or self._hopeless(uncovered, k - len(chosen)):
+                return False
+            lowest = (uncovered & -uncovered).bit_length() - 1
+            options = self.by_lowest[lowest]
+            if rng is not None:
+                options = [options[i] for i in rng.permutation(len(options))]
+            for mask in options:
+                if mask & ~uncovered:
+                    continue
+                chosen.append(mask)
+                done = search(uncovered & ~mask)
+                chosen.pop()
+                if done:
+                    return True
+            return False
+
+        search(everyone)
+        return found
+
+
+def _labels_of(problem: _Problem, masks: list[int]) -> np.ndarray:
+    labels = np.empty(problem.n, dtype=np.int64)
+    for c, mask in enumerate(sorted(masks, key=lambda m: m & -m)):
+        labels[_bits(mask)] = c
+    return labels
+
+
+def enumerate_plans(
+    unit_set: UnitSet,
+    rules: ClusterRules,
+    *,
+    limit: int = 200_000,
+    candidate_limit: int = 400_000,
+) -> PlanSample:
+    """Every plan of ``unit_set`` that follows ``rules``.
+
+    Parameters
+    ----------
+    unit_set : UnitSet
+    rules : ClusterRules
+    limit : int, default 200,000
+        Give up (:class:`~clustering.errors.FairclustersError`) past this many plans.
+    candidate_limit : int, default 400,000
+        Give up past this many candidate clusters.
+
+    Raises
+    ------
+    InfeasibleError
+        The rules are impossible (the shared diagnosis, before any search).
+    FairclustersError
+        More plans or candidates than the limits allow: sample instead.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from clustering.units import UnitSet
+    >>> path = UnitSet([{"id": str(i), "name": str(i)} for i in range(6)],
+    ...                [(str(i), str(i + 1)) for i in range(5)])
+    >>> enumerate_plans(path, ClusterRules(n_clusters=2, size=(2, 4), contiguous=True)).n_distinct
+    3
+    """
+    problem = _compile(unit_set, rules)
+    try:
+        candidates = problem.candidates(limit=candidate_limit)
+    except CandidateLimitExceeded:
+        raise FairclustersError(
+            f"more than {candidate_limit:,} candidate clusters: too many plans to enumerate; "
+            "use sample_plans"
+        ) from None
+    try:
+        covers = _ExactCover(problem, candidates).plans(limit=limit)
+    except _TooMany:
+        raise FairclustersError(
+            f"more than {limit:,} feasible plans: too many to enumerate; use sample_plans"
+        ) from None
+    if not covers:
+        raise InfeasibleError(
+            "no plan follows these rules (exhaustive search over every candidate cluster)",
+            reason="exhaustive",
+        )
+    labels = np.array([_labels_of(problem, m) for m in covers], dtype=np.int64)
+    return PlanSample(
+        labels=labels,
+        complete=True,
+        method="enumeration",
+        notes=[f"{len(candidates):,} candidate clusters; exact cover by depth-first search"],
+    )
+
+
+# -- recombination chain -----------------------------------------------------------
+
+
+#: Merged pairs up to this many units are split by listing every valid split (uniform);
+#: larger ones by cutting a random spanning tree (ReCom), which scales to big clusters.
+ENUMERATED_SPLIT_MAX = 16
+
+
+class _ClusterCheck:
+    """Whether a connected set of units may be one cluster (every rule but contiguity).
+
+    The chain's tree cuts need this test; candidate listing applies the same
+    rules inside :func:`optimizer.candidates.enumerate_candidates`.
+    """
+
+    def __init__(self, problem: _Problem) -> None:
+        self.problem = problem
+        self.apart = [_mask_of(g) for g in problem.apart if len(g) > 1]
+        self.together = [_mask_of(g) for g in problem.together if len(g) > 1]
+        self.categories: list[int] = []
+        if problem.categories is not None:
+            by_value: dict[object, int] = {}
+            for i, value in enumerate(problem.categories):
+                by_value[value] = by_value.get(value, 0) | (1 << i)
+            self.categories = list(by_value.values())
+
+    def __call__(self, mask: int) -> bool:
+        low, high = self.problem.size
+        if not low <= mask.bit_count() <= high:
+            return False
+        if self.problem.weight_bounds is not None:
+            w_low, w_high = self.problem.weight_bounds
+            total = float(self.problem.weights[_bits(mask)].sum())  # type: ignore[index]
+            slack = 1e-9 * max(1.0, w_high)
+            if not w_low - slack <= total <= w_high + slack:
+                return False
+        if any((mask & g).bit_count() > 1 for g in self.apart):
+            return False
+        if any(mask & g and mask & g != g for g in self.together):
+            return False
+        return not self.categories or sum(bool(mask & c) for c in self.categories) == 1
+
+
+def _mask_of(group: list[int]) -> int:
+    mask = 0
+    for i in group:
+        mask |= 1 << i
+    return mask
+
+
+class _Recombination:
+    """Merge two neighbouring clusters and split them again into two valid clusters.
+
+    Small merged pairs: uniformly among *all* valid splits (listed once, cached).
+    Large ones: ReCom's move, uniformly among the valid cuts of a random
+    spanning tree of the merged pair (random edge weights, Kruskal).
+    """
+
+    def __init__(self, problem: _Problem, pair_limit: int) -> None:
+        self.problem = problem
+        self.pair_limit = pair_limit
+        self.allows = _ClusterCheck(problem)
+        self.cache: dict[int, list[tuple[int, int]]] = {}
+        self.neighbours = [0] * problem.n
+        for a, b in problem.edges or []:
+            self.neighbours[a] |= 1 << b
+            self.neighbours[b] |= 1 << a
+
+    def splits(self, merged: int, rng: np.random.Generator) -> list[tuple[int, int]]:
+        """Valid splits ``(part with the lowest unit, the rest)`` to choose from uniformly."""
+        if merged.bit_count() > ENUMERATED_SPLIT_MAX:
+            return self.tree_splits(merged, rng)
+        if merged not in self.cache:
+            units = _bits(merged)
+            try:
+                inside = self.problem.candidates(units, limit=self.pair_limit)
+            except CandidateLimitExceeded:
+                return self.tree_splits(merged, rng)
+            valid = set(inside)
+            low = merged & -merged
+            self.cache[merged] = sorted(
+                (m, merged & ~m) for m in inside if m & low and (merged & ~m) in valid
+            )
+            if len(self.cache) > 50_000:  # keep memory bounded on long chains
+                self.cache.clear()
+        return self.cache[merged]
+
+    def tree_splits(self, merged: int, rng: np.random.Generator) -> list[tuple[int, int]]:
+        """Valid cuts of one random spanning tree of ``merged``."""
+        units = _bits(merged)
+        if self.problem.edges is None:  # no contiguity: any tree over the pair will do
+            pairs = [(a, b) for i, a in enumerate(units) for b in units[i + 1:]]
+        else:
+            pairs = [(a, b) for a in units for b in _bits(self.neighbours[a] & merged) if a < b]
+        parent = {u: u for u in units}
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        tree: dict[int, list[int]] = {u: [] for u in units}
+        for e in rng.permutation(len(pairs)):
+            a, b = pairs[int(e)]
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[ra] = rb
+                tree[a].append(b)
+                tree[b].append(a)
+        root = units[0]  # the lowest unit
+        order, up = [root], {root: root}
+        for u in order:  # breadth-first order, parents first
+            for v in tree[u]:
+                if v not in up:
+                    up[v] = u
+                    order.append(v)
+        below = {u: 1 << u for u in units}
+        for u in reversed(order[1:]):
+            below[up[u]] |= below[u]
+        options = []
+        for u in order[1:]:
+            part, rest = below[u], merged & ~below[u]
+            if self.allows(part) and self.allows(rest):
+                options.append((rest, part))  # ``rest`` holds the root, the lowest unit
+        return options
+
+
+def _cluster_masks(labels: np.ndarray) -> list[int]:
+    masks: dict[int, int] = {}
+    for i, c in enumerate(labels.tolist()):
+        masks[c] = masks.get(c, 0) | (1 << i)
+    return list(masks.values())
+
+
+def _touching_pairs(problem: _Problem, masks: list[int], neighbours: list[int]) -> list[tuple]:
+    if problem.edges is None:  # without contiguity every pair may recombine
+        return [(a, b) for a in range(len(masks)) for b in range(a + 1, len(masks))]
+    reach = []
+    for mask in masks:
+        around = 0
+        for i in _bits(mask):
+            around |= neighbours[i]
+        reach.append(around)
+    return [
+        (a, b)
+        for a in range(len(masks))
+        for b in range(a + 1, len(masks))
+        if reach[a] & masks[b]
+    ]
+
+
+def sample_plans(
+    unit_set: UnitSet,
+    rules: ClusterRules,
+    n_steps: int = 2_000,
+    *,
+    seed: int = 0,
+    start: Plan | None = None,
+    enumerate_limit: int = 50_000,
+    candidate_limit: int = 400_000,
+    progress: bool = False,
+    on_step: Callable[[int], None] | None = None,
+    n_chains: int = 1,
+    n_jobs: int = 1,
+) -> PlanSample:
+    """Feasible plans under ``rules``: all of them when they can be enumerated, else chains.
+
+    Parameters
+    ----------
+    unit_set : UnitSet
+    rules : ClusterRules
+    n_steps : int, default 2,000
+        Steps of the recombination chain (used only when enumeration is too large).
+    seed : int, default 0
+        Seed of the :class:`numpy.random.Generator`; same seed, same sample.
+    start : Plan, optional
+        A feasible plan to start the chain from; default: a seeded random
+        exact cover of the candidates.
+    enumerate_limit, candidate_limit : int, default 50,000 and 400,000
+        Enumerate all plans when at most this many plans (and candidates) exist;
+        past either limit the search stops early and the chain samples instead.
+    progress : bool, default False
+        Show a tqdm progress bar over the chain steps.
+    on_step : callable, optional
+        Called with the step number after each chain step (tests use it).
+    n_chains : int, default 1
+        Independent chains, seeded from ``seed`` by :class:`numpy.random.SeedSequence`;
+        ``n_steps`` are shared among them and their distinct plans pooled.
+    n_jobs : int, default 1
+        Chains run in parallel through joblib; the result does not depend on it.
+
+    Returns
+    -------
+    PlanSample
+        ``complete=True`` for an enumeration. Ctrl-C during the chain stops it
+        and returns what was found, with ``interrupted=True``.
+
+    Raises
+    ------
+    InfeasibleError
+        The rules are impossible.
+    FairclustersError
+        ``start`` breaks the rules, or bad parameters.
+
+    Examples
+    --------
+    >>> from clustering.datasets import vietnam_provinces
+    >>> vn = vietnam_provinces(2025)
+    >>> rules = ClusterRules(n_clusters=6, size=(5, 6), contiguous=True)
+    >>> s = sample_plans(vn, rules, n_steps=50, seed=1, enumerate_limit=10)
+    >>> s.complete, s.n_distinct > 1
+    (False, True)
+    """
+    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
+        raise FairclustersError(f"n_steps={n_steps!r}; expected an integer >= 0")
+    if isinstance(n_chains, bool) or not isinstance(n_chains, (int, np.integer)) or n_chains < 1:
+        raise FairclustersError(f"n_chains={n_chains!r}; expected an integer >= 1")
+    if start is not None:
+        if start.unit_set.ids != unit_set.ids:
+            raise FairclustersError("the start plan is over a different unit set")
+        broken = plan_violations(start, rules)
+        if broken:
+            raise FairclustersError(f"the start plan breaks the rules: {'; '.join(broken)}")
+    problem = _compile(unit_set, rules)
+    notes: list[str] = []
+    candidates: list[int] | None
+    try:
+        candidates = problem.candidates(limit=candidate_limit)
+    except CandidateLimitExceeded:
+        candidates = None
+        notes.append(f"more than {candidate_limit:,} candidate clusters: not enumerated")
+    if candidates is not None:
+        try:
+            covers = _ExactCover(problem, candidates).plans(limit=enumerate_limit)
+        except _TooMany:
+            notes.append(f"more than {enumerate_limit:,} feasible plans: sampled by a chain")
+        else:
+            if not covers:
+                raise InfeasibleError(
+                    "no plan follows these rules (exhaustive search over every candidate cluster)",
+                    reason="exhaustive",
+                )
+            return PlanSample(
+                labels=np.array([_labels_of(problem, m) for m in covers], dtype=np.int64),
+                complete=True,
+                method="enumeration",
+                notes=[f"{len(candidates):,} candidate clusters; exact cover, depth first"],
+            )
+    if candidates is None and start is None:
+        raise FairclustersError(
+            "too many candidate clusters to build a first plan; pass start= (e.g. the "
+            "optimizer's or a heuristic's plan)"
+        )
+    seeds = np.random.SeedSequence(seed).spawn(n_chains)
+    steps = [n_steps // n_chains + (c < n_steps % n_chains) for c in range(n_chains)]
+    cover = _ExactCover(problem, candidates) if candidates is not None else None
+    jobs = [
+        (problem, cover, None if start is None else np.asarray(start.labels, dtype=np.int64),
+         steps[c], seeds[c], progress and n_jobs == 1, on_step)
+        for c in range(n_chains)
+    ]
+    if n_jobs == 1 or n_chains == 1:
+        results = []
+        for job in jobs:
+            results.append(_chain(*job))
+            if results[-1].interrupted:
+                break  # Ctrl-C: keep the chains that ran, start no more
+    else:
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=n_jobs)(delayed(_chain)(*job[:-1], None) for job in jobs)
+    seen: dict[tuple[int, ...], None] = {}
+    for r in results:
+        for row in r.labels:
+            seen.setdefault(tuple(int(x) for x in row), None)
+    notes += [n for r in results[:1] for n in r.notes]
+    if n_chains > 1:
+        notes.append(f"{n_chains} chains pooled (seeds spawned from seed={seed})")
+    interrupted = any(r.interrupted for r in results)
+    if interrupted:
+        notes.append("interrupted by the user (Ctrl-C): plans found so far are kept")
+    return PlanSample(
+        labels=np.array(list(seen), dtype=np.int64),
+        complete=False,
+        method="recombination chain",
+        steps=sum(r.steps for r in results),
+        accepted=sum(r.accepted for r in results),
+        interrupted=interrupted,
+        notes=notes,
+    )
+
+
+def _chain(
+    problem: _Problem,
+    cover: _ExactCover | None,
+    start: np.ndarray | None,
+    n_steps: int,
+    seed: np.random.SeedSequence,
+    progress: bool,
+    on_step: Callable[[int], None] | None,
+) -> PlanSample:
+    """One seeded chain: from ``start`` or a random exact cover."""
+    rng = np.random.default_rng(seed)
+    notes = []
+    if start is not None:
+        labels = start
+        notes.append("chains started from the given plan")
+    else:
+        first = cover.plans(rng=rng)  # type: ignore[union-attr]
+        if not first:
+            raise InfeasibleError("no plan follows these rules", reason="exhaustive")
+        labels = _labels_of(problem, first[0])
+        notes.append("chains started from seeded random exact covers of the candidates")
+    return _run_chain(problem, labels, n_steps, rng, notes, progress, on_step)
+
+
+def _run_chain(
+    problem: _Problem,
+    labels: np.ndarray,
+    n_steps: int,
+    rng: np.random.Generator,
+    notes: list[str],
+    progress: bool,
+    on_step: Callable[[int], None] | None,
+) -> PlanSample:
+    from tqdm.auto import tqdm
+
+    recombine = _Recombination(problem, pair_limit=100_000)
+    neighbours = recombine.neighbours
+    masks = _cluster_masks(labels)
+    seen: dict[tuple[int, ...], None] = {canonical_labels(labels): None}
+    accepted = steps = 0
+    interrupted = False
+    bar = tqdm(total=n_steps, desc="sampling plans", unit="step", disable=not progress)
+    try:
+        for steps in range(1, n_steps + 1):
+            pairs = _touching_pairs(problem, masks, neighbours)
+            a, b = pairs[int(rng.integers(len(pairs)))]
+            options = recombine.splits(masks[a] | masks[b], rng)
+            if options:
+                left, right = options[int(rng.integers(len(options)))]
+                if {left, right} != {masks[a], masks[b]}:
+                    accepted += 1
+                    masks[a], masks[b] = left, right
+                    current = _labels_of(problem, masks)
+                    seen.setdefault(canonical_labels(current), None)
+            bar.update()
+            if on_step is not None:
+                on_step(steps)
+    except KeyboardInterrupt:
+        interrupted = True
+        steps -= 1  # the interrupted step did not finish
+    finally:
+        bar.close()
+    return PlanSample(
+        labels=np.array(list(seen), dtype=np.int64),
+        complete=False,
+        method="recombination chain",
+        steps=steps,
+        accepted=accepted,
+        interrupted=interrupted,
+        notes=notes,
+    )
