@@ -104,3 +104,24 @@ def test_array_input_with_adjacency():
     azp = AZPLocalSearch(3, size=(2, 2), random_state=0).fit(x, adjacency=chain)
     assert azp.labels_.tolist() == [0, 0, 1, 1, 2, 2]
     assert azp.objective_ == pytest.approx(0.0)
+
+
+def test_repair_only_keeps_a_valid_start_and_mends_a_broken_one_with_few_moves():
+    s = planar_unit_set(60, seed=11)
+    rules = ClusterRules(n_clusters=5, size=(10, 14), contiguous=True)
+    valid = AZPLocalSearch(5, size=(10, 14), random_state=0).fit(s).plan_
+    kept = AZPLocalSearch(init=valid, size=(10, 14), improve=False).fit(s)
+    assert kept.plan_.same_partition(valid) and not kept.repaired_
+
+    broken = SizeConstrainedKMeans(5, size=(1, 60), random_state=0).fit(s).plan_
+    mended = AZPLocalSearch(init=broken, size=(10, 14), improve=False).fit(s)
+    improved = AZPLocalSearch(init=broken, size=(10, 14), random_state=0).fit(s)
+    assert plan_violations(mended.plan_, rules) == []
+    assert mended.objective_ == pytest.approx(mended.start_objective_)
+    assert improved.objective_ <= mended.objective_ + 1e-9
+    # Repair alone moves fewer units away from the start than repair plus search.
+    moved = lambda plan: sum(  # noqa: E731
+        broken.labels[i] != broken.labels[j]
+        for i in range(len(s)) for j in range(i) if plan.labels[i] == plan.labels[j]
+    )
+    assert moved(mended.plan_) <= moved(improved.plan_)

@@ -227,6 +227,10 @@ class AZPLocalSearch(ClusteringEstimator):
         Tabu steps without a new best before stopping (0: plain descent).
     max_repair_steps : int, optional
         Ejection chains tried during repair (default ``4 * n``).
+    improve : bool, default True
+        ``False`` only repairs the start plan (fewest moves to meet the rules,
+        no descent or tabu search): to mend a planner's proposal, or a solver's
+        nearly contiguous solution, without drifting from it.
     random_state : int, RandomState or None
         Order of the descent sweeps.
 
@@ -261,6 +265,7 @@ class AZPLocalSearch(ClusteringEstimator):
         "tabu_length": [Interval(Integral, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "max_repair_steps": [Interval(Integral, 0, None, closed="left"), None],
+        "improve": ["boolean"],
     }
 
     def __init__(
@@ -278,6 +283,7 @@ class AZPLocalSearch(ClusteringEstimator):
         tabu_length: int = 10,
         max_iter: int = 200,
         max_repair_steps: int | None = None,
+        improve: bool = True,
         random_state=None,
     ) -> None:
         self.n_clusters = n_clusters
@@ -291,6 +297,7 @@ class AZPLocalSearch(ClusteringEstimator):
         self.geography = geography
         self.tabu_length = tabu_length
         self.max_iter = max_iter
+        self.improve = improve
         self.max_repair_steps = max_repair_steps
         self.random_state = random_state
 
@@ -342,7 +349,11 @@ class AZPLocalSearch(ClusteringEstimator):
                                rules.weight_bounds, rules.contiguous)
                 repaired = self._repair(state, problem, rules)
                 start_value = state.objective()
-                labels = self._improve(state, check_random_state(self.random_state))
+                labels = (
+                    self._improve(state, check_random_state(self.random_state))
+                    if self.improve
+                    else state.labels.copy()
+                )
                 outcomes.append((_objective(problem, labels), len(outcomes), init, labels,
                                  repaired, start_value))
             except InfeasibleError as exc:
