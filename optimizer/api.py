@@ -13,13 +13,14 @@ from clustering.plan import Plan
 from clustering.rules import ClusterRules, diagnose, plan_violations, together_groups
 from clustering.units import UnitSet
 
-from .assignment import AssignmentProblem, solve_assignment
+from .assignment import FIXING_FROM, AssignmentProblem, solve_assignment
 from .candidates import (
     CandidateLimitExceeded,
     enumerate_candidates,
     index_constraints,
     leaves_splittable_rest,
 )
+from .heuristic import heuristic_plan, pmedian_improver
 from .objectives import (
     Objective,
     candidate_costs,
@@ -177,7 +178,11 @@ def optimize(
     mip_gap : float, optional
         Relative gap at which to stop (the status is then ``"feasible"``).
     warm_start : Plan, optional
-        A plan following the rules, used as the first incumbent.
+        A plan following the rules, used as the first incumbent. Without one,
+        the assignment model on a large instance with the p-median objective
+        starts from :func:`optimizer.heuristic.heuristic_plan` (reported in
+        ``details["warm_start"]``), so that reduced-cost fixing can start
+        before the first solve.
     seed : int, default 0
     verbose : bool, default False
     candidate_limit : int
@@ -308,10 +313,28 @@ def optimize(
         def acceptable(labels: np.ndarray) -> bool:
             return not plan_violations(Plan.from_labels(units, labels), rules)
 
+        # A pure p-median objective gets a heuristic warm start (so that
+        # reduced-cost fixing starts before the first solve) and polished repairs.
+        # Under a time limit, the polishing stops at the call's deadline and the
+        # start gets at most a third of the time left.
+        improve, start_from = None, "given" if warm_labels is not None else None
+        heuristic_started = time.perf_counter()
+        deadline = None if time_limit is None else heuristic_started + time_limit
+        if set(goal.terms) == {"p-median"}:
+            improve = pmedian_improver(units, rules, d, deadline=deadline)
+            if warm_labels is None and n * n > FIXING_FROM:  # small models need no start
+                start_by = None if time_limit is None else heuristic_started + time_limit / 3
+                warm_labels = heuristic_plan(units, rules, d, seed=seed, deadline=start_by)
+                start_from = "heuristic" if warm_labels is not None else None
+        heuristic_time = time.perf_counter() - heuristic_started
+        if time_limit is not None:
+            time_limit = max(0.1, time_limit - heuristic_time)
         solution, labels, details = solve_assignment(
             problem, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
             warm_labels=warm_labels, seed=seed, verbose=verbose, acceptable=acceptable,
+            improve=improve,
         )
+        details.update(warm_start=start_from, heuristic_time=heuristic_time)
     details.update(solver_status=solution.solver_status)
 
     if solution.status == "infeasible":

@@ -48,9 +48,9 @@ from scipy.sparse.csgraph import shortest_path
 from .solvers import MILP, Solution, _classify, lp_reduced_costs, relative_gap, solve
 
 #: Models with more assignment variables than this get reduced-cost fixing.
-_FIXING_FROM = 5_000
+FIXING_FROM = 5_000
 
-__all__ = ["AssignmentProblem", "solve_assignment"]
+__all__ = ["FIXING_FROM", "AssignmentProblem", "solve_assignment"]
 
 
 @dataclass
@@ -343,17 +343,29 @@ def solve_assignment(
     verbose: bool = False,
     max_rounds: int = 200,
     acceptable: Callable[[np.ndarray], bool] | None = None,
+    improve: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[Solution, np.ndarray | None, dict]:
-    """Solve the assignment model, adding contiguity cuts until the plan is connected.
+    r"""Solve the assignment model, adding contiguity cuts until the plan is connected.
 
     Returns the last :class:`Solution` (status, objective and bound adjusted
     for the rounds), unit labels (cluster = centre position) or ``None``, and
-    details (``rounds``, ``cuts``, ``variables``, ``fixed_to_zero``).
+    details (``rounds``, ``cuts``, ``variables``, ``fixed_to_zero``,
+    ``fixed_by_reduced_cost``, and ``stopped`` when the time limit ended the
+    rounds early).
 
     ``acceptable(labels)`` says whether a plan follows every rule; when given,
-    a solution with detached pieces is repaired into an incumbent. The best
-    incumbent is a valid upper bound and every round's bound a valid lower
-    bound, so the loop stops once they are within ``mip_gap``.
+    a solution with detached pieces is repaired into an incumbent, and
+    ``improve(labels)`` (e.g. :func:`optimizer.heuristic.improve_pmedian`),
+    when given, polishes the repaired plan. The best incumbent is a valid
+    upper bound and every round's bound a valid lower bound, so the loop stops
+    once they are within ``mip_gap``.
+
+    Reduced-cost fixing (large models): once an incumbent of cost :math:`U`
+    exists (the warm start, or a repaired plan), the LP relaxation's value
+    :math:`z` and reduced costs :math:`r` fix to zero every :math:`x_{ij}` with
+    :math:`r_{ij} > U - z`, which no plan cheaper than :math:`U` uses. Later
+    rounds then bound :math:`\min(U, \text{optimum})`, so the bound reported
+    is capped at :math:`U`; fixing is repeated when the incumbent improves.
     """
     started = time.perf_counter()
     p = replace(p)  # reduced-cost fixing below must not touch the caller's problem
@@ -366,6 +378,7 @@ def solve_assignment(
         "fixed_to_zero": p.n * p.n - model.n_x,
         "rounds": 0,
         "cuts": 0,
+        "fixed_by_reduced_cost": 0,
     }
     centres_of = model.centres_of(warm_labels) if warm_labels is not None else None
     incumbent: tuple[float, np.ndarray] | None = None  # (objective, centre of each unit)
@@ -381,9 +394,48 @@ def solve_assignment(
 
     offer(centres_of)
     best_bound = None
+    fixed_at: float | None = None  # incumbent cost when variables were last fixed
     solution: Solution | None = None
-    fixing_done = model.n_x <= _FIXING_FROM
-    for _ in range(max_rounds):
+    use_fixing = model.n_x > FIXING_FROM
+
+    def fix_by_reduced_cost() -> bool:
+        """Drop the variables no plan cheaper than the incumbent uses; rebuild the model.
+
+        Returns False when the LP relaxation could not be solved in half the
+        time left: the MIP's root LP is the same LP, and CBC does not watch
+        its time limit while solving it, so no MIP round is started then.
+        """
+        nonlocal model, best_bound, fixed_at
+        left = None if time_limit is None else time_limit - (time.perf_counter() - started)
+        if left is not None and left <= 0.1:
+            return True
+        lp_started = time.perf_counter()
+        lp = lp_reduced_costs(model.milp(), time_limit=None if left is None else 0.5 * left)
+        if lp is None:
+            return left is None or time.perf_counter() - lp_started < 0.45 * left
+        z_lp, rc = lp
+        best_bound = z_lp if best_bound is None else max(best_bound, z_lp)
+        value = incumbent[0]
+        # The tolerance keeps the incumbent's own variables despite LP round-off.
+        threshold = value - z_lp + 1e-7 * max(1.0, abs(value))
+        drop = rc[: model.n_x] > threshold
+        if not drop.any():
+            return True
+        zero = np.zeros((p.n, p.n), dtype=bool) if p.fixed_zero is None else p.fixed_zero.copy()
+        zero[model.pairs[drop, 0], model.pairs[drop, 1]] = True
+        cuts = model.cut_rows()
+        p.fixed_zero = zero
+        model = _Model(p)
+        model.restore_cuts(cuts)
+        fixed_at = value
+        details["fixed_by_reduced_cost"] = p.n * p.n - model.n_x - details["fixed_to_zero"]
+        return True
+
+    rounds = max_rounds
+    if use_fixing and incumbent is not None and not fix_by_reduced_cost():
+        rounds = 0
+        details["stopped"] = "the LP relaxation was not solved within half the time left"
+    for _ in range(rounds):
         milp = model.milp()
         remaining = None
         if time_limit is not None:
@@ -391,19 +443,21 @@ def solve_assignment(
             if remaining <= 0.05:
                 break
         budget = remaining
-        if not fixing_done and incumbent is None and remaining is not None:
+        if use_fixing and fixed_at is None and incumbent is None and remaining is not None:
             budget = 0.3 * remaining  # leave time after a first incumbent and fixing
         start = model.vector(incumbent[1]) if incumbent is not None else None
         solution = solve(milp, solver, time_limit=budget, mip_gap=mip_gap,
                          initial=start, seed=seed, verbose=verbose)
         details["rounds"] += 1
         if solution.status == "infeasible":
+            if fixed_at is not None:
+                break  # nothing cheaper than the incumbent: it is optimal (bound below)
             return solution, None, details
         if solution.bound is not None:
             best_bound = solution.bound if best_bound is None else max(best_bound, solution.bound)
         if solution.x is None:
             if budget is not None and remaining is not None and budget < remaining:
-                fixing_done = True  # no incumbent in the short round: go on without fixing
+                use_fixing = False  # no incumbent in the short round: go on without fixing
                 continue
             break
         added = model.separate(solution.x, graph) if p.contiguous else 0
@@ -411,29 +465,27 @@ def solve_assignment(
         if added == 0:
             offer(model.labels(solution.x)[0])
             break
+        before = incumbent[0] if incumbent is not None else None
         if acceptable is not None:
             repaired = model.repair(solution.x, graph)
             if (repaired >= 0).all() and acceptable(repaired):
+                if improve is not None:
+                    polished = improve(repaired)
+                    if acceptable(polished):
+                        repaired = polished
                 offer(model.centres_of(repaired))
         if incumbent is not None and best_bound is not None and mip_gap is not None:
-            gap = relative_gap(incumbent[0], best_bound)
+            gap = relative_gap(incumbent[0], _capped(best_bound, fixed_at))
             if gap is not None and gap <= mip_gap:
                 break
-        if incumbent is not None and not fixing_done:
-            fixing_done = True
-            lp = lp_reduced_costs(model.milp())
-            if lp is not None:
-                z_lp, rc = lp
-                best_bound = z_lp if best_bound is None else max(best_bound, z_lp)
-                threshold = incumbent[0] - z_lp + 1e-7 * max(1.0, abs(incumbent[0]))
-                zero = np.zeros((p.n, p.n), dtype=bool)
-                drop = rc[: model.n_x] > threshold
-                zero[model.pairs[drop, 0], model.pairs[drop, 1]] = True
-                cuts = model.cut_rows()
-                p.fixed_zero = zero
-                model = _Model(p)
-                model.restore_cuts(cuts)
-                details["fixed_by_reduced_cost"] = int(drop.sum())
+        if use_fixing and incumbent is not None and (before is None or incumbent[0] < before):
+            if not fix_by_reduced_cost():
+                details["stopped"] = "the LP relaxation was not solved within half the time left"
+                break
+    if fixed_at is not None and solution is not None and solution.status == "infeasible":
+        # The fixed model holds every plan cheaper than fixed_at, and none exists.
+        best_bound = fixed_at
+    best_bound = _capped(best_bound, fixed_at)
     details["best_bound"] = best_bound
     if incumbent is None:
         status = "no_solution"
@@ -442,12 +494,13 @@ def solve_assignment(
                          solution.solve_time if solution else 0.0), None, details)
     objective, centre_of = incumbent
     x = model.vector(centre_of)
-    # Proven only when the last round was solved to optimality and its plan,
-    # contiguous, is the incumbent (a relaxation's optimum that is feasible).
+    # Proven when the last round was solved to optimality and its plan,
+    # contiguous, is the incumbent (a relaxation's optimum that is feasible),
+    # or when the bound met the incumbent (e.g. nothing cheaper is left).
     proven = (
         solution is not None and solution.x is not None and solution.status == "optimal"
         and abs(float(milp.c @ solution.x) - objective) <= 1e-9 * max(1.0, abs(objective))
-    )
+    ) or (best_bound is not None and objective - best_bound <= 1e-9 * max(1.0, abs(objective)))
     bound = best_bound
     result = Solution(
         _classify(proven, objective, bound), x, objective, bound,
@@ -458,3 +511,10 @@ def solve_assignment(
     centres = np.unique(centre_of)
     details["centres"] = centres.tolist()
     return result, np.searchsorted(centres, centre_of), details
+
+
+def _capped(bound: float | None, fixed_at: float | None) -> float | None:
+    """A bound of a model fixed at incumbent cost ``U`` bounds ``min(U, optimum)``."""
+    if bound is None or fixed_at is None:
+        return bound
+    return min(bound, fixed_at)

@@ -89,9 +89,22 @@ class Candidates:
         return None
 
 
+def _index(value, n: int, what: str) -> int:
+    """``value`` as a Python int in ``0..n-1``: bit masks need Python ints, not numpy ones."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{what} {value!r} is not an integer unit index")
+    if not 0 <= value < n:
+        raise ValueError(f"{what} {value!r} is out of range; expected 0..{n - 1}")
+    return int(value)
+
+
+def _indices(groups: Sequence[Sequence[int]], n: int, what: str) -> list[list[int]]:
+    return [[_index(i, n, what) for i in group] for group in groups]
+
+
 def _neighbour_masks(n: int, edges: Sequence[tuple[int, int]]) -> list[int]:
     masks = [0] * n
-    for a, b in edges:
+    for a, b in _indices(edges, n, "edge end"):
         masks[a] |= 1 << b
         masks[b] |= 1 << a
     return masks
@@ -109,6 +122,7 @@ def _esu(
     groups: Sequence[int] = (),
     limit: int | None = None,
     collect: bool = True,
+    roots: Sequence[int] | None = None,
 ) -> tuple[int, list[tuple[int, ...]]]:
     """Connected vertex sets of a graph given by neighbour bit masks.
 
@@ -161,7 +175,7 @@ def _esu(
             )
             members.pop()
 
-    for v in range(n):
+    for v in range(n) if roots is None else roots:
         w0 = weights[v] if weights is not None else 0.0
         if w0 > max_weight + tolerance:
             continue
@@ -252,6 +266,7 @@ def enumerate_candidates(
     categories: Sequence[Hashable] | None = None,
     limit: int | None = None,
     collect: bool = True,
+    roots: Sequence[int] | None = None,
 ) -> tuple[int, Candidates | None]:
     """Candidate clusters of units ``0..n_units-1`` under the planners' rules.
 
@@ -274,6 +289,9 @@ def enumerate_candidates(
         Stop with :class:`CandidateLimitExceeded` past this many candidates.
     collect : bool, default True
         Return the candidates, or only count them (``(count, None)``).
+    roots : sequence of int, optional
+        Only the candidates whose lowest-numbered member is one of these
+        (``[0]``: every candidate holding unit 0).
 
     Returns
     -------
@@ -286,8 +304,16 @@ def enumerate_candidates(
     >>> count, [cands.members(c).tolist() for c in range(count)]
     (2, [[0, 1], [2, 3]])
     """
-    low, high = size
+    if isinstance(n_units, bool) or not isinstance(n_units, (int, np.integer)) or n_units < 0:
+        raise TypeError(f"n_units={n_units!r}; expected a non-negative integer")
+    n_units = int(n_units)
+    low, high = (int(b) if isinstance(b, (int, np.integer)) else b for b in size)
     high = _check_sizes(low, high, n_units)
+    # Unit indices may come as numpy integers: the bit masks below need Python ints.
+    apart = _indices(apart, n_units, "apart unit")
+    together = _indices(together, n_units, "together unit")
+    if roots is not None:
+        roots = [_index(v, n_units, "root") for v in roots]
     if edges is None:
         everyone = (1 << n_units) - 1
         neighbours = [everyone ^ (1 << i) for i in range(n_units)]
@@ -316,6 +342,7 @@ def enumerate_candidates(
         groups=[_mask(g) for g in together],
         limit=limit,
         collect=collect,
+        roots=roots,
     )
     if not collect:
         return count, None

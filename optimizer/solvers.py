@@ -160,6 +160,38 @@ def _new_highs(highspy, verbose: bool):
 
 
 def _solve_highs(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
+    """Solve with HiGHS; with a start, distrust a run whose report contradicts its point.
+
+    With a start given by ``setSolution``, HiGHS 1.16-1.17 can return the start
+    itself as its solution while reporting, as objective *and* dual bound, a
+    smaller value that no feasible point reaches (seen on a 6-unit assignment
+    model: point of cost 1.2977, reported "Optimal" at 0.7948, true optimum
+    0.8578; without presolve, or without the start, it is right). Such a run
+    proves nothing, so it is discarded and the model is solved again without
+    the start, within the time left.
+    """
+    started = time.perf_counter()
+    result = _run_highs(model, time_limit, mip_gap, initial, seed, verbose)
+    if initial is None or result.extra.get("consistent", True):
+        return result
+    left = None if time_limit is None else max(0.1, time_limit - (time.perf_counter() - started))
+    again = _run_highs(model, left, mip_gap, None, seed, verbose)
+    again.extra["discarded_warm_start_run"] = result.solver_status
+    return again
+
+
+def _is_feasible(model: MILP, x: np.ndarray, tol: float = 1e-5) -> bool:
+    """Whether ``x`` satisfies the rows, the column bounds and integrality of ``model``."""
+    ax = model.A @ x
+    scale = tol * (1.0 + np.abs(ax))
+    return bool(
+        np.all(ax >= model.row_lower - scale) and np.all(ax <= model.row_upper + scale)
+        and np.all(x >= model.col_lower - tol) and np.all(x <= model.col_upper + tol)
+        and np.all(np.abs(x[model.integer] - np.round(x[model.integer])) <= tol)
+    )
+
+
+def _run_highs(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
     import highspy
 
     started = time.perf_counter()
@@ -204,6 +236,11 @@ def _solve_highs(model, time_limit, mip_gap, initial, seed, verbose) -> Solution
     infeasible = status in (
         highspy.HighsModelStatus.kInfeasible,
     )
+    if infeasible and initial is not None and _is_feasible(model, np.asarray(initial, float)):
+        # A model holding a feasible start is not infeasible: the run proves nothing.
+        return Solution("error", None, None, None, None, "highs",
+                        f"{text} despite a feasible start", solve_time, build_time,
+                        extra={"consistent": False})
     if infeasible:
         return Solution("infeasible", None, None, None, None, "highs", text, solve_time, build_time)
     if not has_solution:
@@ -221,9 +258,18 @@ def _solve_highs(model, time_limit, mip_gap, initial, seed, verbose) -> Solution
         bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
         return Solution(state, None, None, bound, None, "highs", text, solve_time, build_time)
     x = np.asarray(h.getSolution().col_value, dtype=float)
-    objective = float(info.objective_function_value)
+    objective = float(model.c @ x)  # the point's own cost, never the solver's report
+    reported = float(info.objective_function_value)
     bound = float(info.mip_dual_bound)
     bound = bound if math.isfinite(bound) else None
+    consistent = _is_feasible(model, x) and abs(reported - objective) <= 1e-6 * max(
+        1.0, abs(objective)
+    )
+    if not consistent:  # the report is not about this point: no claim, no bound
+        return Solution("error", None, None, None, None, "highs",
+                        f"{text} (reported objective {reported!r} but the point costs "
+                        f"{objective!r} or is infeasible)", solve_time, build_time,
+                        extra={"consistent": False})
     claims = status == highspy.HighsModelStatus.kOptimal
     return Solution(
         _classify(claims, objective, bound),
@@ -251,7 +297,7 @@ def _to_pulp(model: MILP):
 
     problem = pulp.LpProblem(model.name, pulp.LpMinimize)
     variables = [
-        pulp.LpVariable(
+        problem.add_variable(
             f"x{j}",
             lowBound=None if np.isinf(lo) else float(lo),
             upBound=None if np.isinf(up) else float(up),
@@ -289,6 +335,25 @@ def _to_pulp(model: MILP):
     return problem, variables
 
 
+def bundled_cbc(**options):
+    """PuLP's ``PULP_CBC_CMD`` (the CBC binary shipped in the PuLP wheel) with ``options``.
+
+    PuLP 3.3.2 deprecates ``PULP_CBC_CMD`` in favour of ``COIN_CMD`` with the
+    separate ``pulp[cbc]`` extra. The bundled binary is what lets the project
+    solve with its core dependencies alone, so it is kept, and only that one
+    deprecation warning is silenced, here where the solver is created.
+    """
+    import warnings
+
+    import pulp
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="PULP_CBC_CMD is deprecated", category=DeprecationWarning
+        )
+        return pulp.PULP_CBC_CMD(**options)
+
+
 def _parse_cbc_log(text: str) -> tuple[str, float | None, float | None]:
     result = _RESULT.findall(text)
     objective = _OBJECTIVE.findall(text)
@@ -309,9 +374,14 @@ def _solve_cbc(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
         for var, value in zip(variables, np.asarray(initial, dtype=float)):
             var.setInitialValue(float(round(value)) if var.cat == pulp.LpInteger else float(value))
     build_time = time.perf_counter() - started
+    if time_limit is not None:
+        # The limit covers building the PuLP model, and writing the MPS file and
+        # reading the solution back (measured: about as long as building) lie
+        # outside CBC's clock, which also overshoots a little to finish a node.
+        time_limit = max(0.1, 0.95 * (time_limit - 2 * build_time))
     with tempfile.TemporaryDirectory(prefix="fairclusters-cbc-") as tmp:
         log_path = os.path.join(tmp, "cbc.log")
-        command = pulp.PULP_CBC_CMD(
+        command = bundled_cbc(
             msg=False,
             timeLimit=time_limit,
             gapRel=mip_gap,
@@ -365,8 +435,13 @@ def _solve_cbc(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
     )
 
 
-def lp_reduced_costs(model: MILP) -> tuple[float, np.ndarray] | None:
+def lp_reduced_costs(
+    model: MILP, *, time_limit: float | None = None
+) -> tuple[float, np.ndarray] | None:
     """LP relaxation value and reduced costs ``c - A^T y`` (HiGHS via scipy), or ``None``.
+
+    ``None`` also when the LP is not solved to optimality within ``time_limit``
+    seconds: only an optimal dual gives valid reduced costs.
 
     For every feasible integer ``x``: ``c @ x >= z_LP + sum_{rc_j > 0} rc_j x_j``
     (bound duals only help), so a 0/1 variable whose reduced cost exceeds
@@ -385,7 +460,8 @@ def lp_reduced_costs(model: MILP) -> tuple[float, np.ndarray] | None:
     result = linprog(model.c, A_ub=A_ub if A_ub.shape[0] else None,
                      b_ub=b_ub if A_ub.shape[0] else None,
                      A_eq=A[eq] if eq.any() else None, b_eq=lo[eq] if eq.any() else None,
-                     bounds=bounds, method="highs")
+                     bounds=bounds, method="highs",
+                     options={} if time_limit is None else {"time_limit": float(time_limit)})
     if result.status != 0:
         return None
     rc = np.asarray(model.c, dtype=float).copy()

@@ -29,6 +29,8 @@ import time
 import numpy as np
 import pulp
 
+from .solvers import bundled_cbc
+
 __all__ = ["textbook_hess"]
 
 
@@ -65,7 +67,7 @@ def textbook_hess(
     n = len(d)
     units = range(n)
     problem = pulp.LpProblem("textbook_hess", pulp.LpMinimize)
-    x = pulp.LpVariable.dicts("x", (units, units), cat=pulp.LpBinary)
+    x = problem.add_variable_dicts("x", (units, units), cat=pulp.LpBinary)
     problem += pulp.lpSum(float(d[i][j]) * x[i][j] for i in units for j in units)
     for i in units:
         problem += pulp.lpSum(x[i][j] for j in units) == 1
@@ -85,7 +87,7 @@ def textbook_hess(
     if contiguous:
         arcs = [(int(a), int(b)) for a, b in edges] + [(int(b), int(a)) for a, b in edges]
         big = size[1] if size is not None else n
-        f = pulp.LpVariable.dicts("f", (units, range(len(arcs))), lowBound=0)
+        f = problem.add_variable_dicts("f", (units, range(len(arcs))), lowBound=0)
         out_arcs = {i: [a for a, (u, _) in enumerate(arcs) if u == i] for i in units}
         in_arcs = {i: [a for a, (_, v) in enumerate(arcs) if v == i] for i in units}
         for j in units:
@@ -96,7 +98,7 @@ def textbook_hess(
                 problem += inflow <= (big - 1) * x[i][j]
     build_time = time.perf_counter() - started
     command = (
-        pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
+        bundled_cbc(msg=False, timeLimit=time_limit)
         if solver == "cbc"
         else pulp.HiGHS(msg=False, timeLimit=time_limit)
     )

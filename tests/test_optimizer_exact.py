@@ -11,15 +11,17 @@ from itertools import combinations
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from clustering.datasets import vietnam_provinces
 from clustering.metrics import cluster_pieces, within_share
+from clustering.plan import Plan
 from clustering.rules import ClusterRules, plan_violations
 from clustering.synthetic import planar_unit_set
 from optimizer import optimize
 from optimizer.candidates import connected_subsets, count_connected_subsets
+from optimizer.objectives import default_dissimilarity
 from optimizer.textbook import textbook_hess
 
 FAST = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -224,3 +226,133 @@ def test_real_provinces_six_clusters_of_five_or_six():
     assert result.method == "enumerate" and "1,916 candidate" in result.method_reason
     rules = ClusterRules(n_clusters=6, size=(5, 6), contiguous=True)
     assert plan_violations(result.plan, rules) == []
+
+
+# -- heuristic warm start and reduced-cost fixing ----------------------------------
+@pytest.fixture(scope="module")
+def monkeypatch_fixing():
+    """Reduced-cost fixing and the heuristic start on every model, however small."""
+    import optimizer.api
+    import optimizer.assignment
+
+    saved = optimizer.assignment.FIXING_FROM
+    optimizer.assignment.FIXING_FROM = optimizer.api.FIXING_FROM = 0
+    yield
+    optimizer.assignment.FIXING_FROM = optimizer.api.FIXING_FROM = saved
+
+
+@FAST
+@given(n=st.integers(6, 10), seed=st.integers(0, 10_000), slack=st.integers(0, 1))
+def test_pair_recombination_of_two_clusters_is_the_brute_force_optimum(n, seed, slack):
+    from optimizer.heuristic import heuristic_plan, recombine_pairs
+
+    units, d = small_instance(n, seed)
+    size = (n // 2 - slack, -(-n // 2) + slack)
+    rules = ClusterRules(n_clusters=2, size=size, contiguous=True)
+    expected = brute_force(units, 2, d, size=size)
+    start = heuristic_plan(units, rules, d, seed=seed)
+    if expected is None:
+        assert start is None
+        return
+    assert start is not None
+    # With two clusters, re-splitting their union optimally solves the whole problem.
+    labels = recombine_pairs(start, d, units.edge_index_pairs(), size=size)
+    plan = Plan.from_labels(units, labels)
+    assert plan_violations(plan, rules) == []
+    assert plan_cost(plan, d) == pytest.approx(expected, abs=1e-9)
+
+
+@FAST
+@given(n=st.integers(6, 10), seed=st.integers(0, 10_000), k=st.integers(2, 3))
+def test_heuristic_plan_follows_the_rules_and_is_no_better_than_brute_force(n, seed, k):
+    from optimizer.heuristic import heuristic_plan, pmedian_value
+
+    units, d = small_instance(n, seed)
+    size = (max(1, n // k - 1), -(-n // k) + 1)
+    rules = ClusterRules(n_clusters=k, size=size, contiguous=True)
+    expected = brute_force(units, k, d, size=size)
+    labels = heuristic_plan(units, rules, d, seed=seed)
+    if labels is None:
+        return  # the estimator could not repair a start: the optimizer runs without one
+    plan = Plan.from_labels(units, labels)
+    assert plan_violations(plan, rules) == []
+    assert pmedian_value(labels, d) == pytest.approx(plan_cost(plan, d))
+    assert plan_cost(plan, d) >= expected - 1e-9
+
+
+@FAST
+@given(n=st.integers(6, 9), seed=st.integers(0, 10_000), k=st.integers(2, 3))
+@example(n=6, seed=64, k=3)  # HiGHS once returned its start, "Optimal" at a wrong value
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_reduced_cost_fixing_keeps_the_brute_force_optimum(n, seed, k, solver,
+                                                           monkeypatch_fixing):
+    units, d = small_instance(n, seed)
+    size = (max(1, n // k - 1), -(-n // k))
+    expected = brute_force(units, k, d, size=size)
+    result = optimize(units, k, size=size, dissimilarity=d, method="assignment",
+                      solver=solver)
+    if expected is None:
+        assert result.status == "infeasible"
+        return
+    assert result.details["warm_start"] in ("heuristic", None)
+    # Fixing must keep the optimum and the bound must stay valid, and with no time
+    # limit the optimum is proven.
+    assert result.status == "optimal"
+    assert plan_cost(result.plan, d) == pytest.approx(expected, abs=1e-7)
+    assert result.bound <= expected + 1e-7
+
+
+# -- input types and the time limit ---------------------------------------------------
+def test_enumerate_candidates_takes_numpy_integers():
+    from optimizer.candidates import enumerate_candidates
+
+    path = np.array([[0, 1], [1, 2], [2, 3], [3, 4]], dtype=np.int64)
+    count, cands = enumerate_candidates(np.int64(5), path, (np.int64(2), np.int64(3)),
+                                        apart=np.array([[0, 2]]), roots=np.array([0, 1]))
+    # By hand: the connected 2- and 3-sets of a 5-path whose lowest unit is 0 or 1,
+    # without both 0 and 2: {0,1}, {1,2}, {1,2,3}.
+    assert count == 3
+    assert sorted(cands.members(c).tolist() for c in range(count)) == [[0, 1], [1, 2], [1, 2, 3]]
+
+
+def test_enumerate_candidates_rejects_an_edge_outside_the_units():
+    from optimizer.candidates import enumerate_candidates
+
+    with pytest.raises(ValueError, match="edge end 9"):
+        enumerate_candidates(4, [(0, 1), (2, 9)], (1, 2))
+    with pytest.raises(TypeError, match=r"edge end 1\.5"):
+        enumerate_candidates(4, [(0, 1.5)], (1, 2))
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_time_limit_bounds_the_whole_call_on_a_mid_size_instance(solver):
+    units = planar_unit_set(250, seed=0)
+    limit = 3.0
+    result = optimize(units, 25, size=(9, 11), contiguous=True, time_limit=limit,
+                      solver=solver)
+    assert result.wall_time <= limit + 2.0
+    assert result.status in ("optimal", "feasible", "no_solution")
+    if result.plan is not None:
+        rules = ClusterRules(n_clusters=25, size=(9, 11), contiguous=True)
+        assert plan_violations(result.plan, rules) == []
+        # The objective is the plan's own cost, and the bound does not exceed it.
+        d = default_dissimilarity(units)
+        assert result.objective == pytest.approx(plan_cost(result.plan, d))
+        if result.bound is not None:
+            assert result.bound <= result.objective + 1e-6
+
+
+def test_lp_reduced_costs_by_hand_with_both_row_senses():
+    import scipy.sparse as sp
+
+    from optimizer.solvers import MILP, lp_reduced_costs
+
+    # min x1 + 2 x2 + 3 x3  s.t.  x1 + x2 + x3 >= 1,  x1 <= 1/2,  0 <= x <= 1.
+    # By hand: x = (1/2, 1/2, 0), z = 3/2; duals 2 (>= row) and -1 (<= row), so the
+    # reduced costs are (1 - 2 + 1, 2 - 2, 3 - 2) = (0, 0, 1).
+    model = MILP(c=np.array([1.0, 2.0, 3.0]), A=sp.csr_matrix([[1.0, 1, 1], [1, 0, 0]]),
+                 row_lower=np.array([1.0, -np.inf]), row_upper=np.array([np.inf, 0.5]),
+                 col_lower=np.zeros(3), col_upper=np.ones(3), integer=np.ones(3, bool))
+    z, rc = lp_reduced_costs(model)
+    assert z == pytest.approx(1.5)
+    assert rc == pytest.approx([0.0, 0.0, 1.0])
