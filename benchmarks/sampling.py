@@ -37,7 +37,7 @@ from clustering.errors import FairclustersError, InfeasibleError
 from clustering.plan import Plan
 from clustering.rules import ClusterRules, check_feasible, plan_violations, together_groups
 from clustering.units import UnitSet
-from optimizer.candidates import CandidateLimitExceeded, enumerate_candidates
+from optimizer.candidates import CandidateLimitExceeded, can_split, enumerate_candidates
 
 __all__ = [
     "ENUMERATED_SPLIT_MAX",
@@ -229,38 +229,18 @@ class _ExactCover:
         self.by_lowest: list[list[int]] = [[] for _ in range(problem.n)]
         for mask in candidates:
             self.by_lowest[(mask & -mask).bit_length() - 1].append(mask)
-        self.neighbours = [0] * problem.n
+        everyone = (1 << problem.n) - 1
+        # Without contiguity every unit counts as every other's neighbour.
+        self.neighbours = [0] * problem.n if problem.edges is not None else [
+            everyone ^ (1 << i) for i in range(problem.n)
+        ]
         for a, b in problem.edges or []:
             self.neighbours[a] |= 1 << b
             self.neighbours[b] |= 1 << a
 
     def _hopeless(self, uncovered: int, clusters_left: int) -> bool:
         """Necessary conditions for covering ``uncovered`` with ``clusters_left`` candidates."""
-        low, high = self.problem.size
-        count = uncovered.bit_count()
-        if not clusters_left * low <= count <= clusters_left * high:
-            return True
-        if self.problem.edges is None:
-            return False
-        # Under contiguity each connected piece of the uncovered units is covered on its own.
-        fewest = most = 0
-        rest = uncovered
-        while rest:
-            seed = rest & -rest
-            piece, frontier = seed, seed
-            while frontier:
-                bit = frontier & -frontier
-                frontier ^= bit
-                grow = self.neighbours[bit.bit_length() - 1] & rest & ~piece
-                piece |= grow
-                frontier |= grow
-            rest &= ~piece
-            size = piece.bit_count()
-            fewest += -(-size // high)
-            most += size // low
-            if fewest > most or fewest > clusters_left:
-                return True
-        return not fewest <= clusters_left <= most
+        return not can_split(uncovered, self.neighbours, clusters_left, self.problem.size)
 
     def plans(
         self, *, rng: np.random.Generator | None = None, limit: int | None = None

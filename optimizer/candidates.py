@@ -370,6 +370,47 @@ def index_constraints(
     return [[position[u] for u in g] for g in groups]
 
 
+def can_split(
+    units: int, neighbours: Sequence[int], n_clusters: int, size: tuple[int, int]
+) -> bool:
+    """Whether the units of bitmask ``units`` could form ``n_clusters`` clusters.
+
+    Every connected part of the units (``neighbours[i]`` is the bitmask of
+    unit ``i``'s neighbours; give everyone as neighbours when contiguity is not
+    required) is split into whole clusters of ``size = (min, max)`` members: a
+    part of ``s`` units needs between ``ceil(s / max)`` and ``floor(s / min)``
+    of them, and these ranges must admit ``n_clusters`` in total. A necessary
+    condition (counts only), so ``False`` proves that no split exists.
+
+    Examples
+    --------
+    >>> path = [0b010, 0b101, 0b010]  # 0 - 1 - 2
+    >>> can_split(0b111, path, 1, (3, 3)), can_split(0b101, path, 1, (2, 2))
+    (True, False)
+    """
+    low, high = size
+    fewest = most = 0
+    rest = units
+    while rest:
+        seed = rest & -rest
+        part, frontier = seed, seed
+        while frontier:
+            bit = frontier & -frontier
+            frontier ^= bit
+            grow = neighbours[bit.bit_length() - 1] & rest & ~part
+            part |= grow
+            frontier |= grow
+        rest &= ~part
+        s = part.bit_count()
+        need_low, need_high = -(-s // high), s // low
+        if need_low > need_high:
+            return False
+        fewest, most = fewest + need_low, most + need_high
+        if fewest > n_clusters:
+            return False
+    return fewest <= n_clusters <= most
+
+
 def leaves_splittable_rest(
     cands: Candidates,
     which: np.ndarray,
@@ -386,7 +427,6 @@ def leaves_splittable_rest(
     be dropped (a necessary condition; counts only).
     """
     n = cands.n_units
-    low, high = size
     everyone = (1 << n) - 1
     neighbours = (
         _neighbour_masks(n, edges) if edges is not None
@@ -395,23 +435,5 @@ def leaves_splittable_rest(
     ok = np.ones(len(which), dtype=bool)
     for position, c in enumerate(which):
         rest = everyone & ~_mask(cands.members(int(c)))
-        fewest = most = 0
-        while rest:
-            seed = rest & -rest
-            part, frontier = seed, seed
-            while frontier:
-                bit = frontier & -frontier
-                frontier ^= bit
-                grow = neighbours[bit.bit_length() - 1] & rest & ~part
-                part |= grow
-                frontier |= grow
-            rest &= ~part
-            s = part.bit_count()
-            need_low, need_high = -(-s // high), s // low
-            if need_low > need_high:
-                ok[position] = False
-                break
-            fewest, most = fewest + need_low, most + need_high
-        else:
-            ok[position] = fewest <= n_clusters - 1 <= most
+        ok[position] = can_split(rest, neighbours, n_clusters - 1, size)
     return ok
