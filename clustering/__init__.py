@@ -13,20 +13,24 @@ from .errors import (
     UnknownNameError,
 )
 
-# Estimators last: they build on everything above.
-from .estimators import (
-    AZPLocalSearch,
-    FunctionBlocs,
-    SizeConstrainedKMeans,
-    SpatialWard,
-    mixing_curve,
-    propose_alpha,
+# The estimators import scikit-learn (most of the import time): load them on first use.
+_ESTIMATORS = (
+    "AZPLocalSearch",
+    "FunctionBlocs",
+    "SizeConstrainedKMeans",
+    "SpatialWard",
+    "mixing_curve",
+    "propose_alpha",
 )
-from .io import from_dataframe, from_records, read_csv, read_json
-from .metrics import FairnessReport, fairness_report
-from .plan import Plan
-from .rules import ClusterRules, check_feasible, diagnose, plan_violations
-from .units import Unit, UnitSet
+
+
+def __getattr__(name: str):
+    if name in _ESTIMATORS:
+        from . import estimators
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module 'clustering' has no attribute {name!r}")
+
 
 __all__ = [
     "AZPLocalSearch",

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy.stats import skew
 
 from .errors import IndicatorError
 from .units import UnitSet
@@ -113,6 +112,13 @@ def standardized_indicators(
     return np.column_stack(columns)
 
 
+def _skewness(values: np.ndarray) -> float:
+    """Sample skewness ``m3 / m2**1.5`` (the biased moment estimator; 0 when constant)."""
+    centred = values - values.mean()
+    m2 = float((centred**2).mean())
+    return float((centred**3).mean() / m2**1.5) if m2 > 0 else 0.0
+
+
 def default_indicators(unit_set: UnitSet) -> tuple[list[str], list[str]]:
     """Indicators used by default, and those of them to log-transform.
 
@@ -139,7 +145,7 @@ def default_indicators(unit_set: UnitSet) -> tuple[list[str], list[str]]:
     logged = []
     for name in used:
         values = unit_set.indicator(name)
-        if values.min() > 0 and skew(values) > SKEW_FOR_LOG:
+        if values.min() > 0 and _skewness(values) > SKEW_FOR_LOG:
             logged.append(name)
     return used, logged
 
