@@ -12,6 +12,11 @@ from .errors import (
     UnitSetError,
     UnknownNameError,
 )
+from .io import from_dataframe, from_records, read_csv, read_json
+from .metrics import FairnessReport, fairness_report
+from .plan import Plan
+from .rules import ClusterRules, check_feasible, diagnose, plan_violations
+from .units import Unit, UnitSet
 
 # The estimators import scikit-learn (most of the import time): load them on first use.
 _ESTIMATORS = (
