@@ -9,7 +9,8 @@ the ratio is printed as a lower bound ("> Nx").
 
 Run ``python -m benchmarks.bench_optimizer`` (all cases), ``--quick`` (small
 cases only, seconds), ``--solver cbc|highs``, ``--baseline-limit SECONDS``,
-``--no-baseline``, ``--out result.json``.
+``--no-baseline``, ``--case planar`` (only the 150-unit planar case),
+``--out result.json``.
 """
 
 from __future__ import annotations
@@ -116,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--solver", default="cbc", choices=["cbc", "highs"])
     parser.add_argument("--baseline-limit", type=float, default=120.0)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--case", choices=["all", "planar"], default="all",
+                        help="'planar': only the 150-unit planar case")
     parser.add_argument("--out", type=Path, help="write the results as JSON")
     args = parser.parse_args(argv)
     common = {"solver": args.solver, "baseline_limit": args.baseline_limit,
@@ -130,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(_case("quick: planar 12 units, 3 clusters of 3-5", small, 3, size=(3, 5),
                           target="optimal", baseline_limit=30.0, solver=args.solver,
                           run_baseline=not args.no_baseline))
-    else:
+    elif args.case == "all":
         rows.append(_case("34 provinces, 6 clusters of 5-6, contiguous", vn34, 6,
                           size=(5, 6), target="optimal, median < 1 s", repeats=5, **common))
         rows.append(_case("63 provinces, 8 clusters of 7-9, contiguous", vn63, 8,
@@ -139,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(_case(f"34 provinces, {k} clusters, population +-5%", vn34, k,
                               weight_tolerance=0.05, target="optimal or infeasible",
                               **common))
+    if not args.quick:
         planar = planar_unit_set(150, seed=0)
         rows.append(_case("planar 150 units, 15 clusters of 9-11, contiguous", planar, 15,
                           size=(9, 11), time_limit=60, mip_gap=0.01,
