@@ -296,7 +296,7 @@ def recombine_pairs(
             if key in settled or frozen[union].any() or len(union) < 2 * size[0]:
                 continue
             settled.add(key)
-            current = pmedian_value(labels[union], d)
+            current = pmedian_value(labels[union], d[np.ix_(union, union)])
             split = _best_split(union, d, edges, size, weights, weight_bounds)
             if split is not None and split[0] < current - 1e-9 * max(1.0, current):
                 labels[union[split[1]]] = a

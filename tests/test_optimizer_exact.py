@@ -263,6 +263,35 @@ def test_pair_recombination_of_two_clusters_is_the_brute_force_optimum(n, seed, 
 
 
 @FAST
+@given(n=st.integers(8, 10), seed=st.integers(0, 10_000))
+def test_pair_recombination_leaves_every_bordering_pair_at_its_brute_force_optimum(n, seed):
+    # Three clusters: the union of a pair is not units 0..m-1, so costs must be
+    # taken over the union's own rows and columns of d.
+    from clustering.errors import FairclustersError
+    from clustering.estimators import AZPLocalSearch
+    from optimizer.heuristic import recombine_pairs
+
+    units, d = small_instance(n, seed)
+    size = (2, 4)
+    rules = ClusterRules(n_clusters=3, size=size, contiguous=True)
+    try:  # a start that meets the rules but is not polished on the p-median
+        start = AZPLocalSearch(3, size=size, contiguous=True, random_state=seed).fit(units).labels_
+    except FairclustersError:
+        return
+    edges = units.edge_index_pairs()
+    labels = recombine_pairs(start, d, edges, size=size)
+    plan = Plan.from_labels(units, labels)
+    assert plan_violations(plan, rules) == []
+    assert plan_cost(plan, d) <= plan_cost(Plan.from_labels(units, start), d) + 1e-9
+    for a, b in {tuple(sorted(labels[e])) for e in edges if labels[e[0]] != labels[e[1]]}:
+        union = np.flatnonzero((labels == a) | (labels == b))
+        pair = units.subset([units.ids[i] for i in union])
+        here = Plan.from_labels(pair, np.where(labels[union] == a, 0, 1))
+        best = brute_force(pair, 2, d[np.ix_(union, union)], size=size)
+        assert plan_cost(here, d[np.ix_(union, union)]) == pytest.approx(best, abs=1e-9)
+
+
+@FAST
 @given(n=st.integers(6, 10), seed=st.integers(0, 10_000), k=st.integers(2, 3))
 def test_heuristic_plan_follows_the_rules_and_is_no_better_than_brute_force(n, seed, k):
     from optimizer.heuristic import heuristic_plan, pmedian_value
