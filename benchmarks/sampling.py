@@ -37,7 +37,12 @@ from clustering.errors import FairclustersError, InfeasibleError
 from clustering.plan import Plan
 from clustering.rules import ClusterRules, check_feasible, plan_violations, together_groups
 from clustering.units import UnitSet
-from optimizer.candidates import CandidateLimitExceeded, can_split, enumerate_candidates
+from optimizer.candidates import (
+    CandidateLimitExceeded,
+    can_split,
+    enumerate_candidates,
+    neighbour_masks,
+)
 
 __all__ = [
     "ENUMERATED_SPLIT_MAX",
@@ -229,14 +234,8 @@ class _ExactCover:
         self.by_lowest: list[list[int]] = [[] for _ in range(problem.n)]
         for mask in candidates:
             self.by_lowest[(mask & -mask).bit_length() - 1].append(mask)
-        everyone = (1 << problem.n) - 1
         # Without contiguity every unit counts as every other's neighbour.
-        self.neighbours = [0] * problem.n if problem.edges is not None else [
-            everyone ^ (1 << i) for i in range(problem.n)
-        ]
-        for a, b in problem.edges or []:
-            self.neighbours[a] |= 1 << b
-            self.neighbours[b] |= 1 << a
+        self.neighbours = neighbour_masks(problem.n, problem.edges)
 
     def _hopeless(self, uncovered: int, clusters_left: int) -> bool:
         """Necessary conditions for covering ``uncovered`` with ``clusters_left`` candidates."""
@@ -411,10 +410,7 @@ class _Recombination:
         self.pair_limit = pair_limit
         self.allows = _ClusterCheck(problem)
         self.cache: dict[int, list[tuple[int, int]]] = {}
-        self.neighbours = [0] * problem.n
-        for a, b in problem.edges or []:
-            self.neighbours[a] |= 1 << b
-            self.neighbours[b] |= 1 << a
+        self.neighbours = neighbour_masks(problem.n, problem.edges or [])
 
     def splits(self, merged: int, rng: np.random.Generator) -> list[tuple[int, int]]:
         """Valid splits ``(part with the lowest unit, the rest)`` to choose from uniformly."""

@@ -102,7 +102,17 @@ def _indices(groups: Sequence[Sequence[int]], n: int, what: str) -> list[list[in
     return [[_index(i, n, what) for i in group] for group in groups]
 
 
-def _neighbour_masks(n: int, edges: Sequence[tuple[int, int]]) -> list[int]:
+def neighbour_masks(n: int, edges: Sequence[tuple[int, int]] | None) -> list[int]:
+    """Bitmask of each unit's neighbours; ``None`` edges: everyone borders everyone.
+
+    Examples
+    --------
+    >>> neighbour_masks(3, [(0, 1), (1, 2)]), neighbour_masks(3, None)
+    ([2, 5, 2], [6, 5, 3])
+    """
+    if edges is None:
+        everyone = (1 << n) - 1
+        return [everyone ^ (1 << i) for i in range(n)]
     masks = [0] * n
     for a, b in _indices(edges, n, "edge end"):
         masks[a] |= 1 << b
@@ -195,7 +205,7 @@ def _esu(
 
 def _graph_masks(graph: nx.Graph, nodes: Sequence[Hashable]) -> list[int]:
     index = {node: i for i, node in enumerate(nodes)}
-    return _neighbour_masks(len(nodes), [(index[a], index[b]) for a, b in graph.edges()])
+    return neighbour_masks(len(nodes), [(index[a], index[b]) for a, b in graph.edges()])
 
 
 def _check_sizes(min_size: int, max_size: int | None, n: int) -> int:
@@ -314,11 +324,7 @@ def enumerate_candidates(
     together = _indices(together, n_units, "together unit")
     if roots is not None:
         roots = [_index(v, n_units, "root") for v in roots]
-    if edges is None:
-        everyone = (1 << n_units) - 1
-        neighbours = [everyone ^ (1 << i) for i in range(n_units)]
-    else:
-        neighbours = _neighbour_masks(n_units, edges)
+    neighbours = neighbour_masks(n_units, edges)
     conflicts = [0] * n_units
     for group in apart:
         mask = _mask(group)
@@ -428,10 +434,7 @@ def leaves_splittable_rest(
     """
     n = cands.n_units
     everyone = (1 << n) - 1
-    neighbours = (
-        _neighbour_masks(n, edges) if edges is not None
-        else [everyone ^ (1 << i) for i in range(n)]
-    )
+    neighbours = neighbour_masks(n, edges)
     ok = np.ones(len(which), dtype=bool)
     for position, c in enumerate(which):
         rest = everyone & ~_mask(cands.members(int(c)))
