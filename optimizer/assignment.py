@@ -23,10 +23,21 @@ Contiguity uses the separator inequalities (CUT of Validi, Buchanan and
 Lykhovyd, 2022): if :math:`i` joins :math:`j` and :math:`S` separates
 :math:`i` from :math:`j`, some unit of :math:`S` joins :math:`j`:
 :math:`x_{ij} \le \sum_{v \in S} x_{vj}`. The neighbourhood of :math:`i`
-gives the initial ones; the others are separated on each integer solution (a
-component of a cluster not holding its centre yields the minimal separator
-between them) and the model is solved again. Every round is a relaxation, so
-its bound is valid for the contiguous problem.
+gives the initial ones; the others are added on demand, in three places:
+
+1. at the root (:func:`cut_loop`): the LP relaxation is solved, the most
+   violated cut of every pair is found by a minimum vertex separator under
+   weights :math:`x^*_{\cdot j}` (:mod:`optimizer.separation`), and the LP is
+   solved again, warm, until no cut is violated or the bound tails off;
+2. while diving (:func:`dive`): centres, then assignments, are fixed one by
+   one on that relaxation until its point is integral; such a point violating
+   no cut is a contiguous plan, the first incumbent;
+3. on each integer solution of the MIP (a component of a cluster not holding
+   its centre yields the minimal separator between them); the model is then
+   solved again, and a solution in pieces is mended by :func:`reconnect`.
+
+Every LP and every round is a relaxation of the contiguous problem, so each
+bound is valid.
 
 Variables are fixed to zero when :math:`i` cannot reach :math:`j` within a
 cluster: more than :math:`U` units, or more than :math:`U_w` weight, on every
@@ -45,7 +56,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import shortest_path
 
-from .solvers import MILP, Solution, _classify, lp_reduced_costs, relative_gap, solve
+from .relaxation import LinearRelaxation, LPPoint
+from .separation import VertexSeparators, minimal_separator
+from .solvers import MILP, Solution, _classify, relative_gap, solve
 
 #: Models with more assignment variables than this get reduced-cost fixing.
 FIXING_FROM = 5_000
@@ -283,53 +296,211 @@ class _Model:
             if self.x(i, j) >= 0 and (i, j, tuple(separator)) not in self._cut_keys:
                 self.add_cut(i, j, separator)
 
-    def repair(self, x: np.ndarray, graph: nx.Graph) -> np.ndarray:
-        """Labels of a contiguous plan made from a solution with detached pieces.
-
-        Each cluster keeps the piece holding its centre; detached units join
-        an adjacent cluster with room (size below the maximum), nearest centre
-        first. The caller checks the rules on the result.
-        """
-        centre_of, centres = self.labels(x)
-        high = self.p.size[1] if self.p.size is not None else self.p.n
-        label = np.full(self.p.n, -1)
-        for j in centres:
-            members = np.flatnonzero(centre_of == j).tolist()
-            core = nx.node_connected_component(graph.subgraph(members), j)
-            label[list(core)] = j
-        d = self.p.d if self.p.d is not None else np.zeros((self.p.n, self.p.n))
-        while (label < 0).any():
-            moves = []
-            for i in np.flatnonzero(label < 0):
-                for v in graph[i]:
-                    j = label[v]
-                    if j >= 0 and (label == j).sum() < high:
-                        moves.append((d[i, j], int(i), int(j)))
-            if not moves:
-                break
-            _, i, j = min(moves)
-            label[i] = j
-        return label
-
     def separate(self, x: np.ndarray, graph: nx.Graph) -> int:
         """Add a separator cut for every unit cut off from its centre; count them."""
         centre_of, centres = self.labels(x)
         added = 0
         for j in centres:
             members = set(np.flatnonzero(centre_of == j).tolist())
-            sub = graph.subgraph(members)
-            for part in nx.connected_components(sub):
+            for part in nx.connected_components(graph.subgraph(members)):
                 if j in part:
                     continue
-                boundary = set().union(*(graph[v] for v in part)) - part
-                # Minimal separator: the boundary units that touch j's side.
-                rest = graph.subgraph(set(graph) - part - boundary)
-                side = nx.node_connected_component(rest, j) if j in rest else {j}
-                separator = [v for v in boundary if any(u in side for u in graph[v])]
+                separator = minimal_separator(graph, part, j)
                 for i in part:
                     self.add_cut(i, j, separator)
                     added += 1
         return added
+
+    def separate_fractional(
+        self, x: np.ndarray, separators: VertexSeparators, tolerance: float = 1e-3
+    ) -> int:
+        r"""Add every separator cut the LP point ``x`` violates by more than ``tolerance``.
+
+        For each :math:`x_{ij} > 0` with :math:`i, j` not adjacent, the
+        lightest separator under weights :math:`x_{\cdot j}` gives the most
+        violated cut of the pair, if any.
+        """
+        value = np.zeros((self.p.n, self.p.n))
+        value[self.pairs[:, 0], self.pairs[:, 1]] = x[: self.n_x]
+        added = 0
+        for j in np.flatnonzero(np.diag(value) > tolerance):
+            weights = value[:, j]
+            for i in np.flatnonzero(weights > tolerance):
+                if i == j or j in separators.graph[i]:
+                    continue
+                weight, separator = separators.min_separator(weights, int(i), int(j))
+                if weight < weights[i] - tolerance and (
+                    int(i), int(j), tuple(separator)) not in self._cut_keys:
+                    self.add_cut(int(i), int(j), separator)
+                    added += 1
+        return added
+
+    def rows_since(self, first: int) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        """Rows ``first..`` as a matrix with their bounds (to extend a relaxation)."""
+        rows = np.concatenate(self.rows[first:]) - first if first < len(self.rows) else []
+        cols = np.concatenate(self.cols[first:]) if first < len(self.rows) else []
+        vals = np.concatenate(self.vals[first:]) if first < len(self.rows) else []
+        count = len(self.lower) - first
+        A = sp.csr_matrix((vals, (rows, cols)), shape=(count, self.n_cols))
+        return A, np.array(self.lower[first:]), np.array(self.upper[first:])
+
+
+def cut_loop(
+    model: _Model, relaxation: LinearRelaxation, separators: VertexSeparators | None, *,
+    stop: float | None = None, max_rounds: int = 1000, tail_off: float | None = 1e-4,
+) -> LPPoint | None:
+    """Solve the relaxation, add the separator cuts its point violates, repeat.
+
+    Every LP solved is a relaxation of the contiguous problem, so its value is
+    a valid bound. Stops when no cut is violated, after ``max_rounds`` solves,
+    at ``stop`` (a ``time.perf_counter()`` value), or when the value tails off
+    (relative gain below ``tail_off`` over three rounds). Returns the last
+    optimal point, or ``None`` if the first solve did not reach optimality.
+    """
+    point, values = None, []
+    for _ in range(max_rounds):
+        left = None if stop is None else stop - time.perf_counter()
+        if left is not None and left <= 0:
+            break
+        solved = relaxation.solve(left)
+        if solved is None:
+            return point if relaxation.status == "time_limit" else None
+        point = solved
+        values.append(point.value)
+        if separators is None:
+            break
+        if tail_off is not None and len(values) > 3 and (
+            values[-1] - values[-4] <= tail_off * max(1.0, abs(values[-1]))
+        ):
+            break
+        first = len(model.lower)
+        if model.separate_fractional(point.x, separators) == 0:
+            break
+        relaxation.add_rows(*model.rows_since(first))
+    return point
+
+
+def dive(
+    model: _Model, relaxation: LinearRelaxation, separators: VertexSeparators | None, *,
+    stop: float | None = None,
+) -> np.ndarray | None:
+    """A plan found by diving on the LP relaxation; the centre of each unit, or ``None``.
+
+    Each step fixes to 1 the fractional centre variable :math:`x_{jj}`
+    closest to 1 (once all centres are integral, the fractional assignment
+    closest to 1), or to 0 if that leaves the relaxation infeasible, and
+    re-solves with separator cuts until none is violated. An integral point
+    that violates no separator cut is a contiguous plan that meets every row
+    of the model. ``None`` at a dead end or at ``stop``. The relaxation's
+    column bounds are left fixed; the cuts added are valid for every plan.
+    """
+    centre_columns = np.array([model.x(j, j) for j in range(model.p.n)])
+    point = cut_loop(model, relaxation, separators, stop=stop, tail_off=None, max_rounds=50)
+    while point is not None:
+        x = point.x[: model.n_x]
+        fractional = (x > 1e-6) & (x < 1 - 1e-6)
+        if not fractional.any():
+            # Integral: a plan, unless the cut rounds stopped short of contiguity.
+            first = len(model.lower)
+            if separators is None or model.separate(point.x, separators.graph) == 0:
+                return model.labels(point.x)[0]
+            relaxation.add_rows(*model.rows_since(first))
+            point = cut_loop(model, relaxation, separators, stop=stop, tail_off=None,
+                             max_rounds=50)
+            continue
+        open_centres = centre_columns[fractional[centre_columns]]
+        pool = open_centres if len(open_centres) else np.flatnonzero(fractional)
+        column = pool[np.argmax(x[pool])]
+        for value in (1.0, 0.0):
+            relaxation.set_bounds([column], value, value)
+            point = cut_loop(model, relaxation, separators, stop=stop, tail_off=None,
+                             max_rounds=50)
+            if point is not None or relaxation.status == "time_limit":
+                break
+        if stop is not None and time.perf_counter() >= stop:
+            return None
+    return None
+
+
+def subproblem(p: AssignmentProblem, members: np.ndarray, n_clusters: int) -> AssignmentProblem:
+    """The problem ``p`` restricted to the units ``members`` split into ``n_clusters``.
+
+    Rows, planners' rules and categories are carried over in the sub-problem's
+    indices; reduced-cost fixings are not (they hold for the whole problem only).
+    """
+    members = np.asarray(members, dtype=np.int64)
+    position = np.full(p.n, -1)
+    position[members] = np.arange(len(members))
+
+    def inside(groups: Sequence[Sequence[int]]) -> list[list[int]]:
+        kept = ([int(position[a]) for a in g if position[a] >= 0] for g in groups)
+        return [g for g in kept if len(g) > 1]
+
+    both = (position[p.edges] >= 0).all(axis=1) if len(p.edges) else np.zeros(0, bool)
+    take = np.ix_(members, members)
+    return replace(
+        p, n=len(members), n_clusters=n_clusters,
+        edges=position[p.edges[both]].reshape(-1, 2),
+        d=None if p.d is None else p.d[take],
+        balance_sizes=None if p.balance_sizes is None else p.balance_sizes[members],
+        weights=None if p.weights is None else p.weights[members],
+        together=inside(p.together), apart=inside(p.apart),
+        categories=None if p.categories is None else [p.categories[i] for i in members],
+        forbidden={(int(position[a]), int(position[b])) for a, b in p.forbidden
+                   if position[a] >= 0 and position[b] >= 0},
+        fixed_zero=None,
+    )
+
+
+def reconnect(
+    p: AssignmentProblem, labels: np.ndarray, graph: nx.Graph, *, solver: str,
+    deadline: float | None = None, seed: int = 0,
+) -> np.ndarray | None:
+    """A contiguous plan near ``labels``: broken clusters re-solved with a neighbour.
+
+    While a cluster :math:`b` is in pieces, take its smallest detached piece
+    :math:`P`; for each cluster :math:`c` bordering :math:`P`, the union of
+    :math:`b` and :math:`c` is re-partitioned exactly into two clusters (the
+    assignment model on the union, same rules and objective), and the
+    cheapest result is kept; if no pair can be re-partitioned, the union of
+    :math:`b` and every cluster bordering :math:`P` is. Other clusters stay as
+    they are, so each step leaves one detached piece fewer. Returns ``None``
+    if a union cannot be re-partitioned before ``deadline``.
+    """
+    labels = np.asarray(labels).copy()
+
+    def pieces(c) -> list[set[int]]:
+        members = np.flatnonzero(labels == c).tolist()
+        return sorted(nx.connected_components(graph.subgraph(members)), key=len, reverse=True)
+
+    def resolved(free: list) -> tuple[float, np.ndarray] | None:
+        left = None if deadline is None else deadline - time.perf_counter()
+        if left is not None and left <= 0.05:
+            return None
+        members = np.flatnonzero(np.isin(labels, free))
+        solution, sub_labels, _ = solve_assignment(
+            subproblem(p, members, len(free)), solver=solver, time_limit=left,
+            mip_gap=1e-4, seed=seed,
+        )
+        if sub_labels is None:
+            return None
+        new = labels.copy()
+        new[members] = np.asarray(free)[sub_labels]
+        return solution.objective, new
+
+    while True:
+        broken = [c for c in np.unique(labels) if len(pieces(c)) > 1]
+        if not broken:
+            return labels
+        b = broken[0]
+        piece = pieces(b)[-1]
+        bordering = sorted({labels[u] for v in piece for u in graph[v]} - {b})
+        tried = []
+        if not tried:
+            tried = [r for r in [resolved(sorted([b, *bordering]))] if r is not None]
+        if not tried:
+            return None
+        labels = min(tried, key=lambda r: r[0])[1]
 
 
 def solve_assignment(
@@ -344,6 +515,8 @@ def solve_assignment(
     max_rounds: int = 200,
     acceptable: Callable[[np.ndarray], bool] | None = None,
     improve: Callable[[np.ndarray], np.ndarray] | None = None,
+    root_share: float = 0.4,
+    dive_share: float = 0.5,
 ) -> tuple[Solution, np.ndarray | None, dict]:
     r"""Solve the assignment model, adding contiguity cuts until the plan is connected.
 
@@ -398,22 +571,41 @@ def solve_assignment(
     solution: Solution | None = None
     use_fixing = model.n_x > FIXING_FROM
 
-    def fix_by_reduced_cost() -> bool:
+    separators = VertexSeparators(p.n, p.edges) if p.contiguous else None
+    details.update(root_cuts=0, root_bound=None)
+
+    def offer_polished(centre_of: np.ndarray) -> None:
+        """Offer a plan, and its polished version when ``improve`` is given."""
+        if acceptable is not None and not acceptable(centre_of):
+            return
+        offer(centre_of)
+        if improve is not None:
+            polished = improve(centre_of)
+            if acceptable is None or acceptable(polished):
+                offer(model.centres_of(polished))
+
+    def time_left() -> float | None:
+        return None if time_limit is None else time_limit - (time.perf_counter() - started)
+
+    def fix_by_reduced_cost(point: LPPoint | None = None) -> bool:
         """Drop the variables no plan cheaper than the incumbent uses; rebuild the model.
 
-        Returns False when the LP relaxation could not be solved in half the
-        time left: the MIP's root LP is the same LP, and CBC does not watch
-        its time limit while solving it, so no MIP round is started then.
+        ``point`` is an optimal point of the model's relaxation (solved here
+        when not given). Returns False when the LP relaxation could not be
+        solved in half the time left: the MIP's root LP is the same LP, and
+        CBC does not watch its time limit while solving it, so no MIP round is
+        started then.
         """
         nonlocal model, best_bound, fixed_at
-        left = None if time_limit is None else time_limit - (time.perf_counter() - started)
-        if left is not None and left <= 0.1:
-            return True
-        lp_started = time.perf_counter()
-        lp = lp_reduced_costs(model.milp(), time_limit=None if left is None else 0.5 * left)
-        if lp is None:
-            return left is None or time.perf_counter() - lp_started < 0.45 * left
-        z_lp, rc = lp
+        left = time_left()
+        if point is None:
+            if left is not None and left <= 0.1:
+                return True
+            lp_started = time.perf_counter()
+            point = LinearRelaxation(model.milp()).solve(None if left is None else 0.5 * left)
+            if point is None:
+                return left is None or time.perf_counter() - lp_started < 0.45 * left
+        z_lp, rc = point.value, point.reduced_costs
         best_bound = z_lp if best_bound is None else max(best_bound, z_lp)
         value = incumbent[0]
         # The tolerance keeps the incumbent's own variables despite LP round-off.
@@ -432,7 +624,33 @@ def solve_assignment(
         return True
 
     rounds = max_rounds
-    if use_fixing and incumbent is not None and not fix_by_reduced_cost():
+    root = None
+    if p.contiguous:
+        # Cutting planes at the root: the bound rises and the MIP rounds start
+        # from a tighter model; then a dive on that relaxation gives a plan.
+        left = time_left()
+        root_started = time.perf_counter()
+        relaxation = LinearRelaxation(model.milp())
+        initial_cuts = len(model.cut_rows())
+        root = cut_loop(model, relaxation, separators,
+                        stop=None if left is None else root_started + root_share * left)
+        details["root_time"] = time.perf_counter() - root_started
+        if root is not None:
+            best_bound = root.value if best_bound is None else max(best_bound, root.value)
+            details["root_bound"] = root.value
+            details["root_cuts"] = len(model.cut_rows()) - initial_cuts
+            left = time_left()
+            dive_started = time.perf_counter()
+            dived = dive(model, relaxation, separators,
+                         stop=None if left is None else dive_started + dive_share * left)
+            details["dive_time"] = time.perf_counter() - dive_started
+            if dived is not None:
+                details["dive_objective"] = float(model.costs() @ model.vector(dived))
+                offer_polished(dived)
+        elif relaxation.status in ("time_limit", "unsolved"):
+            rounds = 0
+            details["stopped"] = "the LP relaxation was not solved within the root's share"
+    if rounds and use_fixing and incumbent is not None and not fix_by_reduced_cost(root):
         rounds = 0
         details["stopped"] = "the LP relaxation was not solved within half the time left"
     for _ in range(rounds):
@@ -467,13 +685,15 @@ def solve_assignment(
             break
         before = incumbent[0] if incumbent is not None else None
         if acceptable is not None:
-            repaired = model.repair(solution.x, graph)
-            if (repaired >= 0).all() and acceptable(repaired):
-                if improve is not None:
-                    polished = improve(repaired)
-                    if acceptable(polished):
-                        repaired = polished
-                offer(model.centres_of(repaired))
+            left, repair_started = time_left(), time.perf_counter()
+            repaired = reconnect(
+                p, model.labels(solution.x)[0], graph, solver=solver, seed=seed,
+                deadline=None if left is None else time.perf_counter() + 0.5 * left,
+            )
+            details["repair_time"] = details.get("repair_time", 0.0) + (
+                time.perf_counter() - repair_started)
+            if repaired is not None:
+                offer_polished(model.centres_of(repaired))
         if incumbent is not None and best_bound is not None and mip_gap is not None:
             gap = relative_gap(incumbent[0], _capped(best_bound, fixed_at))
             if gap is not None and gap <= mip_gap:

@@ -191,10 +191,8 @@ def _is_feasible(model: MILP, x: np.ndarray, tol: float = 1e-5) -> bool:
     )
 
 
-def _run_highs(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
-    import highspy
-
-    started = time.perf_counter()
+def highs_lp(highspy, model: MILP, *, integer: bool = True):
+    """``model`` as a ``highspy.HighsLp`` (integrality kept only if ``integer``)."""
     A = sp.csc_matrix(model.A)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
@@ -208,10 +206,19 @@ def _run_highs(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
     lp.a_matrix_.index_ = A.indices.astype(np.int32)
     lp.a_matrix_.value_ = A.data.astype(float)
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = A.shape[1], A.shape[0]
-    lp.integrality_ = [
-        highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-        for flag in model.integer
-    ]
+    if integer:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+            for flag in model.integer
+        ]
+    return lp
+
+
+def _run_highs(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
+    import highspy
+
+    started = time.perf_counter()
+    lp = highs_lp(highspy, model)
     h = _new_highs(highspy, verbose)
     h.setOptionValue("output_flag", bool(verbose))
     h.setOptionValue("random_seed", int(seed))
@@ -433,40 +440,3 @@ def _solve_cbc(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
         solve_time,
         build_time,
     )
-
-
-def lp_reduced_costs(
-    model: MILP, *, time_limit: float | None = None
-) -> tuple[float, np.ndarray] | None:
-    """LP relaxation value and reduced costs ``c - A^T y`` (HiGHS via scipy), or ``None``.
-
-    ``None`` also when the LP is not solved to optimality within ``time_limit``
-    seconds: only an optimal dual gives valid reduced costs.
-
-    For every feasible integer ``x``: ``c @ x >= z_LP + sum_{rc_j > 0} rc_j x_j``
-    (bound duals only help), so a 0/1 variable whose reduced cost exceeds
-    ``U - z_LP`` is zero in every solution costing at most ``U``.
-    """
-    from scipy.optimize import linprog
-
-    A = sp.csr_matrix(model.A)
-    lo, up = np.asarray(model.row_lower), np.asarray(model.row_upper)
-    eq = lo == up
-    le = ~eq & np.isfinite(up)
-    ge = ~eq & np.isfinite(lo)
-    A_ub = sp.vstack([A[le], -A[ge]]).tocsr()
-    b_ub = np.concatenate([up[le], -lo[ge]])
-    bounds = list(zip(model.col_lower, [None if np.isinf(u) else u for u in model.col_upper]))
-    result = linprog(model.c, A_ub=A_ub if A_ub.shape[0] else None,
-                     b_ub=b_ub if A_ub.shape[0] else None,
-                     A_eq=A[eq] if eq.any() else None, b_eq=lo[eq] if eq.any() else None,
-                     bounds=bounds, method="highs",
-                     options={} if time_limit is None else {"time_limit": float(time_limit)})
-    if result.status != 0:
-        return None
-    rc = np.asarray(model.c, dtype=float).copy()
-    if eq.any():
-        rc -= A[eq].T @ result.eqlin.marginals
-    if A_ub.shape[0]:
-        rc -= A_ub.T @ result.ineqlin.marginals
-    return float(result.fun), rc

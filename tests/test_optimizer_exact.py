@@ -371,17 +371,22 @@ def test_time_limit_bounds_the_whole_call_on_a_mid_size_instance(solver):
             assert result.bound <= result.objective + 1e-6
 
 
-def test_lp_reduced_costs_by_hand_with_both_row_senses():
+@pytest.mark.parametrize("engine", ["scipy", "highspy"])
+def test_lp_reduced_costs_by_hand_with_both_row_senses(engine):
     import scipy.sparse as sp
 
-    from optimizer.solvers import MILP, lp_reduced_costs
+    from optimizer.relaxation import LinearRelaxation
+    from optimizer.solvers import MILP
 
+    if engine == "highspy":
+        pytest.importorskip("highspy")
     # min x1 + 2 x2 + 3 x3  s.t.  x1 + x2 + x3 >= 1,  x1 <= 1/2,  0 <= x <= 1.
     # By hand: x = (1/2, 1/2, 0), z = 3/2; duals 2 (>= row) and -1 (<= row), so the
     # reduced costs are (1 - 2 + 1, 2 - 2, 3 - 2) = (0, 0, 1).
     model = MILP(c=np.array([1.0, 2.0, 3.0]), A=sp.csr_matrix([[1.0, 1, 1], [1, 0, 0]]),
                  row_lower=np.array([1.0, -np.inf]), row_upper=np.array([np.inf, 0.5]),
                  col_lower=np.zeros(3), col_upper=np.ones(3), integer=np.ones(3, bool))
-    z, rc = lp_reduced_costs(model)
-    assert z == pytest.approx(1.5)
-    assert rc == pytest.approx([0.0, 0.0, 1.0])
+    point = LinearRelaxation(model, engine=engine).solve()
+    assert point.value == pytest.approx(1.5)
+    assert point.x == pytest.approx([0.5, 0.5, 0.0])
+    assert point.reduced_costs == pytest.approx([0.0, 0.0, 1.0])

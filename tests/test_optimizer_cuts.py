@@ -1,0 +1,208 @@
+"""Cutting planes, diving and reconnection of the assignment model, against brute force."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_optimizer_exact import brute_force, small_instance
+
+from clustering.plan import Plan
+from clustering.rules import ClusterRules, plan_violations
+from optimizer.assignment import (
+    AssignmentProblem,
+    _Model,
+    cut_loop,
+    dive,
+    reconnect,
+    subproblem,
+)
+from optimizer.relaxation import LinearRelaxation
+from optimizer.separation import VertexSeparators, minimal_separator
+from optimizer.solvers import MILP
+
+FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def separates(graph: nx.Graph, separator, source, target) -> bool:
+    rest = graph.subgraph(set(graph) - set(separator))
+    return not nx.has_path(rest, source, target)
+
+
+def lightest_separator_by_brute_force(graph, weights, source, target) -> float:
+    others = [v for v in graph if v not in (source, target)]
+    best = np.inf
+    for r in range(len(others) + 1):
+        for subset in combinations(others, r):
+            if separates(graph, subset, source, target):
+                best = min(best, float(np.sum(weights[list(subset)])))
+    return best
+
+
+# -- separators ---------------------------------------------------------------------
+@FAST
+@given(n=st.integers(4, 9), seed=st.integers(0, 10_000))
+def test_min_separator_is_the_lightest_and_minimal(n, seed):
+    units, _ = small_instance(n, seed)
+    edges = units.edge_index_pairs()
+    graph = nx.Graph(list(map(tuple, edges.tolist())))
+    graph.add_nodes_from(range(n))
+    rng = np.random.default_rng(seed)
+    weights = np.round(rng.random(n), 3) * (rng.random(n) < 0.7)  # some exact zeros
+    oracle = VertexSeparators(n, edges)
+    pairs = [(s, t) for s in range(n) for t in range(n)
+             if s != t and not graph.has_edge(s, t) and nx.has_path(graph, s, t)]
+    for source, target in pairs[:6]:
+        value, separator = oracle.min_separator(weights, source, target)
+        assert separates(graph, separator, source, target)
+        # Inclusion-minimal: dropping any unit opens a path.
+        for v in separator:
+            assert not separates(graph, set(separator) - {v}, source, target)
+        # Lightest: zero-weight units count 1e-6 each, so allow that much per unit.
+        expected = lightest_separator_by_brute_force(graph, weights, source, target)
+        assert expected - 1e-9 <= value <= expected + n * 2e-6
+        assert value == pytest.approx(float(weights[separator].sum()))
+
+
+def test_minimal_separator_rejects_adjacent_units():
+    with pytest.raises(ValueError, match="borders"):
+        minimal_separator(nx.path_graph(3), {0}, 1)
+
+
+# -- the relaxation, two engines ---------------------------------------------------
+@pytest.mark.parametrize("seed", range(4))
+def test_both_engines_agree_after_added_rows_and_fixed_columns(seed):
+    pytest.importorskip("highspy")
+    rng = np.random.default_rng(seed)
+    n, m = 8, 5
+    model = MILP(c=rng.random(n), A=sp.csr_matrix(rng.random((m, n))),
+                 row_lower=np.ones(m), row_upper=np.full(m, np.inf),
+                 col_lower=np.zeros(n), col_upper=np.ones(n), integer=np.ones(n, bool))
+    extra = sp.csr_matrix(rng.random((2, n)))
+    values = []
+    for engine in ("scipy", "highspy"):
+        lp = LinearRelaxation(model, engine=engine)
+        first = lp.solve()
+        lp.add_rows(extra, [-np.inf, 0.5], [1.5, np.inf])
+        lp.set_bounds([0, 1], 0.0, 0.0)
+        second = lp.solve()
+        values.append((first.value, second.value if second else None, lp.status))
+    assert values[0][0] == pytest.approx(values[1][0], abs=1e-7)
+    assert values[0][2] == values[1][2]
+    if values[0][1] is not None:
+        assert values[0][1] == pytest.approx(values[1][1], abs=1e-7)
+
+
+def test_relaxation_reports_infeasible():
+    model = MILP(c=np.ones(1), A=sp.csr_matrix([[1.0]]), row_lower=np.array([2.0]),
+                 row_upper=np.array([np.inf]), col_lower=np.zeros(1), col_upper=np.ones(1),
+                 integer=np.ones(1, bool))
+    for engine in ("scipy", "highspy"):
+        if engine == "highspy":
+            pytest.importorskip("highspy")
+        lp = LinearRelaxation(model, engine=engine)
+        assert lp.solve() is None
+        assert lp.status == "infeasible"
+
+
+def test_relaxation_rejects_rows_of_the_wrong_width():
+    model = MILP(c=np.ones(2), A=sp.csr_matrix([[1.0, 1.0]]), row_lower=np.array([1.0]),
+                 row_upper=np.array([np.inf]), col_lower=np.zeros(2), col_upper=np.ones(2),
+                 integer=np.ones(2, bool))
+    with pytest.raises(ValueError, match="2 columns"):
+        LinearRelaxation(model, engine="scipy").add_rows(sp.csr_matrix([[1.0]]), [0], [1])
+
+
+# -- root cuts and diving against brute force -----------------------------------------
+def _problem(n, seed, k):
+    units, d = small_instance(n, seed)
+    size = (max(1, n // k - 1), -(-n // k) + 1)
+    p = AssignmentProblem(n=n, n_clusters=k, edges=units.edge_index_pairs(), contiguous=True,
+                          d=d, size=size)
+    return units, d, size, p
+
+
+@FAST
+@given(n=st.integers(5, 9), seed=st.integers(0, 10_000), k=st.integers(2, 3))
+def test_root_bound_is_valid_and_the_dive_plan_is_contiguous(n, seed, k):
+    units, d, size, p = _problem(n, seed, k)
+    optimum = brute_force(units, k, d, size=size)
+    model = _Model(p)
+    separators = VertexSeparators(n, p.edges)
+    plain = LinearRelaxation(model.milp()).solve()
+    relaxation = LinearRelaxation(model.milp())
+    root = cut_loop(model, relaxation, separators)
+    if optimum is None:
+        return  # nothing to compare a bound with
+    assert root is not None
+    # Cuts only tighten, and never cut off the contiguous optimum.
+    assert plain.value - 1e-7 <= root.value <= optimum + 1e-7
+    centre_of = dive(model, relaxation, separators)
+    if centre_of is None:
+        return  # a dead end is allowed; a returned plan must be valid
+    rules = ClusterRules(n_clusters=k, size=size, contiguous=True)
+    assert plan_violations(Plan.from_labels(units, centre_of), rules) == []
+    cost = sum(d[i, centre_of[i]] for i in range(n))
+    assert cost >= optimum - 1e-7
+
+
+# -- reconnection of a plan in pieces ------------------------------------------------
+def _broken_plan(seed: int, n: int = 12, k: int = 3, size=(3, 5)):
+    """A contiguous plan within bounds, then one unit handed to a cluster it does not
+    border (``None`` when the seed gives no such case)."""
+    units, d = small_instance(n, seed)
+    graph = nx.Graph(list(map(tuple, units.edge_index_pairs().tolist())))
+    rng = np.random.default_rng(seed)
+    labels = np.full(n, -1)
+    for c, chunk in enumerate(np.array_split(list(nx.bfs_tree(graph, int(rng.integers(n)))), k)):
+        labels[chunk] = c
+    rules = ClusterRules(n_clusters=k, size=size, contiguous=True)
+    if plan_violations(Plan.from_labels(units, labels), rules):
+        return None
+    far = [(i, c) for i in range(n) for c in range(k)
+           if labels[i] != c and not any(labels[v] == c for v in graph[i])
+           and (labels == c).sum() + 1 <= size[1] and (labels == labels[i]).sum() - 1 >= size[0]]
+    if not far:
+        return None
+    i, c = far[0]
+    broken = labels.copy()
+    broken[i] = c
+    return units, d, graph, rules, broken, i
+
+
+def test_reconnect_mends_only_the_clusters_around_a_detached_piece():
+    cases = [case for seed in range(40) if (case := _broken_plan(seed)) is not None]
+    assert len(cases) >= 8  # the check below must run on enough plans
+    for units, d, graph, rules, broken, i in cases:
+        p = AssignmentProblem(n=len(units), n_clusters=rules.n_clusters,
+                              edges=units.edge_index_pairs(), contiguous=True, d=d,
+                              size=rules.size)
+        assert plan_violations(Plan.from_labels(units, broken), rules)  # really broken
+        mended = reconnect(p, broken, graph, solver="highs")
+        assert mended is not None
+        assert plan_violations(Plan.from_labels(units, mended), rules) == []
+        # Only the unit's cluster and the clusters bordering it may change.
+        involved = {broken[i]} | {broken[v] for v in graph[i]}
+        untouched = ~np.isin(broken, list(involved))
+        assert np.array_equal(mended[untouched], broken[untouched])
+
+
+def test_subproblem_carries_the_rules_in_its_own_indices():
+    edges = np.array([[0, 1], [1, 2], [2, 3], [3, 4]])
+    d = np.arange(25, dtype=float).reshape(5, 5)
+    p = AssignmentProblem(n=5, n_clusters=2, edges=edges, contiguous=True, d=d, size=(1, 3),
+                          together=[[1, 2]], apart=[[0, 3, 4]], categories=list("abbab"),
+                          forbidden={(2, 4)})
+    sub = subproblem(p, np.array([1, 2, 4]), 1)
+    assert sub.n == 3 and sub.n_clusters == 1
+    assert sub.edges.tolist() == [[0, 1]]  # only 1-2 lies inside
+    assert sub.d.tolist() == d[np.ix_([1, 2, 4], [1, 2, 4])].tolist()
+    assert sub.together == [[0, 1]]
+    assert sub.apart == []  # only unit 4 of the apart group is inside
+    assert sub.categories == ["b", "b", "b"]
+    assert sub.forbidden == {(1, 2)}
