@@ -523,15 +523,22 @@ def solve_assignment(
     Returns the last :class:`Solution` (status, objective and bound adjusted
     for the rounds), unit labels (cluster = centre position) or ``None``, and
     details (``rounds``, ``cuts``, ``variables``, ``fixed_to_zero``,
-    ``fixed_by_reduced_cost``, and ``stopped`` when the time limit ended the
-    rounds early).
+    ``fixed_by_reduced_cost``; with contiguity ``root_bound``, ``root_cuts``,
+    ``root_time``, ``dive_time``, ``dive_objective``; ``stopped`` when the
+    time limit ended the rounds early).
+
+    With contiguity, the root cutting planes (:func:`cut_loop`) get at most
+    ``root_share`` of the time left, then the dive (:func:`dive`, with
+    highspy only: it needs warm re-solves) at most ``dive_share`` of what is
+    left after that; the MIP rounds get the rest.
 
     ``acceptable(labels)`` says whether a plan follows every rule; when given,
-    a solution with detached pieces is repaired into an incumbent, and
-    ``improve(labels)`` (e.g. :func:`optimizer.heuristic.improve_pmedian`),
-    when given, polishes the repaired plan. The best incumbent is a valid
-    upper bound and every round's bound a valid lower bound, so the loop stops
-    once they are within ``mip_gap``.
+    a solution with detached pieces is reconnected (:func:`reconnect`) into an
+    incumbent, and ``improve(labels)`` (e.g.
+    :func:`optimizer.heuristic.improve_pmedian`), when given, polishes it and
+    the dive's plan. The best incumbent is a valid upper bound and every
+    round's bound a valid lower bound, so the loop stops once they are within
+    ``mip_gap``.
 
     Reduced-cost fixing (large models): once an incumbent of cost :math:`U`
     exists (the warm start, or a repaired plan), the LP relaxation's value
@@ -639,6 +646,8 @@ def solve_assignment(
             best_bound = root.value if best_bound is None else max(best_bound, root.value)
             details["root_bound"] = root.value
             details["root_cuts"] = len(model.cut_rows()) - initial_cuts
+        if root is not None and relaxation.engine == "highspy":
+            # Diving re-solves the LP after every fixing: only worth it warm.
             left = time_left()
             dive_started = time.perf_counter()
             dived = dive(model, relaxation, separators,
@@ -647,7 +656,7 @@ def solve_assignment(
             if dived is not None:
                 details["dive_objective"] = float(model.costs() @ model.vector(dived))
                 offer_polished(dived)
-        elif relaxation.status in ("time_limit", "unsolved"):
+        if root is None and relaxation.status in ("time_limit", "unsolved"):
             rounds = 0
             details["stopped"] = "the LP relaxation was not solved within the root's share"
     if rounds and use_fixing and incumbent is not None and not fix_by_reduced_cost(root):
