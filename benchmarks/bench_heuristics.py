@@ -36,7 +36,8 @@ import numpy as np
 
 from clustering.datasets import vietnam_communes, vietnam_provinces
 from clustering.estimators import AZPLocalSearch, SizeConstrainedKMeans, SpatialWard
-from clustering.estimators.base import mixed_features, projected_km, wcss_lower_bound
+from clustering.estimators.base import mixed_features, wcss_lower_bound
+from clustering.islands import link_islands
 from clustering.metrics import fairness_report
 from clustering.plan import Plan
 from clustering.rules import ClusterRules, diagnose, plan_violations
@@ -279,29 +280,6 @@ def target(rows: dict) -> dict:
 
 
 # -- part 2 ------------------------------------------------------------------------------
-def link_islands(unit_set: UnitSet) -> tuple[UnitSet, list[tuple[str, str]]]:
-    """Join each smaller adjacency component to the nearest unit of the largest one.
-
-    A modelling choice for the benchmark (islands served from the nearest
-    mainland commune), reported with the links added.
-    """
-    components = sorted(nx.connected_components(unit_set.graph), key=len, reverse=True)
-    main = sorted(components[0], key=unit_set.index)
-    xy = projected_km(unit_set.coordinates())
-    main_rows = np.array([unit_set.index(u) for u in main])
-    links = []
-    for comp in components[1:]:
-        best = None
-        for u in comp:
-            d = np.hypot(*(xy[main_rows] - xy[unit_set.index(u)]).T)
-            j = int(np.argmin(d))
-            if best is None or d[j] < best[0]:
-                best = (d[j], u, main[j])
-        links.append((best[1], best[2]))
-    edges = list(unit_set.graph.edges()) + links
-    return UnitSet(unit_set.units, edges, name=unit_set.name + "+island-links"), links
-
-
 def lower_bound(unit_set, indicators, geography, rules, log=()) -> float:
     """:func:`~clustering.estimators.base.wcss_lower_bound`, each unit's partners
     restricted to units a contiguous cluster of at most ``max`` members can reach."""
@@ -358,7 +336,8 @@ def scale(quick: bool, seed: int = 0) -> dict:
         print("   diagnosis on the raw borders:", str(problem)[:300])
     linked, links = link_islands(communes)
     print(f"   {len(links)} island component(s) linked to the nearest mainland commune: "
-          + ", ".join(f"{communes[a].name}->{communes[b].name}" for a, b in links[:6])
+          + ", ".join(f"{communes[x.island].name}->{communes[x.mainland].name} "
+                      f"({x.km:.0f} km)" for x in links[:6])
           + (" ..." if len(links) > 6 else ""))
     out["communes_island_links"] = len(links)
     out["communes"] = scale_run("AZP (Ward start), log area + geography", linked, rules,

@@ -13,6 +13,7 @@ from .errors import (
     UnknownNameError,
 )
 from .io import from_dataframe, from_records, read_csv, read_json
+from .islands import IslandLink, link_islands
 from .metrics import FairnessReport, fairness_report
 from .plan import Plan
 from .rules import ClusterRules, check_feasible, diagnose, plan_violations
@@ -46,6 +47,7 @@ __all__ = [
     "FunctionBlocs",
     "IndicatorError",
     "InfeasibleError",
+    "IslandLink",
     "Plan",
     "PlanError",
     "SizeConstrainedKMeans",
@@ -61,6 +63,7 @@ __all__ = [
     "from_dataframe",
     "from_records",
     "great_circle_km",
+    "link_islands",
     "mixing_curve",
     "plan_violations",
     "propose_alpha",

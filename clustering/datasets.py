@@ -273,7 +273,9 @@ def vietnam_communes(province: str | None = None) -> UnitSet:
     UnitSet
         ``region`` holds the province id; ``weight`` and the indicator
         ``population`` hold the 2025 "quy mô dân số" (missing for 73 units,
-        never filled in; grade in the ``population_quality`` label).
+        never filled in; grade in the ``population_quality`` label). Island
+        communes have no land border: the graph has several components
+        (:func:`clustering.islands.link_islands` joins them, reporting each link).
 
     Examples
     --------

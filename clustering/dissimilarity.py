@@ -41,23 +41,34 @@ EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
 SKEW_FOR_LOG = 1.0
 
 
-def great_circle_km(coordinates: np.ndarray) -> np.ndarray:
-    """Pairwise great-circle distances (haversine) between ``(lat, lon)`` rows, in km.
+def great_circle_km(coordinates: np.ndarray, other: np.ndarray | None = None) -> np.ndarray:
+    """Great-circle distances (haversine) between ``(lat, lon)`` rows, in km.
+
+    Pairwise among the rows of ``coordinates``, or, given ``other``, from each
+    row of ``coordinates`` to each row of ``other`` (shape ``(n, m)``).
 
     Examples
     --------
     >>> d = great_circle_km(np.array([[0.0, 0.0], [0.0, 1.0]]))
     >>> round(float(d[0, 1]), 1)
     111.2
+    >>> great_circle_km(np.array([[0.0, 0.0]]), np.array([[0.0, 1.0], [1.0, 0.0]])).shape
+    (1, 2)
     """
+    a = _lat_lon_radians(coordinates)
+    b = a if other is None else _lat_lon_radians(other)
+    dlat = a[:, 0][:, None] - b[:, 0][None, :]
+    dlon = a[:, 1][:, None] - b[:, 1][None, :]
+    h = (np.sin(dlat / 2) ** 2
+         + np.cos(a[:, 0])[:, None] * np.cos(b[:, 0])[None, :] * np.sin(dlon / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def _lat_lon_radians(coordinates: np.ndarray) -> np.ndarray:
     coordinates = np.asarray(coordinates, dtype=float)
     if coordinates.ndim != 2 or coordinates.shape[1] != 2:
         raise ValueError(f"expected an (n, 2) array of (lat, lon), got shape {coordinates.shape}")
-    lat, lon = np.radians(coordinates[:, 0]), np.radians(coordinates[:, 1])
-    dlat = lat[:, None] - lat[None, :]
-    dlon = lon[:, None] - lon[None, :]
-    h = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    return np.radians(coordinates)
 
 
 def standardized_indicators(
