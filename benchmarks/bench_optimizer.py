@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import resource
 import statistics
 import sys
@@ -83,7 +84,8 @@ def _case(name, units, k, *, target, repeats=1, baseline_limit=120.0, run_baseli
             row["ratio_text"] = "n/a (no plan found by either within its limit)" if (
                 book["objective"] is None) else "n/a (the optimizer found no plan)"
         elif book["hit_time_limit"]:
-            row["ratio_text"] = f"> {ratio:.0f}x"
+            # A lower bound: round down, never up.
+            row["ratio_text"] = f"> {math.floor(ratio * 10) / 10:.1f}x"
         else:
             row["ratio_text"] = f"{ratio:.1f}x"
     row["peak_mb"] = _peak_mb()
