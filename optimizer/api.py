@@ -178,7 +178,8 @@ def optimize(
     mip_gap : float, optional
         Relative gap at which to stop (the status is then ``"feasible"``).
     warm_start : Plan, optional
-        A plan following the rules, used as the first incumbent. Without one,
+        A plan following the rules (checked: a plan that breaks one raises),
+        used as the first incumbent. Without one,
         the assignment model on a large instance with the p-median objective
         starts from :func:`optimizer.heuristic.heuristic_plan` (reported in
         ``details["warm_start"]``), so that reduced-cost fixing can start
@@ -222,6 +223,13 @@ def optimize(
         weight_tolerance=weight_tolerance, weight=weight, contiguous=contiguous,
         together=together, apart=apart, fixed=fixed, pure=pure,
     )
+    if warm_start is not None and (broken := plan_violations(warm_start, rules)):
+        # An incumbent must be a valid plan: a broken one would be returned as "feasible".
+        raise FairclustersError(
+            f"warm_start breaks the rules ({'; '.join(broken[:3])}"
+            f"{'; ...' if len(broken) > 3 else ''}); repair it first, e.g. with "
+            "clustering.estimators.AZPLocalSearch(improve=False, init=plan)"
+        )
     goal = parse_objective(objective)
     if method == "assignment" and not goal.linear:
         raise FairclustersError(

@@ -56,6 +56,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import shortest_path
 
+from .lagrangian import pmedian_lagrangian_bound
 from .relaxation import LinearRelaxation, LPPoint
 from .separation import VertexSeparators, minimal_separator
 from .solvers import MILP, Solution, _classify, relative_gap, solve
@@ -711,6 +712,18 @@ def solve_assignment(
             if not fix_by_reduced_cost():
                 details["stopped"] = "the LP relaxation was not solved within half the time left"
                 break
+    if best_bound is None and "stopped" in details and (
+            p.d is not None and p.balance_weight == 0 and p.weight_bounds is None):
+        # No LP was solved in time: a Lagrangian bound is cheap (sorting only).
+        left = time_left()
+        bound = pmedian_lagrangian_bound(
+            p.d, p.n_clusters, p.size or (1, p.n), allowed=model.allowed,
+            upper=None if incumbent is None else incumbent[0] / max(p.pmedian_weight, 1e-12),
+            deadline=None if left is None else time.perf_counter() + 0.9 * left,
+        )
+        if bound is not None:
+            best_bound = p.pmedian_weight * bound
+            details["lagrangian_bound"] = best_bound
     if fixed_at is not None and solution is not None and solution.status == "infeasible":
         # The fixed model holds every plan cheaper than fixed_at, and none exists.
         best_bound = fixed_at

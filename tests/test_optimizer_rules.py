@@ -122,6 +122,16 @@ def test_warm_start_is_accepted_and_the_optimum_unchanged():
         assert warm.objective == pytest.approx(cold.objective, abs=1e-7)
 
 
+@pytest.mark.parametrize("method", ["enumerate", "assignment"])
+def test_a_warm_start_that_breaks_the_rules_is_refused(method):
+    # Found by review: the assignment model used to return such a start as "feasible".
+    units = planar_unit_set(12, seed=7)
+    scattered = Plan.from_labels(units, np.arange(12) % 3)
+    assert plan_violations(scattered, ClusterRules(n_clusters=3, size=(3, 5), contiguous=True))
+    with pytest.raises(FairclustersError, match=r"warm_start breaks the rules.*pieces"):
+        optimize(units, 3, size=(3, 5), solver="highs", method=method, warm_start=scattered)
+
+
 @pytest.mark.parametrize(
     ("args", "kwargs", "error", "text"),
     [
