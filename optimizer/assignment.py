@@ -46,6 +46,7 @@ path between them.
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -142,22 +143,29 @@ class _Model:
         self.col[pairs[:, 0], pairs[:, 1]] = np.arange(len(pairs))
         self.n_x = len(pairs)
         self.n_cols = self.n_x + (n if p.balance_weight > 0 else 0)
-        self.rows: list[np.ndarray] = []
-        self.cols: list[np.ndarray] = []
-        self.vals: list[np.ndarray] = []
-        self.lower: list[float] = []
-        self.upper: list[float] = []
+        # Rows in blocks (CSR-like): entries' row ids, columns, values; bounds per row.
+        self._blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._block_first: list[int] = []
+        self._lower: list[np.ndarray] = []
+        self._upper: list[np.ndarray] = []
+        self.n_rows = 0
         self._cuts: list[tuple[int, int, list[int]]] = []
         self._cut_keys: set = set()
         self._build()
 
+    def add_rows(self, lengths, cols, vals, lower, upper) -> None:
+        """Append rows given as flat entries, ``lengths[r]`` of them for row ``r``."""
+        lengths = np.asarray(lengths, dtype=np.int64)
+        rows = self.n_rows + np.repeat(np.arange(len(lengths)), lengths)
+        self._blocks.append((rows, np.asarray(cols, dtype=np.int64),
+                             np.asarray(vals, dtype=float)))
+        self._block_first.append(self.n_rows)
+        self._lower.append(np.broadcast_to(np.asarray(lower, dtype=float), lengths.shape))
+        self._upper.append(np.broadcast_to(np.asarray(upper, dtype=float), lengths.shape))
+        self.n_rows += len(lengths)
+
     def add_row(self, cols: Sequence[int], vals: Sequence[float], lo: float, up: float) -> None:
-        r = len(self.lower)
-        self.rows.append(np.full(len(cols), r))
-        self.cols.append(np.asarray(cols, dtype=np.int64))
-        self.vals.append(np.asarray(vals, dtype=float))
-        self.lower.append(lo)
-        self.upper.append(up)
+        self.add_rows([len(cols)], cols, vals, [lo], [up])
 
     def x(self, i: int, j: int) -> int:
         return int(self.col[i, j])
@@ -172,9 +180,10 @@ class _Model:
             self.add_row(cols, np.ones(len(cols)), 1.0, 1.0)
         centres = [self.x(j, j) for j in range(n)]
         self.add_row(centres, np.ones(n), p.n_clusters, p.n_clusters)  # k centres
-        for i, j in self.pairs:  # members only of open centres
-            if i != j:
-                self.add_row([self.x(i, j), self.x(j, j)], [1.0, -1.0], -inf, 0.0)
+        # Members only of open centres: x_ij - x_jj <= 0.
+        i, j = self.pairs[self.pairs[:, 0] != self.pairs[:, 1]].T
+        entries = np.column_stack([self.col[i, j], self.col[j, j]]).ravel()
+        self.add_rows(np.full(len(i), 2), entries, np.tile([1.0, -1.0], len(i)), -inf, 0.0)
         for j in range(n):
             members = self.members_of(j)
             cols = [self.x(i, j) for i in members]
@@ -205,13 +214,30 @@ class _Model:
                 if len(cols) > 1:
                     self.add_row([*cols, self.x(j, j)], [*np.ones(len(cols)), -1.0], -inf, 0.0)
         if p.contiguous:
-            neighbours = [[] for _ in range(n)]
-            for a, b in p.edges:
-                neighbours[a].append(b)
-                neighbours[b].append(a)
-            for i, j in self.pairs:
-                if i != j and j not in neighbours[i]:
-                    self.add_cut(i, j, neighbours[i])
+            self._neighbourhood_cuts()
+
+    def _neighbourhood_cuts(self) -> None:
+        """``x_ij <= sum_{v in N(i)} x_vj`` for every allowed pair not bordering.
+
+        Built per unit with arrays (hundreds of thousands of rows at 700 units);
+        being rebuilt with the model, they are not recorded among the cuts.
+        """
+        n = self.p.n
+        neighbours = [[] for _ in range(n)]
+        for a, b in self.p.edges:
+            neighbours[a].append(b)
+            neighbours[b].append(a)
+        for i in range(n):
+            far = np.flatnonzero(self.allowed[i])
+            far = far[(far != i) & ~np.isin(far, neighbours[i])]
+            if not len(far):
+                continue
+            # One row per centre j in far: x_ij first, then the x_vj that exist.
+            columns = np.vstack([self.col[i, far], *(self.col[v, far] for v in neighbours[i])])
+            values = np.vstack([np.ones(len(far)), -np.ones((len(neighbours[i]), len(far)))])
+            present = columns >= 0
+            self.add_rows(present.sum(axis=0), columns.T[present.T], values.T[present.T],
+                          -np.inf, 0.0)
 
     def _bounded(self, cols, vals, centre, low, high) -> None:
         inf = np.inf
@@ -244,10 +270,8 @@ class _Model:
     def milp(self) -> MILP:
         p = self.p
         c = self.costs()
-        A = sp.csr_matrix(
-            (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
-            shape=(len(self.lower), self.n_cols),
-        )
+        rows, cols, vals = (np.concatenate(part) for part in zip(*self._blocks, strict=True))
+        A = sp.csr_matrix((vals, (rows, cols)), shape=(self.n_rows, self.n_cols))
         integer = np.zeros(self.n_cols, dtype=bool)
         integer[: self.n_x] = True
         upper = np.full(self.n_cols, np.inf)
@@ -256,7 +280,8 @@ class _Model:
             for j in np.flatnonzero(np.diag(p.fixed_zero)):
                 upper[self.x(j, j)] = 0.0
         return MILP(
-            c=c, A=A, row_lower=np.array(self.lower), row_upper=np.array(self.upper),
+            c=c, A=A, row_lower=np.concatenate(self._lower),
+            row_upper=np.concatenate(self._upper),
             col_lower=np.zeros(self.n_cols), col_upper=upper, integer=integer,
             name="assignment",
         )
@@ -338,12 +363,20 @@ class _Model:
 
     def rows_since(self, first: int) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
         """Rows ``first..`` as a matrix with their bounds (to extend a relaxation)."""
-        rows = np.concatenate(self.rows[first:]) - first if first < len(self.rows) else []
-        cols = np.concatenate(self.cols[first:]) if first < len(self.rows) else []
-        vals = np.concatenate(self.vals[first:]) if first < len(self.rows) else []
-        count = len(self.lower) - first
-        A = sp.csr_matrix((vals, (rows, cols)), shape=(count, self.n_cols))
-        return A, np.array(self.lower[first:]), np.array(self.upper[first:])
+        k = max(bisect.bisect_right(self._block_first, first) - 1, 0)
+        blocks = self._blocks[k:]
+        if blocks:
+            rows, cols, vals = (np.concatenate(part) for part in zip(*blocks, strict=True))
+        else:
+            rows = cols = vals = np.zeros(0, dtype=np.int64)
+        keep = rows >= first
+        count = self.n_rows - first
+        A = sp.csr_matrix((vals[keep], (rows[keep] - first, cols[keep])),
+                          shape=(count, self.n_cols))
+        skip = first - (self._block_first[k] if blocks else first)
+        lower = np.concatenate(self._lower[k:])[skip:] if blocks else np.zeros(0)
+        upper = np.concatenate(self._upper[k:])[skip:] if blocks else np.zeros(0)
+        return A, lower, upper
 
 
 def cut_loop(
@@ -374,7 +407,7 @@ def cut_loop(
             values[-1] - values[-4] <= tail_off * max(1.0, abs(values[-1]))
         ):
             break
-        first = len(model.lower)
+        first = model.n_rows
         if model.separate_fractional(point.x, separators) == 0:
             break
         relaxation.add_rows(*model.rows_since(first))
@@ -402,7 +435,7 @@ def dive(
         fractional = (x > 1e-6) & (x < 1 - 1e-6)
         if not fractional.any():
             # Integral: a plan, unless the cut rounds stopped short of contiguity.
-            first = len(model.lower)
+            first = model.n_rows
             if separators is None or model.separate(point.x, separators.graph) == 0:
                 return model.labels(point.x)[0]
             relaxation.add_rows(*model.rows_since(first))
