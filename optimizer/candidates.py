@@ -185,21 +185,27 @@ def _esu(
             )
             members.pop()
 
-    for v in range(n) if roots is None else roots:
-        w0 = weights[v] if weights is not None else 0.0
-        if w0 > max_weight + tolerance:
-            continue
-        above = ~((1 << (v + 1)) - 1)
-        bit = 1 << v
-        extend(
-            [v],
-            bit,
-            neighbours[v] | bit,
-            neighbours[v] & above,
-            above,
-            w0,
-            conflicts[v] if conflicts is not None else 0,
-        )
+    try:
+        for v in range(n) if roots is None else roots:
+            w0 = weights[v] if weights is not None else 0.0
+            if w0 > max_weight + tolerance:
+                continue
+            above = ~((1 << (v + 1)) - 1)
+            bit = 1 << v
+            extend(
+                [v],
+                bit,
+                neighbours[v] | bit,
+                neighbours[v] & above,
+                above,
+                w0,
+                conflicts[v] if conflicts is not None else 0,
+            )
+    finally:
+        # The recursive closure refers to itself: break the cycle so that what it
+        # holds (``found`` can be hundreds of thousands of tuples) is freed now,
+        # not at the next garbage collection.
+        extend = None
     return count, found
 
 
