@@ -171,7 +171,9 @@ def optimize(
     method : {"auto", "enumerate", "assignment"}
         ``"auto"`` enumerates candidate clusters when there are at most
         ``candidate_limit`` of them (counted with an early exit), else uses the
-        assignment model; non-linear objectives need enumeration.
+        assignment model (:mod:`optimizer.assignment`: separator cuts on the
+        root LP, a dive for a first plan, then MIP rounds; with no LP solved in
+        time, a Lagrangian bound); non-linear objectives need enumeration.
     solver : {"cbc", "highs"}
     time_limit : float, optional
         Seconds for the whole call's solving.
