@@ -60,7 +60,7 @@ from scipy.sparse.csgraph import shortest_path
 from .lagrangian import pmedian_lagrangian_bound
 from .relaxation import LinearRelaxation, LPPoint
 from .separation import VertexSeparators, minimal_separator
-from .solvers import MILP, Solution, _classify, relative_gap, solve
+from .solvers import MILP, Solution, relative_gap, solve
 
 #: Models with more assignment variables than this get reduced-cost fixing.
 FIXING_FROM = 5_000
@@ -776,10 +776,8 @@ def solve_assignment(
         solution is not None and solution.x is not None and solution.status == "optimal"
         and abs(float(milp.c @ solution.x) - objective) <= 1e-9 * max(1.0, abs(objective))
     ) or (best_bound is not None and objective - best_bound <= 1e-9 * max(1.0, abs(objective)))
-    bound = best_bound
-    result = Solution(
-        _classify(proven, objective, bound), x, objective, bound,
-        relative_gap(objective, bound), solver,
+    result = Solution.found(
+        proven, x, objective, best_bound, solver,
         solution.solver_status if solution is not None else "",
         solution.solve_time if solution is not None else 0.0,
     )

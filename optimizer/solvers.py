@@ -75,6 +75,14 @@ class Solution:
     build_time: float = 0.0
     extra: dict = field(default_factory=dict)
 
+    @classmethod
+    def found(cls, claims_optimal: bool, x: np.ndarray, objective: float, bound: float | None,
+              solver: str, solver_status: str, solve_time: float,
+              build_time: float = 0.0) -> Solution:
+        """A solution with a point: optimal only if claimed *and* the gap is closed."""
+        return cls(_classify(claims_optimal, objective, bound), x, objective, bound,
+                   relative_gap(objective, bound), solver, solver_status, solve_time, build_time)
+
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
     """``|objective - bound| / max(|objective|, 1e-10)``; 0 when both are equal."""
@@ -278,17 +286,7 @@ def _run_highs(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
                         f"{objective!r} or is infeasible)", solve_time, build_time,
                         extra={"consistent": False})
     claims = status == highspy.HighsModelStatus.kOptimal
-    return Solution(
-        _classify(claims, objective, bound),
-        x,
-        objective,
-        bound,
-        relative_gap(objective, bound),
-        "highs",
-        text,
-        solve_time,
-        build_time,
-    )
+    return Solution.found(claims, x, objective, bound, "highs", text, solve_time, build_time)
 
 
 # -- CBC through PuLP ----------------------------------------------------------
@@ -429,14 +427,4 @@ def _solve_cbc(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
     bound = lower if lower is not None else (objective if claims else None)
     if bound is not None and claims and abs(bound - objective) <= 1e-7 * max(1.0, abs(objective)):
         bound = objective  # same value, printed rounded
-    return Solution(
-        _classify(claims, objective, bound),
-        x,
-        objective,
-        bound,
-        relative_gap(objective, bound),
-        "cbc",
-        result,
-        solve_time,
-        build_time,
-    )
+    return Solution.found(claims, x, objective, bound, "cbc", result, solve_time, build_time)
