@@ -584,9 +584,6 @@ def solve_assignment(
     started = time.perf_counter()
     p = replace(p)  # reduced-cost fixing below must not touch the caller's problem
     model = _Model(p)
-    graph = nx.Graph()
-    graph.add_nodes_from(range(p.n))
-    graph.add_edges_from(map(tuple, p.edges))
     details = {
         "variables": model.n_x,
         "fixed_to_zero": p.n * p.n - model.n_x,
@@ -613,6 +610,7 @@ def solve_assignment(
     use_fixing = model.n_x > FIXING_FROM
 
     separators = VertexSeparators(p.n, p.edges) if p.contiguous else None
+    graph = separators.graph if separators is not None else None  # only contiguity needs it
     details.update(root_cuts=0, root_bound=None)
 
     def offer_polished(centre_of: np.ndarray) -> None:
