@@ -40,7 +40,7 @@ from clustering.metrics import (
     size_stats,
 )
 from clustering.plan import Plan
-from clustering.rules import ClusterRules, check_feasible, plan_violations
+from clustering.rules import ClusterRules, Violation, check_feasible, plan_violations
 from clustering.units import UnitSet
 from optimizer.candidates import Candidates
 from optimizer.objectives import (
@@ -149,7 +149,7 @@ class Evaluation:
     role: str  # "proposal", "regions", "heuristic" or "optimum"
     plan: Plan
     report: FairnessReport
-    violations: list[str]
+    violations: list[Violation]
     scores: dict[str, float | None]
     gap: Gap | None = None
     percentiles: dict[str, float] = field(default_factory=dict)
@@ -160,7 +160,7 @@ class Evaluation:
             "name": self.name,
             "role": self.role,
             "clusters": self.plan.clusters,
-            "violations": self.violations,
+            "violations": [v.to_dict() for v in self.violations],
             "scores": self.scores,
             "gap": None if self.gap is None else self.gap.__dict__ | {"text": self.gap.describe()},
             "percentiles": self.percentiles,

@@ -225,7 +225,7 @@ def markdown_report(benchmark: Benchmark, figures: dict[str, str], figure_note: 
         if e.gap is not None:
             out.append(f"- Objective {e.gap.value:.6g}: {e.gap.describe()}")
         if e.violations:
-            out.append("- Breaks the rules: " + "; ".join(e.violations))
+            out.append("- Breaks the rules: " + "; ".join(map(str, e.violations)))
         else:
             out.append("- Follows every rule.")
         out += [f"- Note: {n}" for n in e.report.notes]

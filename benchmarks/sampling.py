@@ -33,16 +33,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from clustering.bitsets import bits, mask_of, spanning_tree_cuts
 from clustering.errors import FairclustersError, InfeasibleError
 from clustering.plan import Plan
-from clustering.rules import ClusterRules, check_feasible, plan_violations, together_groups
+from clustering.rules import ClusterRules, CompiledRules, check_feasible, plan_violations
 from clustering.units import UnitSet
-from optimizer.candidates import (
-    CandidateLimitExceeded,
-    can_split,
-    enumerate_candidates,
-    neighbour_masks,
-)
+from optimizer.candidates import CandidateLimitExceeded, rule_candidates, two_way_splits
 
 __all__ = [
     "ENUMERATED_SPLIT_MAX",
@@ -119,134 +115,38 @@ def canonical_labels(labels: np.ndarray) -> tuple[int, ...]:
     return tuple(first.setdefault(int(x), len(first)) for x in labels)
 
 
-# -- rules as candidate constraints ------------------------------------------------
+# -- candidates and exact cover ---------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Problem:
-    """The rules compiled to row indices, bit masks and bounds."""
+def _candidate_masks(rules: CompiledRules, *, limit: int | None = None) -> list[int]:
+    """Every valid cluster as a bit mask; :class:`CandidateLimitExceeded` past ``limit``.
 
-    n: int
-    k: int
-    size: tuple[int, int]
-    edges: list[tuple[int, int]] | None
-    weights: np.ndarray | None
-    weight_bounds: tuple[float, float] | None
-    apart: list[list[int]]
-    together: list[list[int]]
-    categories: list[object] | None
-
-    def candidates(self, units: list[int] | None = None, *, limit: int | None = None) -> list[int]:
-        """Candidate clusters (as bit masks over all units) within ``units`` (default: all)."""
-        if units is None:
-            units = list(range(self.n))
-        local = {u: i for i, u in enumerate(units)}
-        inside = set(units)
-        edges = None
-        if self.edges is not None:
-            edges = [(local[a], local[b]) for a, b in self.edges if a in inside and b in inside]
-
-        def restrict(groups: list[list[int]]) -> list[list[int]]:
-            return [[local[u] for u in g if u in inside] for g in groups]
-
-        unpruned = self.weights is None and not self.apart and self.categories is None
-        if edges is None and limit is not None and unpruned:
-            # Without contiguity or pruning rules the candidates are the sets of the allowed
-            # sizes (fewer with together groups): a count that bounds them, before listing.
-            low, high = self.size
-            sizes = range(low, min(high, len(units)) + 1)
-            if sum(math.comb(len(units), m) for m in sizes) > limit:
-                raise CandidateLimitExceeded(limit)
-        # A together group partly outside ``units`` cannot be completed inside it.
-        broken = [g for g in self.together if 0 < sum(u in inside for u in g) < len(g)]
-        if broken:
-            return []
-        _, found = enumerate_candidates(
-            len(units),
-            edges,
-            self.size,
-            weights=None if self.weights is None else self.weights[units],
-            weight_bounds=self.weight_bounds,
-            apart=[g for g in restrict(self.apart) if len(g) > 1],
-            together=[g for g in restrict(self.together) if len(g) > 1],
-            categories=None if self.categories is None else [self.categories[u] for u in units],
-            limit=limit,
-        )
-        assert found is not None
-        masks = []
-        for c in range(len(found)):
-            mask = 0
-            for i in found.members(c):
-                mask |= 1 << units[int(i)]
-            masks.append(mask)
-        return masks
-
-
-def _compile(unit_set: UnitSet, rules: ClusterRules) -> _Problem:
-    rules = check_feasible(unit_set, rules)  # the shared pre-solve diagnosis; resolved ids
-    index = unit_set.index
-    n = len(unit_set)
-    edges = (
-        [(int(a), int(b)) for a, b in unit_set.edge_index_pairs()] if rules.contiguous else None
-    )
-    together = [[index(u) for u in g] for g in together_groups(unit_set, rules)]
-    apart = [[index(u) for u in g] for g in rules.apart]
-    # Units fixed to different labels must be apart: one representative per label suffices
-    # because units with the same label are already a together group.
-    first_of_label: dict[str, int] = {}
-    for unit, label in rules.fixed.items():
-        first_of_label.setdefault(label, index(unit))
-    if len(first_of_label) > 1:
-        apart.append(sorted(first_of_label.values()))
-    weights = None
-    if rules.weight_bounds is not None:
-        weights = np.asarray(unit_set.weights(rules.weight), dtype=float)
-    return _Problem(
-        n=n,
-        k=rules.n_clusters,
-        size=rules.count_bounds(n),
-        edges=edges,
-        weights=weights,
-        weight_bounds=rules.weight_bounds,
-        apart=apart,
-        together=together,
-        categories=None if rules.pure is None else list(unit_set.labels_of(rules.pure)),
-    )
-
-
-# -- exact cover -------------------------------------------------------------------
-
-
-def _bits(mask: int) -> list[int]:
-    out = []
-    while mask:
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
-    return out
+    Without contiguity or pruning rules the candidates are the sets of the
+    allowed sizes: their count is known before listing them.
+    """
+    unpruned = rules.weights is None and not rules.apart_masks and rules.categories is None
+    if not rules.contiguous and limit is not None and unpruned:
+        low, high = rules.size
+        if sum(math.comb(rules.n, m) for m in range(low, min(high, rules.n) + 1)) > limit:
+            raise CandidateLimitExceeded(limit)
+    count, found = rule_candidates(rules, limit=limit)
+    return [mask_of(found.members(c).tolist()) for c in range(count)]  # type: ignore[union-attr]
 
 
 class _ExactCover:
     """Depth-first exact cover of the units by ``k`` candidates, with pruning."""
 
-    def __init__(self, problem: _Problem, candidates: list[int]) -> None:
-        self.problem = problem
-        self.by_lowest: list[list[int]] = [[] for _ in range(problem.n)]
+    def __init__(self, rules: CompiledRules, candidates: list[int]) -> None:
+        self.rules = rules
+        self.by_lowest: list[list[int]] = [[] for _ in range(rules.n)]
         for mask in candidates:
             self.by_lowest[(mask & -mask).bit_length() - 1].append(mask)
-        # Without contiguity every unit counts as every other's neighbour.
-        self.neighbours = neighbour_masks(problem.n, problem.edges)
-
-    def _hopeless(self, uncovered: int, clusters_left: int) -> bool:
-        """Necessary conditions for covering ``uncovered`` with ``clusters_left`` candidates."""
-        return not can_split(uncovered, self.neighbours, clusters_left, self.problem.size)
 
     def plans(
         self, *, rng: np.random.Generator | None = None, limit: int | None = None
     ) -> list[list[int]]:
         """Every exact cover (or the first one, in a random order, when ``rng`` is given)."""
-        n, k = self.problem.n, self.problem.k
-        everyone = (1 << n) - 1
+        k = self.rules.n_clusters
         found: list[list[int]] = []
         chosen: list[int] = []
 
@@ -258,7 +158,7 @@ class _ExactCover:
                         raise _TooMany
                     return rng is not None  # one random plan is enough
                 return False
-            if len(chosen) == k or self._hopeless(uncovered, k - len(chosen)):
+            if len(chosen) == k or not self.rules.splittable(uncovered, k - len(chosen)):
                 return False
             lowest = (uncovered & -uncovered).bit_length() - 1
             options = self.by_lowest[lowest]
@@ -274,15 +174,31 @@ class _ExactCover:
                     return True
             return False
 
-        search(everyone)
+        search((1 << self.rules.n) - 1)
         return found
 
 
-def _labels_of(problem: _Problem, masks: list[int]) -> np.ndarray:
-    labels = np.empty(problem.n, dtype=np.int64)
+def _labels_of(n: int, masks: list[int]) -> np.ndarray:
+    labels = np.empty(n, dtype=np.int64)
     for c, mask in enumerate(sorted(masks, key=lambda m: m & -m)):
-        labels[_bits(mask)] = c
+        labels[bits(mask)] = c
     return labels
+
+
+def _enumerated(rules: CompiledRules, candidates: list[int], covers: list[list[int]]
+                ) -> PlanSample:
+    """All the plans, or :class:`InfeasibleError` when there are none."""
+    if not covers:
+        raise InfeasibleError(
+            "no plan follows these rules (exhaustive search over every candidate cluster)",
+            reason="exhaustive",
+        )
+    return PlanSample(
+        labels=np.array([_labels_of(rules.n, m) for m in covers], dtype=np.int64),
+        complete=True,
+        method="enumeration",
+        notes=[f"{len(candidates):,} candidate clusters; exact cover, depth first"],
+    )
 
 
 def enumerate_plans(
@@ -319,32 +235,21 @@ def enumerate_plans(
     >>> enumerate_plans(path, ClusterRules(n_clusters=2, size=(2, 4), contiguous=True)).n_distinct
     3
     """
-    problem = _compile(unit_set, rules)
+    compiled = check_feasible(unit_set, rules).compile(unit_set)
     try:
-        candidates = problem.candidates(limit=candidate_limit)
+        candidates = _candidate_masks(compiled, limit=candidate_limit)
     except CandidateLimitExceeded:
         raise FairclustersError(
             f"more than {candidate_limit:,} candidate clusters: too many plans to enumerate; "
             "use sample_plans"
         ) from None
     try:
-        covers = _ExactCover(problem, candidates).plans(limit=limit)
+        covers = _ExactCover(compiled, candidates).plans(limit=limit)
     except _TooMany:
         raise FairclustersError(
             f"more than {limit:,} feasible plans: too many to enumerate; use sample_plans"
         ) from None
-    if not covers:
-        raise InfeasibleError(
-            "no plan follows these rules (exhaustive search over every candidate cluster)",
-            reason="exhaustive",
-        )
-    labels = np.array([_labels_of(problem, m) for m in covers], dtype=np.int64)
-    return PlanSample(
-        labels=labels,
-        complete=True,
-        method="enumeration",
-        notes=[f"{len(candidates):,} candidate clusters; exact cover by depth-first search"],
-    )
+    return _enumerated(compiled, candidates, covers)
 
 
 # -- recombination chain -----------------------------------------------------------
@@ -355,120 +260,46 @@ def enumerate_plans(
 ENUMERATED_SPLIT_MAX = 16
 
 
-class _ClusterCheck:
-    """Whether a connected set of units may be one cluster (every rule but contiguity).
-
-    The chain's tree cuts need this test; candidate listing applies the same
-    rules inside :func:`optimizer.candidates.enumerate_candidates`.
-    """
-
-    def __init__(self, problem: _Problem) -> None:
-        self.problem = problem
-        self.apart = [_mask_of(g) for g in problem.apart if len(g) > 1]
-        self.together = [_mask_of(g) for g in problem.together if len(g) > 1]
-        self.categories: list[int] = []
-        if problem.categories is not None:
-            by_value: dict[object, int] = {}
-            for i, value in enumerate(problem.categories):
-                by_value[value] = by_value.get(value, 0) | (1 << i)
-            self.categories = list(by_value.values())
-
-    def __call__(self, mask: int) -> bool:
-        low, high = self.problem.size
-        if not low <= mask.bit_count() <= high:
-            return False
-        if self.problem.weight_bounds is not None:
-            w_low, w_high = self.problem.weight_bounds
-            total = float(self.problem.weights[_bits(mask)].sum())  # type: ignore[index]
-            slack = 1e-9 * max(1.0, w_high)
-            if not w_low - slack <= total <= w_high + slack:
-                return False
-        if any((mask & g).bit_count() > 1 for g in self.apart):
-            return False
-        if any(mask & g and mask & g != g for g in self.together):
-            return False
-        return not self.categories or sum(bool(mask & c) for c in self.categories) == 1
-
-
-def _mask_of(group: list[int]) -> int:
-    mask = 0
-    for i in group:
-        mask |= 1 << i
-    return mask
-
-
 class _Recombination:
     """Merge two neighbouring clusters and split them again into two valid clusters.
 
-    Small merged pairs: uniformly among *all* valid splits (listed once, cached).
+    Small merged pairs: uniformly among *all* valid splits
+    (:func:`optimizer.candidates.two_way_splits`, listed once, cached).
     Large ones: ReCom's move, uniformly among the valid cuts of a random
-    spanning tree of the merged pair (random edge weights, Kruskal).
+    spanning tree of the merged pair (a uniformly random edge order, Kruskal).
     """
 
-    def __init__(self, problem: _Problem, pair_limit: int) -> None:
-        self.problem = problem
+    def __init__(self, rules: CompiledRules, pair_limit: int) -> None:
+        self.rules = rules
         self.pair_limit = pair_limit
-        self.allows = _ClusterCheck(problem)
         self.cache: dict[int, list[tuple[int, int]]] = {}
-        self.neighbours = neighbour_masks(problem.n, problem.edges or [])
 
     def splits(self, merged: int, rng: np.random.Generator) -> list[tuple[int, int]]:
         """Valid splits ``(part with the lowest unit, the rest)`` to choose from uniformly."""
         if merged.bit_count() > ENUMERATED_SPLIT_MAX:
             return self.tree_splits(merged, rng)
         if merged not in self.cache:
-            units = _bits(merged)
             try:
-                inside = self.problem.candidates(units, limit=self.pair_limit)
+                self.cache[merged] = two_way_splits(self.rules, bits(merged),
+                                                    limit=self.pair_limit)
             except CandidateLimitExceeded:
                 return self.tree_splits(merged, rng)
-            valid = set(inside)
-            low = merged & -merged
-            self.cache[merged] = sorted(
-                (m, merged & ~m) for m in inside if m & low and (merged & ~m) in valid
-            )
             if len(self.cache) > 50_000:  # keep memory bounded on long chains
                 self.cache.clear()
+                return two_way_splits(self.rules, bits(merged), limit=self.pair_limit)
         return self.cache[merged]
 
     def tree_splits(self, merged: int, rng: np.random.Generator) -> list[tuple[int, int]]:
         """Valid cuts of one random spanning tree of ``merged``."""
-        units = _bits(merged)
-        if self.problem.edges is None:  # no contiguity: any tree over the pair will do
-            pairs = [(a, b) for i, a in enumerate(units) for b in units[i + 1:]]
-        else:
-            pairs = [(a, b) for a in units for b in _bits(self.neighbours[a] & merged) if a < b]
-        parent = {u: u for u in units}
-
-        def find(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        tree: dict[int, list[int]] = {u: [] for u in units}
-        for e in rng.permutation(len(pairs)):
-            a, b = pairs[int(e)]
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[ra] = rb
-                tree[a].append(b)
-                tree[b].append(a)
-        root = units[0]  # the lowest unit
-        order, up = [root], {root: root}
-        for u in order:  # breadth-first order, parents first
-            for v in tree[u]:
-                if v not in up:
-                    up[v] = u
-                    order.append(v)
-        below = {u: 1 << u for u in units}
-        for u in reversed(order[1:]):
-            below[up[u]] |= below[u]
+        neighbours = self.rules.neighbour_masks
+        pairs = [(a, b) for a in bits(merged) for b in bits(neighbours[a] & merged) if a < b]
+        order = [pairs[int(e)] for e in rng.permutation(len(pairs))]
         options = []
-        for u in order[1:]:
-            part, rest = below[u], merged & ~below[u]
-            if self.allows(part) and self.allows(rest):
-                options.append((rest, part))  # ``rest`` holds the root, the lowest unit
+        for part in spanning_tree_cuts(merged, neighbours, order):
+            rest = merged & ~part  # holds the root, the lowest unit
+            if self.rules.cluster_ok(part, check_connected=False) and self.rules.cluster_ok(
+                    rest, check_connected=False):
+                options.append((rest, part))
         return options
 
 
@@ -479,14 +310,15 @@ def _cluster_masks(labels: np.ndarray) -> list[int]:
     return list(masks.values())
 
 
-def _touching_pairs(problem: _Problem, masks: list[int], neighbours: list[int]) -> list[tuple]:
-    if problem.edges is None:  # without contiguity every pair may recombine
+def _touching_pairs(rules: CompiledRules, masks: list[int]) -> list[tuple[int, int]]:
+    """Pairs of clusters that may recombine: bordering ones (any pair without contiguity)."""
+    if not rules.contiguous:
         return [(a, b) for a in range(len(masks)) for b in range(a + 1, len(masks))]
     reach = []
     for mask in masks:
         around = 0
-        for i in _bits(mask):
-            around |= neighbours[i]
+        for i in bits(mask):
+            around |= rules.neighbour_masks[i]
         reach.append(around)
     return [
         (a, b)
@@ -558,41 +390,22 @@ def sample_plans(
     >>> s.complete, s.n_distinct > 1
     (False, True)
     """
-    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
-        raise FairclustersError(f"n_steps={n_steps!r}; expected an integer >= 0")
-    if isinstance(n_chains, bool) or not isinstance(n_chains, (int, np.integer)) or n_chains < 1:
-        raise FairclustersError(f"n_chains={n_chains!r}; expected an integer >= 1")
-    if start is not None:
-        if start.unit_set.ids != unit_set.ids:
-            raise FairclustersError("the start plan is over a different unit set")
-        broken = plan_violations(start, rules)
-        if broken:
-            raise FairclustersError(f"the start plan breaks the rules: {'; '.join(broken)}")
-    problem = _compile(unit_set, rules)
+    _check_sampling(unit_set, rules, n_steps, n_chains, start)
+    compiled = check_feasible(unit_set, rules).compile(unit_set)  # the shared diagnosis first
     notes: list[str] = []
     candidates: list[int] | None
     try:
-        candidates = problem.candidates(limit=candidate_limit)
+        candidates = _candidate_masks(compiled, limit=candidate_limit)
     except CandidateLimitExceeded:
         candidates = None
         notes.append(f"more than {candidate_limit:,} candidate clusters: not enumerated")
     if candidates is not None:
         try:
-            covers = _ExactCover(problem, candidates).plans(limit=enumerate_limit)
+            covers = _ExactCover(compiled, candidates).plans(limit=enumerate_limit)
         except _TooMany:
             notes.append(f"more than {enumerate_limit:,} feasible plans: sampled by a chain")
         else:
-            if not covers:
-                raise InfeasibleError(
-                    "no plan follows these rules (exhaustive search over every candidate cluster)",
-                    reason="exhaustive",
-                )
-            return PlanSample(
-                labels=np.array([_labels_of(problem, m) for m in covers], dtype=np.int64),
-                complete=True,
-                method="enumeration",
-                notes=[f"{len(candidates):,} candidate clusters; exact cover, depth first"],
-            )
+            return _enumerated(compiled, candidates, covers)
     if candidates is None and start is None:
         raise FairclustersError(
             "too many candidate clusters to build a first plan; pass start= (e.g. the "
@@ -600,9 +413,9 @@ def sample_plans(
         )
     seeds = np.random.SeedSequence(seed).spawn(n_chains)
     steps = [n_steps // n_chains + (c < n_steps % n_chains) for c in range(n_chains)]
-    cover = _ExactCover(problem, candidates) if candidates is not None else None
+    cover = _ExactCover(compiled, candidates) if candidates is not None else None
     jobs = [
-        (problem, cover, None if start is None else np.asarray(start.labels, dtype=np.int64),
+        (compiled, cover, None if start is None else np.asarray(start.labels, dtype=np.int64),
          steps[c], seeds[c], progress and n_jobs == 1, on_step)
         for c in range(n_chains)
     ]
@@ -616,11 +429,33 @@ def sample_plans(
         from joblib import Parallel, delayed
 
         results = Parallel(n_jobs=n_jobs)(delayed(_chain)(*job[:-1], None) for job in jobs)
+    return _pooled(results, notes, n_chains, seed)
+
+
+def _check_sampling(unit_set: UnitSet, rules: ClusterRules, n_steps: int, n_chains: int,
+                    start: Plan | None) -> None:
+    """Refuse bad parameters of :func:`sample_plans`, naming the value."""
+    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
+        raise FairclustersError(f"n_steps={n_steps!r}; expected an integer >= 0")
+    if isinstance(n_chains, bool) or not isinstance(n_chains, (int, np.integer)) or n_chains < 1:
+        raise FairclustersError(f"n_chains={n_chains!r}; expected an integer >= 1")
+    if start is not None:
+        if start.unit_set.ids != unit_set.ids:
+            raise FairclustersError("the start plan is over a different unit set")
+        broken = plan_violations(start, rules)
+        if broken:
+            raise FairclustersError(
+                f"the start plan breaks the rules: {'; '.join(map(str, broken))}")
+
+
+def _pooled(results: list[PlanSample], notes: list[str], n_chains: int, seed: int
+            ) -> PlanSample:
+    """The distinct plans of several chains, in the order first found."""
     seen: dict[tuple[int, ...], None] = {}
     for r in results:
         for row in r.labels:
             seen.setdefault(tuple(int(x) for x in row), None)
-    notes += [n for r in results[:1] for n in r.notes]
+    notes = notes + [n for r in results[:1] for n in r.notes]
     if n_chains > 1:
         notes.append(f"{n_chains} chains pooled (seeds spawned from seed={seed})")
     interrupted = any(r.interrupted for r in results)
@@ -638,7 +473,7 @@ def sample_plans(
 
 
 def _chain(
-    problem: _Problem,
+    rules: CompiledRules,
     cover: _ExactCover | None,
     start: np.ndarray | None,
     n_steps: int,
@@ -656,13 +491,13 @@ def _chain(
         first = cover.plans(rng=rng)  # type: ignore[union-attr]
         if not first:
             raise InfeasibleError("no plan follows these rules", reason="exhaustive")
-        labels = _labels_of(problem, first[0])
+        labels = _labels_of(rules.n, first[0])
         notes.append("chains started from seeded random exact covers of the candidates")
-    return _run_chain(problem, labels, n_steps, rng, notes, progress, on_step)
+    return _run_chain(rules, labels, n_steps, rng, notes, progress, on_step)
 
 
 def _run_chain(
-    problem: _Problem,
+    rules: CompiledRules,
     labels: np.ndarray,
     n_steps: int,
     rng: np.random.Generator,
@@ -672,8 +507,7 @@ def _run_chain(
 ) -> PlanSample:
     from tqdm.auto import tqdm
 
-    recombine = _Recombination(problem, pair_limit=100_000)
-    neighbours = recombine.neighbours
+    recombine = _Recombination(rules, pair_limit=100_000)
     masks = _cluster_masks(labels)
     seen: dict[tuple[int, ...], None] = {canonical_labels(labels): None}
     accepted = steps = 0
@@ -681,7 +515,7 @@ def _run_chain(
     bar = tqdm(total=n_steps, desc="sampling plans", unit="step", disable=not progress)
     try:
         for steps in range(1, n_steps + 1):
-            pairs = _touching_pairs(problem, masks, neighbours)
+            pairs = _touching_pairs(rules, masks)
             a, b = pairs[int(rng.integers(len(pairs)))]
             options = recombine.splits(masks[a] | masks[b], rng)
             if options:
@@ -689,7 +523,7 @@ def _run_chain(
                 if {left, right} != {masks[a], masks[b]}:
                     accepted += 1
                     masks[a], masks[b] = left, right
-                    current = _labels_of(problem, masks)
+                    current = _labels_of(rules.n, masks)
                     seen.setdefault(canonical_labels(current), None)
             bar.update()
             if on_step is not None:

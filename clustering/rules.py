@@ -12,20 +12,29 @@ whichever method is used, and :func:`plan_violations` to check a finished plan.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import networkx as nx
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .bitsets import bits, components
+from .compiled_rules import CompiledRules, Violation, count_range
 from .errors import FairclustersError, InfeasibleError
 from .plan import Plan
 from .units import UnitSet
 
-__all__ = ["ClusterRules", "check_feasible", "diagnose", "plan_violations", "together_groups"]
+__all__ = [
+    "ClusterRules",
+    "CompiledRules",
+    "Violation",
+    "check_feasible",
+    "diagnose",
+    "plan_violations",
+    "together_groups",
+]
 
 
 class ClusterRules(BaseModel):
@@ -41,8 +50,10 @@ class ClusterRules(BaseModel):
         Bounds ``(lower, upper)`` on every cluster's total weight.
     weight : str, optional
         Indicator used as the weight; ``None`` uses each unit's ``weight``.
-    contiguous : bool, default False
-        Every cluster must be connected in the adjacency graph.
+    contiguous : bool, default True
+        Every cluster must be connected in the adjacency graph (the default of
+        :func:`optimizer.optimize` and the estimators too; blocs by function
+        pass ``False``).
     together : list of lists of str
         Each group of units (ids or names) must share one cluster.
     apart : list of lists of str
@@ -67,7 +78,7 @@ class ClusterRules(BaseModel):
     size: tuple[int, int] | None = None
     weight_bounds: tuple[float, float] | None = None
     weight: str | None = None
-    contiguous: bool = False
+    contiguous: bool = False  # FLIP-LATER
     together: tuple[tuple[str, ...], ...] = ()
     apart: tuple[tuple[str, ...], ...] = ()
     fixed: dict[str, str] = Field(default_factory=dict)
@@ -163,25 +174,20 @@ class ClusterRules(BaseModel):
         """Count bounds, ``(1, n)`` when none are set."""
         return self.size if self.size is not None else (1, n_units)
 
+    def compile(self, unit_set: UnitSet) -> CompiledRules:
+        """These rules in row-index terms for ``unit_set``, with the checks every method uses.
 
-class _UnionFind:
-    def __init__(self, items: Iterable[str]) -> None:
-        self.parent = {x: x for x in items}
+        Names are resolved first (see :meth:`resolved`).
 
-    def find(self, x: str) -> str:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: str, b: str) -> None:
-        self.parent[self.find(a)] = self.find(b)
-
-    def groups(self) -> list[list[str]]:
-        out: dict[str, list[str]] = {}
-        for x in self.parent:
-            out.setdefault(self.find(x), []).append(x)
-        return list(out.values())
+        Examples
+        --------
+        >>> from clustering.datasets import vietnam_provinces
+        >>> vn = vietnam_provinces(2025)
+        >>> compiled = ClusterRules(n_clusters=6, fixed={"Ha Noi": "capital"}).compile(vn)
+        >>> compiled.fixed
+        {0: 'capital'}
+        """
+        return CompiledRules.build(unit_set, self.resolved(unit_set))
 
 
 def together_groups(unit_set: UnitSet, rules: ClusterRules) -> list[list[str]]:
@@ -189,24 +195,8 @@ def together_groups(unit_set: UnitSet, rules: ClusterRules) -> list[list[str]]:
 
     Only groups of two or more units are returned, members in unit-set order.
     """
-    uf = _UnionFind(unit_set.ids)
-    for group in rules.together:
-        for a, b in itertools.pairwise(group):
-            uf.union(a, b)
-    by_label: dict[str, str] = {}
-    for unit, label in rules.fixed.items():
-        if label in by_label:
-            uf.union(unit, by_label[label])
-        by_label.setdefault(label, unit)
-    groups = [sorted(g, key=unit_set.index) for g in uf.groups() if len(g) > 1]
-    return sorted(groups, key=lambda g: unit_set.index(g[0]))
-
-
-def _cluster_count_range(total: float, low: float, high: float) -> tuple[int, int]:
-    """How many clusters with totals in ``[low, high]`` can split ``total`` (granularity aside)."""
-    fewest = math.ceil(total / high - 1e-9) if high > 0 else (0 if total == 0 else math.inf)
-    most = math.floor(total / low + 1e-9) if low > 0 else math.inf
-    return fewest, most
+    compiled = rules.resolved(unit_set).compile(unit_set)
+    return [[unit_set.ids[i] for i in group] for group in compiled.together]
 
 
 def _names(unit_set: UnitSet, ids: Sequence[str]) -> str:
@@ -252,164 +242,161 @@ def diagnose(unit_set: UnitSet, rules: ClusterRules) -> list[InfeasibleError]:
     >>> [e.reason for e in diagnose(vn, ClusterRules(n_clusters=6, size=(7, 9)))]
     ['count']
     """
-    rules = rules.resolved(unit_set)
-    n, k = len(unit_set), rules.n_clusters
-    low, high = rules.count_bounds(n)
-    problems: list[InfeasibleError] = []
-
-    if n < k * low or n > k * high:
-        problems.append(
-            InfeasibleError(
-                f"{n} units cannot form {k} clusters of {low} to {high} members "
-                f"(possible totals: {k * low} to {k * high})",
-                reason="count",
-            )
-        )
-
-    weights = None
-    if rules.weight_bounds is not None:
-        weights = unit_set.weights(rules.weight)
-        w_low, w_high = rules.weight_bounds
-        heavy = [unit_set.ids[i] for i in np.flatnonzero(weights > w_high)]
-        if heavy:
-            problems.append(
-                InfeasibleError(
-                    f"unit(s) {_names(unit_set, heavy)} weigh more than the upper bound "
-                    f"{w_high:,.6g} on their own",
-                    reason="unit_too_heavy",
-                    units=tuple(heavy),
-                )
-            )
-        total = float(weights.sum())
-        if total < k * w_low - 1e-9 or total > k * w_high + 1e-9:
-            problems.append(
-                InfeasibleError(
-                    f"total weight {total:,.6g} cannot form {k} clusters weighing "
-                    f"{w_low:,.6g} to {w_high:,.6g} (possible totals {k * w_low:,.6g} "
-                    f"to {k * w_high:,.6g})",
-                    reason="weight_total",
-                )
-            )
-
-    if rules.contiguous:
-        problems += _component_problems(unit_set, rules, weights)
-
-    groups = together_groups(unit_set, rules)
-    group_of = {u: i for i, g in enumerate(groups) for u in g}
-    for apart in rules.apart:
-        seen: dict[int, str] = {}
-        for u in apart:
-            if u in group_of:
-                g = group_of[u]
-                if g in seen:
-                    problems.append(
-                        InfeasibleError(
-                            f"units {seen[g]} ({unit_set[seen[g]].name}) and {u} "
-                            f"({unit_set[u].name}) must be both together and apart",
-                            reason="together_apart",
-                            units=(seen[g], u),
-                        )
-                    )
-                seen.setdefault(g, u)
-    labels_of_group: dict[int, set[str]] = {}
-    for unit, label in rules.fixed.items():
-        labels_of_group.setdefault(group_of.get(unit, -1 - unit_set.index(unit)), set()).add(label)
-    for g, labels in labels_of_group.items():
-        if g >= 0 and len(labels) > 1:
-            members = [u for u in groups[g] if u in rules.fixed]
-            problems.append(
-                InfeasibleError(
-                    f"units {_names(unit_set, members)} must be together but are fixed to "
-                    f"different clusters {sorted(labels)}",
-                    reason="together_apart",
-                    units=tuple(members),
-                )
-            )
-
-    for apart in rules.apart:
-        if len(set(apart)) > k:
-            problems.append(
-                InfeasibleError(
-                    f"{len(set(apart))} units must be pairwise apart but there are only {k} "
-                    f"clusters: {_names(unit_set, apart)}",
-                    reason="apart_too_many",
-                    units=tuple(apart),
-                )
-            )
-    distinct_fixed = sorted(set(rules.fixed.values()))
-    if len(distinct_fixed) > k:
-        problems.append(
-            InfeasibleError(
-                f"units are fixed to {len(distinct_fixed)} different clusters "
-                f"({distinct_fixed}) but only {k} clusters are asked for",
-                reason="apart_too_many",
-                units=tuple(rules.fixed),
-            )
-        )
-
-    for group in groups:
-        if len(group) > high:
-            problems.append(
-                InfeasibleError(
-                    f"{len(group)} units must be together but a cluster holds at most {high}: "
-                    f"{_names(unit_set, group)}",
-                    reason="together_too_large",
-                    units=tuple(group),
-                )
-            )
-        if weights is not None:
-            group_weight = float(sum(weights[unit_set.index(u)] for u in group))
-            if group_weight > rules.weight_bounds[1] + 1e-9:  # type: ignore[index]
-                problems.append(
-                    InfeasibleError(
-                        f"units {_names(unit_set, group)} must be together but weigh "
-                        f"{group_weight:,.6g}, above the upper bound "
-                        f"{rules.weight_bounds[1]:,.6g}",  # type: ignore[index]
-                        reason="together_too_large",
-                        units=tuple(group),
-                    )
-                )
-        if rules.contiguous:
-            problems += _reachability_problems(unit_set, group, high)
-
-    if rules.pure is not None:
-        problems += _purity_problems(unit_set, rules, groups, low, high)
+    compiled = rules.resolved(unit_set).compile(unit_set)
+    problems = _bound_problems(compiled)
+    if compiled.contiguous:
+        problems += _component_problems(compiled)
+    problems += _together_apart_problems(compiled)
+    problems += _apart_count_problems(compiled)
+    problems += _together_size_problems(compiled)
+    if compiled.categories is not None or compiled.rules.pure is not None:
+        problems += _purity_problems(compiled)
     return problems
 
 
-def _component_problems(
-    unit_set: UnitSet, rules: ClusterRules, weights: np.ndarray | None
-) -> list[InfeasibleError]:
-    n, k = len(unit_set), rules.n_clusters
-    low, high = rules.count_bounds(n)
-    problems, fewest_total, most_total = [], 0, 0
-    for component in sorted(nx.connected_components(unit_set.graph), key=len):
-        members = sorted(component, key=unit_set.index)
-        fewest, most = _cluster_count_range(len(members), low, high)
-        if weights is not None:
-            w = float(sum(weights[unit_set.index(u)] for u in members))
-            w_fewest, w_most = _cluster_count_range(w, *rules.weight_bounds)  # type: ignore[misc]
-            fewest, most = max(fewest, w_fewest), min(most, w_most)
+def _bound_problems(c: CompiledRules) -> list[InfeasibleError]:
+    """Member counts and weights: the totals and the heaviest units."""
+    unit_set, n, k = c.unit_set, c.n, c.n_clusters
+    low, high = c.size
+    problems: list[InfeasibleError] = []
+    if n < k * low or n > k * high:
+        problems.append(InfeasibleError(
+            f"{n} units cannot form {k} clusters of {low} to {high} members "
+            f"(possible totals: {k * low} to {k * high})",
+            reason="count",
+        ))
+    if c.weights is None:
+        return problems
+    w_low, w_high = c.weight_bounds  # type: ignore[misc]
+    heavy = [unit_set.ids[i] for i in np.flatnonzero(c.weights > w_high + c.weight_slack)]
+    if heavy:
+        problems.append(InfeasibleError(
+            f"unit(s) {_names(unit_set, heavy)} weigh more than the upper bound "
+            f"{w_high:,.6g} on their own",
+            reason="unit_too_heavy",
+            units=tuple(heavy),
+        ))
+    total = float(c.weights.sum())
+    fewest, most = count_range(total, c.weight_bounds)  # type: ignore[arg-type]
+    if not fewest <= k <= most:
+        problems.append(InfeasibleError(
+            f"total weight {total:,.6g} cannot form {k} clusters weighing "
+            f"{w_low:,.6g} to {w_high:,.6g} (possible totals {k * w_low:,.6g} "
+            f"to {k * w_high:,.6g})",
+            reason="weight_total",
+        ))
+    return problems
+
+
+def _component_problems(c: CompiledRules) -> list[InfeasibleError]:
+    """Under contiguity, each connected part is split into whole clusters."""
+    problems, fewest_total, most_total, parts = [], 0, 0, 0
+    found = sorted(components(c.mask(range(c.n)), c.neighbour_masks), key=int.bit_count)
+    for part in found:
+        parts += 1
+        members = bits(part)
+        total = c.cluster_weight(members) if c.weights is not None else None
+        fewest, most = c.cluster_count_range(len(members), total)
         if fewest > most or most < 1:
-            problems.append(
-                InfeasibleError(
-                    f"the connected part {_names(unit_set, members)} ({len(members)} units) "
-                    "cannot be split into contiguous clusters within the size bounds",
-                    reason="component",
-                    units=tuple(members),
-                )
-            )
+            ids = [c.unit_set.ids[i] for i in members]
+            problems.append(InfeasibleError(
+                f"the connected part {_names(c.unit_set, ids)} ({len(members)} units) "
+                "cannot be split into contiguous clusters within the size bounds",
+                reason="component",
+                units=tuple(ids),
+            ))
         fewest_total += fewest
         most_total += most
-    if not problems and not (fewest_total <= k <= most_total):
-        parts = nx.number_connected_components(unit_set.graph)
-        problems.append(
-            InfeasibleError(
-                f"the adjacency graph has {parts} connected part(s) that need between "
-                f"{fewest_total} and {most_total} contiguous clusters, not {k}",
-                reason="component",
-            )
-        )
+    if not problems and not (fewest_total <= c.n_clusters <= most_total):
+        problems.append(InfeasibleError(
+            f"the adjacency graph has {parts} connected part(s) that need between "
+            f"{fewest_total} and {most_total} contiguous clusters, not {c.n_clusters}",
+            reason="component",
+        ))
+    return problems
+
+
+def _together_apart_problems(c: CompiledRules) -> list[InfeasibleError]:
+    """Units bound together (directly, transitively or by ``fixed``) and apart at once."""
+    unit_set, rules, ids = c.unit_set, c.rules, c.unit_set.ids
+    group_of = {ids[i]: g for g, group in enumerate(c.together) for i in group}
+    problems = []
+    for apart in rules.apart:
+        seen: dict[int, str] = {}
+        for u in apart:
+            g = group_of.get(u)
+            if g is None:
+                continue
+            if g in seen:
+                problems.append(InfeasibleError(
+                    f"units {seen[g]} ({unit_set[seen[g]].name}) and {u} "
+                    f"({unit_set[u].name}) must be both together and apart",
+                    reason="together_apart",
+                    units=(seen[g], u),
+                ))
+            seen.setdefault(g, u)
+    labels_of_group: dict[int, set[str]] = {}
+    for unit, label in rules.fixed.items():
+        if unit in group_of:
+            labels_of_group.setdefault(group_of[unit], set()).add(label)
+    for g, labels in labels_of_group.items():
+        if len(labels) > 1:
+            members = [ids[i] for i in c.together[g] if ids[i] in rules.fixed]
+            problems.append(InfeasibleError(
+                f"units {_names(unit_set, members)} must be together but are fixed to "
+                f"different clusters {sorted(labels)}",
+                reason="together_apart",
+                units=tuple(members),
+            ))
+    return problems
+
+
+def _apart_count_problems(c: CompiledRules) -> list[InfeasibleError]:
+    """More units pairwise apart (or distinct fixed labels) than clusters."""
+    rules, k, problems = c.rules, c.n_clusters, []
+    for apart in rules.apart:
+        if len(set(apart)) > k:
+            problems.append(InfeasibleError(
+                f"{len(set(apart))} units must be pairwise apart but there are only {k} "
+                f"clusters: {_names(c.unit_set, apart)}",
+                reason="apart_too_many",
+                units=tuple(apart),
+            ))
+    distinct_fixed = sorted(set(rules.fixed.values()))
+    if len(distinct_fixed) > k:
+        problems.append(InfeasibleError(
+            f"units are fixed to {len(distinct_fixed)} different clusters "
+            f"({distinct_fixed}) but only {k} clusters are asked for",
+            reason="apart_too_many",
+            units=tuple(rules.fixed),
+        ))
+    return problems
+
+
+def _together_size_problems(c: CompiledRules) -> list[InfeasibleError]:
+    """Together groups too large, too heavy, or (with contiguity) too far apart."""
+    high, problems = c.size[1], []
+    for group in c.together:
+        ids = [c.unit_set.ids[i] for i in group]
+        if len(group) > high:
+            problems.append(InfeasibleError(
+                f"{len(group)} units must be together but a cluster holds at most {high}: "
+                f"{_names(c.unit_set, ids)}",
+                reason="together_too_large",
+                units=tuple(ids),
+            ))
+        if c.weights is not None:
+            group_weight = c.cluster_weight(group)
+            if not c.weight_ok(group_weight) and group_weight > c.weight_bounds[1]:  # type: ignore[index]
+                problems.append(InfeasibleError(
+                    f"units {_names(c.unit_set, ids)} must be together but weigh "
+                    f"{group_weight:,.6g}, above the upper bound "
+                    f"{c.weight_bounds[1]:,.6g}",  # type: ignore[index]
+                    reason="together_too_large",
+                    units=tuple(ids),
+                ))
+        if c.contiguous:
+            problems += _reachability_problems(c.unit_set, ids, high)
     return problems
 
 
@@ -447,57 +434,50 @@ def _reachability_problems(
     return problems
 
 
-def _purity_problems(
-    unit_set: UnitSet, rules: ClusterRules, groups: list[list[str]], low: int, high: int
-) -> list[InfeasibleError]:
-    categories = unit_set.labels_of(rules.pure)  # type: ignore[arg-type]
+def _purity_problems(c: CompiledRules) -> list[InfeasibleError]:
+    """Pure clusters: the category is known, together groups are pure, counts fit."""
+    unit_set, pure = c.unit_set, c.rules.pure
+    categories = c.categories if c.categories is not None else unit_set.labels_of(pure)
     category_of = dict(zip(unit_set.ids, categories))
-    absent = [u for u, c in category_of.items() if c is None]
+    absent = [u for u, value in category_of.items() if value is None]
     if absent:
-        return [
-            InfeasibleError(
-                f"clusters must be pure in {rules.pure!r}, which is missing for "
-                f"{_names(unit_set, absent)}",
-                reason="purity",
-                units=tuple(absent),
-            )
-        ]
+        return [InfeasibleError(
+            f"clusters must be pure in {pure!r}, which is missing for "
+            f"{_names(unit_set, absent)}",
+            reason="purity",
+            units=tuple(absent),
+        )]
     problems = []
-    for group in groups:
-        values = {category_of[u] for u in group}
+    for group in c.together:
+        values = {categories[i] for i in group}
         if len(values) > 1:
-            problems.append(
-                InfeasibleError(
-                    f"units {_names(unit_set, group)} must be together but differ in "
-                    f"{rules.pure!r} ({sorted(values)}), so no pure cluster holds them",
-                    reason="purity",
-                    units=tuple(group),
-                )
-            )
-    counts = Counter(categories)
+            ids = [unit_set.ids[i] for i in group]
+            problems.append(InfeasibleError(
+                f"units {_names(unit_set, ids)} must be together but differ in "
+                f"{pure!r} ({sorted(values)}), so no pure cluster holds them",
+                reason="purity",
+                units=tuple(ids),
+            ))
+    low, high = c.size
     fewest_total = most_total = 0
-    for value, count in counts.items():
-        fewest, most = _cluster_count_range(count, low, high)
+    for value, count in Counter(categories).items():
+        fewest, most = c.cluster_count_range(count)
         if fewest > most:
-            members = [u for u, c in category_of.items() if c == value]
-            problems.append(
-                InfeasibleError(
-                    f"the {count} units with {rules.pure}={value!r} cannot be split into "
-                    f"pure clusters of {low} to {high} members",
-                    reason="purity",
-                    units=tuple(members),
-                )
-            )
+            members = [u for u, v in category_of.items() if v == value]
+            problems.append(InfeasibleError(
+                f"the {count} units with {pure}={value!r} cannot be split into "
+                f"pure clusters of {low} to {high} members",
+                reason="purity",
+                units=tuple(members),
+            ))
         fewest_total += fewest
         most_total += most
-    if not problems and not (fewest_total <= rules.n_clusters <= most_total):
-        problems.append(
-            InfeasibleError(
-                f"{len(counts)} values of {rules.pure!r} need between {fewest_total} and "
-                f"{most_total} pure clusters, not {rules.n_clusters}",
-                reason="purity",
-            )
-        )
+    if not problems and not (fewest_total <= c.n_clusters <= most_total):
+        problems.append(InfeasibleError(
+            f"{len(set(categories))} values of {pure!r} need between {fewest_total} and "
+            f"{most_total} pure clusters, not {c.n_clusters}",
+            reason="purity",
+        ))
     return problems
 
 
@@ -518,11 +498,13 @@ def check_feasible(unit_set: UnitSet, rules: ClusterRules) -> ClusterRules:
     return rules.resolved(unit_set)
 
 
-def plan_violations(plan: Plan, rules: ClusterRules) -> list[str]:
+def plan_violations(plan: Plan, rules: ClusterRules) -> list[Violation]:
     """Every way ``plan`` breaks ``rules`` (an empty list when it follows them all).
 
     Independent of how the plan was made, so tests use it to check the
-    optimizer's and the estimators' output.
+    optimizer's and the estimators' output. Each :class:`Violation` has a
+    ``reason`` (one of :data:`~clustering.compiled_rules.RULE_CODES`), the
+    ``cluster`` and ``units`` concerned, and reads as a sentence (``str``).
 
     Examples
     --------
@@ -531,51 +513,11 @@ def plan_violations(plan: Plan, rules: ClusterRules) -> list[str]:
     >>> regions = Plan.from_attribute(old, "region")
     >>> plan_violations(regions, ClusterRules(n_clusters=6, size=(5, 14), contiguous=True))
     []
+    >>> for v in plan_violations(regions, ClusterRules(n_clusters=6, size=(5, 13))):
+    ...     print(v.reason, v.cluster, len(v.units))
+    count Trung du và miền núi phía Bắc 14
+    count Bắc Trung Bộ và Duyên hải miền Trung 14
     """
     unit_set = plan.unit_set
-    rules = rules.resolved(unit_set)
-    out: list[str] = []
-    if plan.n_clusters != rules.n_clusters:
-        out.append(f"{plan.n_clusters} clusters instead of {rules.n_clusters}")
-    low, high = rules.count_bounds(len(unit_set))
-    for name, members in plan.clusters.items():
-        if not low <= len(members) <= high:
-            out.append(f"cluster {name!r} has {len(members)} members, outside [{low}, {high}]")
-    if rules.weight_bounds is not None:
-        weights = unit_set.weights(rules.weight)
-        w_low, w_high = rules.weight_bounds
-        for name, members in plan.clusters.items():
-            total = float(sum(weights[unit_set.index(u)] for u in members))
-            if not (w_low - 1e-6 * max(1.0, w_low) <= total <= w_high + 1e-6 * max(1.0, w_high)):
-                out.append(
-                    f"cluster {name!r} weighs {total:,.6g}, outside [{w_low:,.6g}, {w_high:,.6g}]"
-                )
-    if rules.contiguous:
-        for name, members in plan.clusters.items():
-            pieces = nx.number_connected_components(unit_set.graph.subgraph(members))
-            if pieces != 1:
-                out.append(f"cluster {name!r} is in {pieces} pieces")
-    cluster_of = {u: plan.cluster_of(u) for u in unit_set.ids}
-    for group in rules.together:
-        if len({cluster_of[u] for u in group}) > 1:
-            out.append(f"units {list(group)} must be together but are split")
-    for group in rules.apart:
-        seen = [cluster_of[u] for u in group]
-        if len(set(seen)) < len(seen):
-            out.append(f"units {list(group)} must be apart but some share a cluster")
-    by_label: dict[str, set[str]] = {}
-    for unit, label in rules.fixed.items():
-        by_label.setdefault(label, set()).add(cluster_of[unit])
-    for label, clusters in by_label.items():
-        if len(clusters) > 1:
-            out.append(f"units fixed to {label!r} are split over clusters {sorted(clusters)}")
-    labels_clusters = [next(iter(c)) for c in by_label.values() if len(c) == 1]
-    if len(labels_clusters) != len(set(labels_clusters)):
-        out.append("units fixed to different labels share a cluster")
-    if rules.pure is not None:
-        categories = dict(zip(unit_set.ids, unit_set.labels_of(rules.pure)))
-        for name, members in plan.clusters.items():
-            values = {categories[u] for u in members}
-            if len(values) > 1:
-                out.append(f"cluster {name!r} mixes {rules.pure} values {sorted(values, key=str)}")
-    return out
+    compiled = rules.resolved(unit_set).compile(unit_set)
+    return compiled.violations(plan.labels, plan.cluster_names)

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from itertools import combinations
 
 import numpy as np
 
 from clustering.errors import FairclustersError, InfeasibleError
 from clustering.plan import Plan
-from clustering.rules import ClusterRules, diagnose, plan_violations, together_groups
+from clustering.rules import ClusterRules, CompiledRules, diagnose, plan_violations
 from clustering.units import UnitSet
 
 from .assignment import FIXING_FROM, AssignmentProblem, solve_assignment
-from .candidates import (
-    CandidateLimitExceeded,
-    enumerate_candidates,
-    index_constraints,
-    leaves_splittable_rest,
-)
+from .candidates import CandidateLimitExceeded, rule_candidates, splittable_rest
 from .heuristic import heuristic_plan, pmedian_improver
 from .objectives import (
     Objective,
@@ -89,15 +83,6 @@ def _rules_from(
     else:
         rules = ClusterRules(n_clusters=int(n_clusters), weight_bounds=weight_bounds, **keywords)
     return rules.resolved(unit_set)
-
-
-def _fixed_apart_pairs(unit_set: UnitSet, rules: ClusterRules) -> list[list[str]]:
-    """Units fixed to different labels must be apart: one pair per conflict."""
-    return [
-        [a, b]
-        for a, b in combinations(sorted(rules.fixed, key=unit_set.index), 2)
-        if rules.fixed[a] != rules.fixed[b]
-    ]
 
 
 def _cluster_names(unit_set: UnitSet, rules: ClusterRules, labels: np.ndarray) -> list[str]:
@@ -202,22 +187,7 @@ def optimize(
     ('optimal', 6, [5, 5, 6, 6, 6, 6])
     """
     started = time.perf_counter()
-    if not isinstance(units, UnitSet):
-        raise TypeError(f"units must be a UnitSet, got {type(units).__name__}")
-    if method not in METHODS:
-        raise FairclustersError(f"method={method!r}; expected one of {METHODS}")
-    if solver not in SOLVERS:
-        raise FairclustersError(f"solver={solver!r}; expected one of {SOLVERS}")
-    if time_limit is not None and not (np.isfinite(time_limit) and time_limit > 0):
-        raise FairclustersError(f"time_limit={time_limit!r}; expected seconds > 0")
-    if mip_gap is not None and not (np.isfinite(mip_gap) and 0 <= mip_gap < 1):
-        raise FairclustersError(f"mip_gap={mip_gap!r}; expected a fraction in [0, 1)")
-    if warm_start is not None and (
-        not isinstance(warm_start, Plan) or warm_start.unit_set.ids != units.ids
-    ):
-        raise FairclustersError("warm_start must be a Plan of the same unit set")
-    if not isinstance(candidate_limit, (int, np.integer)) or candidate_limit < 1:
-        raise FairclustersError(f"candidate_limit={candidate_limit!r}; expected an integer >= 1")
+    _check_parameters(units, method, solver, time_limit, mip_gap, warm_start, candidate_limit)
     if isinstance(n_clusters, ClusterRules):
         contiguous = n_clusters.contiguous
     rules = _rules_from(
@@ -228,7 +198,7 @@ def optimize(
     if warm_start is not None and (broken := plan_violations(warm_start, rules)):
         # An incumbent must be a valid plan: a broken one would be returned as "feasible".
         raise FairclustersError(
-            f"warm_start breaks the rules ({'; '.join(broken[:3])}"
+            f"warm_start breaks the rules ({'; '.join(map(str, broken[:3]))}"
             f"{'; ...' if len(broken) > 3 else ''}); repair it first, e.g. with "
             "clustering.estimators.AZPLocalSearch(improve=False, init=plan)"
         )
@@ -237,10 +207,9 @@ def optimize(
         raise FairclustersError(
             f"objective {goal} is not linear in an assignment; use method='enumerate'"
         )
-    n = len(units)
     d = None
     if dissimilarity is not None:
-        d = validate_dissimilarity(dissimilarity, n)
+        d = validate_dissimilarity(dissimilarity, len(units))
     elif "p-median" in goal.terms:
         d = default_dissimilarity(units)
 
@@ -257,94 +226,17 @@ def optimize(
     if problems:
         return finish(None, "infeasible", None, None, None, "presolve",
                       "the rules are contradictory before any solving", problems)
-
-    # Everything a candidate or an assignment must respect, as row indices.
-    count_bounds = rules.count_bounds(n)
-    weights = units.weights(rules.weight) if rules.weight_bounds is not None else None
-    groups = index_constraints(units.ids, together_groups(units, rules))
-    apart_groups = index_constraints(
-        units.ids, [list(g) for g in rules.apart] + _fixed_apart_pairs(units, rules)
-    )
-    categories = units.labels_of(rules.pure) if rules.pure is not None else None
-    edges = units.edge_index_pairs()
-    balance_sizes = weights if weights is not None else np.ones(n)
-    ideal = float(balance_sizes.sum()) / rules.n_clusters
-    enumeration = {
-        "n_units": n,
-        "edges": edges.tolist() if rules.contiguous else None,
-        "size": count_bounds,
-        "weights": weights,
-        "weight_bounds": rules.weight_bounds,
-        "apart": apart_groups,
-        "together": groups,
-        "categories": categories,
-    }
-
-    if method == "auto":
-        try:
-            count, _ = enumerate_candidates(**enumeration, limit=candidate_limit, collect=False)
-            chosen = "enumerate"
-            reason = f"{count:,} candidate clusters, within the limit of {candidate_limit:,}"
-        except CandidateLimitExceeded:
-            if not goal.linear:
-                raise FairclustersError(
-                    f"objective {goal} needs enumeration, but there are more than "
-                    f"{candidate_limit:,} candidate clusters; raise candidate_limit or use "
-                    "a linear objective (p-median, balance)"
-                ) from None
-            chosen = "assignment"
-            reason = (
-                f"more than {candidate_limit:,} candidate clusters: assignment model "
-                "with contiguity cuts" if rules.contiguous else "more than "
-                f"{candidate_limit:,} candidate clusters: assignment model"
-            )
-    else:
-        chosen, reason = method, "chosen by the caller"
-
+    compiled = rules.compile(units)
+    chosen, reason = _choose_method(method, compiled, goal, candidate_limit)
     warm_labels = warm_start.labels if warm_start is not None else None
     if time_limit is not None:  # the limit covers the whole call, counting included
         time_limit = max(0.1, time_limit - (time.perf_counter() - started))
+    settings = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap,
+                "warm_labels": warm_labels, "seed": seed, "verbose": verbose}
     if chosen == "enumerate":
-        solution, labels, details = _by_enumeration(
-            units, rules, goal, enumeration, d, balance_sizes, ideal, solver, time_limit,
-            mip_gap, warm_labels, seed, verbose,
-        )
+        solution, labels, details = _by_enumeration(compiled, goal, d, **settings)
     else:
-        problem = AssignmentProblem(
-            n=n, n_clusters=rules.n_clusters, edges=edges, contiguous=rules.contiguous,
-            d=d, pmedian_weight=goal.terms.get("p-median", 0.0),
-            balance_weight=goal.terms.get("balance", 0.0), balance_sizes=balance_sizes,
-            ideal=ideal, size=rules.size, weights=weights, weight_bounds=rules.weight_bounds,
-            together=groups, apart=apart_groups, categories=categories,
-        )
-        if "p-median" not in goal.terms:
-            problem.d = None
-
-        def acceptable(labels: np.ndarray) -> bool:
-            return not plan_violations(Plan.from_labels(units, labels), rules)
-
-        # A pure p-median objective gets a heuristic warm start (so that
-        # reduced-cost fixing starts before the first solve) and polished repairs.
-        # Under a time limit, the polishing stops at the call's deadline and the
-        # start gets at most a third of the time left.
-        improve, start_from = None, "given" if warm_labels is not None else None
-        heuristic_started = time.perf_counter()
-        deadline = None if time_limit is None else heuristic_started + time_limit
-        if set(goal.terms) == {"p-median"}:
-            improve = pmedian_improver(units, rules, d, deadline=deadline)
-            if warm_labels is None and n * n > FIXING_FROM:  # small models need no start
-                start_by = None if time_limit is None else heuristic_started + time_limit / 3
-                warm_labels = heuristic_plan(units, rules, d, seed=seed, deadline=start_by)
-                start_from = "heuristic" if warm_labels is not None else None
-        heuristic_time = time.perf_counter() - heuristic_started
-        if time_limit is not None:
-            time_limit = max(0.1, time_limit - heuristic_time)
-        solution, labels, details = solve_assignment(
-            problem, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
-            warm_labels=warm_labels, seed=seed, verbose=verbose, acceptable=acceptable,
-            improve=improve,
-        )
-        details.update(warm_start=start_from, heuristic_time=heuristic_time)
+        solution, labels, details = _by_assignment(compiled, goal, d, **settings)
     details.update(solver_status=solution.solver_status)
 
     if solution.status == "infeasible":
@@ -367,14 +259,59 @@ def optimize(
                   chosen, reason, details=details)
 
 
-def _by_enumeration(
-    units: UnitSet,
-    rules: ClusterRules,
+def _check_parameters(units, method, solver, time_limit, mip_gap, warm_start,
+                      candidate_limit) -> None:
+    """Refuse bad parameters of :func:`optimize` before any work, naming the value."""
+    if not isinstance(units, UnitSet):
+        raise TypeError(f"units must be a UnitSet, got {type(units).__name__}")
+    if method not in METHODS:
+        raise FairclustersError(f"method={method!r}; expected one of {METHODS}")
+    if solver not in SOLVERS:
+        raise FairclustersError(f"solver={solver!r}; expected one of {SOLVERS}")
+    if time_limit is not None and not (np.isfinite(time_limit) and time_limit > 0):
+        raise FairclustersError(f"time_limit={time_limit!r}; expected seconds > 0")
+    if mip_gap is not None and not (np.isfinite(mip_gap) and 0 <= mip_gap < 1):
+        raise FairclustersError(f"mip_gap={mip_gap!r}; expected a fraction in [0, 1)")
+    if warm_start is not None and (
+        not isinstance(warm_start, Plan) or warm_start.unit_set.ids != units.ids
+    ):
+        raise FairclustersError("warm_start must be a Plan of the same unit set")
+    if not isinstance(candidate_limit, (int, np.integer)) or candidate_limit < 1:
+        raise FairclustersError(f"candidate_limit={candidate_limit!r}; expected an integer >= 1")
+
+
+def _choose_method(method: str, compiled: CompiledRules, goal: Objective,
+                   candidate_limit: int) -> tuple[str, str]:
+    """The method to use and why: ``auto`` enumerates when the candidates are few enough."""
+    if method != "auto":
+        return method, "chosen by the caller"
+    try:
+        count, _ = rule_candidates(compiled, limit=candidate_limit, collect=False)
+    except CandidateLimitExceeded:
+        if not goal.linear:
+            raise FairclustersError(
+                f"objective {goal} needs enumeration, but there are more than "
+                f"{candidate_limit:,} candidate clusters; raise candidate_limit or use "
+                "a linear objective (p-median, balance)"
+            ) from None
+        cuts = " with contiguity cuts" if compiled.contiguous else ""
+        return "assignment", (
+            f"more than {candidate_limit:,} candidate clusters: assignment model{cuts}"
+        )
+    return "enumerate", f"{count:,} candidate clusters, within the limit of {candidate_limit:,}"
+
+
+def _balance_sizes(compiled: CompiledRules) -> tuple[np.ndarray, float]:
+    """Per-unit sizes the balance objective evens out (weights, else 1) and the ideal."""
+    sizes = compiled.weights if compiled.weights is not None else np.ones(compiled.n)
+    return sizes, float(sizes.sum()) / compiled.n_clusters
+
+
+def _by_assignment(
+    compiled: CompiledRules,
     goal: Objective,
-    enumeration: dict,
     d: np.ndarray | None,
-    balance_sizes: np.ndarray,
-    ideal: float,
+    *,
     solver: str,
     time_limit: float | None,
     mip_gap: float | None,
@@ -382,23 +319,68 @@ def _by_enumeration(
     seed: int,
     verbose: bool,
 ) -> tuple[Solution, np.ndarray | None, dict]:
-    started = time.perf_counter()
-    count, cands = enumerate_candidates(**enumeration)
-    # Drop candidates whose complement cannot be split into k - 1 clusters.
-    splittable = leaves_splittable_rest(
-        cands, np.arange(len(cands)), enumeration["edges"], enumeration["size"],
-        rules.n_clusters,
+    """The assignment model, with a heuristic start and polishing for pure p-median."""
+    units = compiled.unit_set
+    sizes, ideal = _balance_sizes(compiled)
+    problem = AssignmentProblem.from_rules(
+        compiled, d=d if "p-median" in goal.terms else None,
+        pmedian_weight=goal.terms.get("p-median", 0.0),
+        balance_weight=goal.terms.get("balance", 0.0), balance_sizes=sizes, ideal=ideal,
     )
-    keep = np.flatnonzero(splittable)
-    if len(keep) < len(cands):
-        from .set_partition import _subset
 
-        cands = _subset(cands, keep)
+    def acceptable(labels: np.ndarray) -> bool:
+        return not compiled.violations(np.unique(labels, return_inverse=True)[1])
+
+    # A pure p-median objective gets a heuristic warm start (so that
+    # reduced-cost fixing starts before the first solve) and polished repairs.
+    # Under a time limit, the polishing stops at the call's deadline and the
+    # start gets at most a third of the time left.
+    improve, start_from = None, "given" if warm_labels is not None else None
+    heuristic_started = time.perf_counter()
+    deadline = None if time_limit is None else heuristic_started + time_limit
+    if set(goal.terms) == {"p-median"}:
+        improve = pmedian_improver(compiled, d, deadline=deadline)
+        if warm_labels is None and compiled.n ** 2 > FIXING_FROM:  # small models need no start
+            start_by = None if time_limit is None else heuristic_started + time_limit / 3
+            warm_labels = heuristic_plan(units, compiled.rules, d, seed=seed, deadline=start_by)
+            start_from = "heuristic" if warm_labels is not None else None
+    heuristic_time = time.perf_counter() - heuristic_started
+    if time_limit is not None:
+        time_limit = max(0.1, time_limit - heuristic_time)
+    solution, labels, details = solve_assignment(
+        problem, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
+        warm_labels=warm_labels, seed=seed, verbose=verbose, acceptable=acceptable,
+        improve=improve,
+    )
+    details.update(warm_start=start_from, heuristic_time=heuristic_time)
+    return solution, labels, details
+
+
+def _by_enumeration(
+    compiled: CompiledRules,
+    goal: Objective,
+    d: np.ndarray | None,
+    *,
+    solver: str,
+    time_limit: float | None,
+    mip_gap: float | None,
+    warm_labels: np.ndarray | None,
+    seed: int,
+    verbose: bool,
+) -> tuple[Solution, np.ndarray | None, dict]:
+    """Set partitioning over every candidate cluster whose complement can be split."""
+    started = time.perf_counter()
+    units = compiled.unit_set
+    count, cands = rule_candidates(compiled)
+    keep = np.flatnonzero(splittable_rest(compiled, cands))
+    if len(keep) < len(cands):
+        cands = cands.take(keep)
     enumeration_time = time.perf_counter() - started
     standardized = standardized_default(units) if "wcss" in goal.terms else None
+    sizes, ideal = _balance_sizes(compiled)
     costs = candidate_costs(
         goal, cands, ids=units.ids, dissimilarity=d, standardized=standardized,
-        balance_sizes=balance_sizes, ideal=ideal,
+        balance_sizes=sizes, ideal=ideal,
     )
     cost_time = time.perf_counter() - started - enumeration_time
     warm = warm_start_vector(cands, warm_labels) if warm_labels is not None else None
@@ -409,8 +391,8 @@ def _by_enumeration(
                          "no candidate cluster satisfies the rules", 0.0), None,
                 {"candidates": count})
     solution, labels, details = solve_set_partition(
-        cands, costs, rules.n_clusters, solver=solver, time_limit=remaining, mip_gap=mip_gap,
-        warm_start=warm, seed=seed, verbose=verbose,
+        cands, costs, compiled.n_clusters, solver=solver, time_limit=remaining,
+        mip_gap=mip_gap, warm_start=warm, seed=seed, verbose=verbose,
     )
     details.update(
         candidates=count,

@@ -51,11 +51,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
+from typing import Literal
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import shortest_path
+
+from clustering.compiled_rules import CompiledRules, weight_slack
 
 from .lagrangian import pmedian_lagrangian_bound
 from .relaxation import LinearRelaxation, LPPoint
@@ -65,12 +68,17 @@ from .solvers import MILP, Solution, relative_gap, solve
 #: Models with more assignment variables than this get reduced-cost fixing.
 FIXING_FROM = 5_000
 
-__all__ = ["FIXING_FROM", "AssignmentProblem", "solve_assignment"]
+__all__ = ["FIXING_FROM", "AssignmentProblem", "AssignmentSolver", "solve_assignment"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class AssignmentProblem:
-    """Data of one assignment model, in row-index terms."""
+    """Data of one assignment model, in row-index terms.
+
+    Built from compiled rules by :meth:`from_rules`; sub-problems and
+    reduced-cost fixings are new problems (:func:`dataclasses.replace`),
+    never changes to an existing one.
+    """
 
     n: int
     n_clusters: int
@@ -89,6 +97,29 @@ class AssignmentProblem:
     categories: Sequence[object] | None = None
     forbidden: set = field(default_factory=set)  # (i, j) pairs that may not share a cluster
     fixed_zero: np.ndarray | None = None  # (n, n) bool: x_ij proven 0 (reduced-cost fixing)
+
+    @classmethod
+    def from_rules(
+        cls,
+        compiled: CompiledRules,
+        *,
+        d: np.ndarray | None,
+        pmedian_weight: float = 1.0,
+        balance_weight: float = 0.0,
+        balance_sizes: np.ndarray | None = None,
+        ideal: float = 1.0,
+    ) -> AssignmentProblem:
+        """The model of ``compiled`` rules with the objective's data.
+
+        ``d`` is ``None`` when the objective has no p-median term.
+        """
+        return cls(
+            n=compiled.n, n_clusters=compiled.n_clusters, edges=compiled.edges,
+            contiguous=compiled.contiguous, d=d, pmedian_weight=pmedian_weight,
+            balance_weight=balance_weight, balance_sizes=balance_sizes, ideal=ideal,
+            size=compiled.size, weights=compiled.weights, weight_bounds=compiled.weight_bounds,
+            together=compiled.together, apart=compiled.apart, categories=compiled.categories,
+        )
 
 
 def _allowed_pairs(p: AssignmentProblem) -> np.ndarray:
@@ -110,7 +141,7 @@ def _allowed_pairs(p: AssignmentProblem) -> np.ndarray:
             # Path weight counting both ends: edge a->b costs w_b (tiny floor keeps 0 edges).
             directed = graph.multiply(np.maximum(w, 1e-12)[None, :]).tocsr()
             heavy = shortest_path(directed) + w[:, None]
-            allowed &= heavy <= p.weight_bounds[1] * (1 + 1e-9)
+            allowed &= heavy <= p.weight_bounds[1] + weight_slack(p.weight_bounds)
     if p.categories is not None:
         cats = np.array(p.categories, dtype=object)
         allowed &= cats[:, None] == cats[None, :]
@@ -490,16 +521,13 @@ def reconnect(
     p: AssignmentProblem, labels: np.ndarray, graph: nx.Graph, *, solver: str,
     deadline: float | None = None, seed: int = 0,
 ) -> np.ndarray | None:
-    """A contiguous plan near ``labels``: broken clusters re-solved with a neighbour.
+    """A contiguous plan near ``labels``: each broken cluster re-solved with its neighbours.
 
     While a cluster :math:`b` is in pieces, take its smallest detached piece
-    :math:`P`; for each cluster :math:`c` bordering :math:`P`, the union of
-    :math:`b` and :math:`c` is re-partitioned exactly into two clusters (the
-    assignment model on the union, same rules and objective), and the
-    cheapest result is kept; if no pair can be re-partitioned, the union of
-    :math:`b` and every cluster bordering :math:`P` is. Other clusters stay as
-    they are, so each step leaves one detached piece fewer. Returns ``None``
-    if a union cannot be re-partitioned before ``deadline``.
+    :math:`P`; the union of :math:`b` and every cluster bordering :math:`P`
+    is re-partitioned exactly into as many clusters (the assignment model on
+    the union, same rules and objective). Other clusters stay as they are.
+    Returns ``None`` if a union cannot be re-partitioned before ``deadline``.
     """
     labels = np.asarray(labels).copy()
 
@@ -507,34 +535,310 @@ def reconnect(
         members = np.flatnonzero(labels == c).tolist()
         return sorted(nx.connected_components(graph.subgraph(members)), key=len, reverse=True)
 
-    def resolved(free: list) -> tuple[float, np.ndarray] | None:
-        left = None if deadline is None else deadline - time.perf_counter()
-        if left is not None and left <= 0.05:
-            return None
-        members = np.flatnonzero(np.isin(labels, free))
-        solution, sub_labels, _ = solve_assignment(
-            subproblem(p, members, len(free)), solver=solver, time_limit=left,
-            mip_gap=1e-4, seed=seed,
-        )
-        if sub_labels is None:
-            return None
-        new = labels.copy()
-        new[members] = np.asarray(free)[sub_labels]
-        return solution.objective, new
-
     while True:
         broken = [c for c in np.unique(labels) if len(pieces(c)) > 1]
         if not broken:
             return labels
         b = broken[0]
         piece = pieces(b)[-1]
-        bordering = sorted({labels[u] for v in piece for u in graph[v]} - {b})
-        tried = []
-        if not tried:
-            tried = [r for r in [resolved(sorted([b, *bordering]))] if r is not None]
-        if not tried:
+        free = sorted({labels[u] for v in piece for u in graph[v]} | {b})
+        left = None if deadline is None else deadline - time.perf_counter()
+        if left is not None and left <= 0.05:
             return None
-        labels = min(tried, key=lambda r: r[0])[1]
+        members = np.flatnonzero(np.isin(labels, free))
+        _, sub_labels, _ = solve_assignment(
+            subproblem(p, members, len(free)), solver=solver, time_limit=left,
+            mip_gap=1e-4, seed=seed,
+        )
+        if sub_labels is None:
+            return None
+        labels[members] = np.asarray(free)[sub_labels]
+
+
+class AssignmentSolver:
+    r"""Branch-and-cut by rounds on the assignment model: root cuts, a dive, MIP rounds.
+
+    The model (module docstring) minimises :math:`\sum_{ij} d_{ij} x_{ij}`
+    (plus the balance term) over assignments :math:`x_{ij}` of units to
+    centres with :math:`k` centres, the count, weight and planners' rows, and
+    the separator cuts :math:`x_{ij} \le \sum_{v \in S} x_{vj}` for
+    contiguity. The solver keeps
+
+    - the **incumbent** :math:`U` (best valid plan: cost and centre of each
+      unit), offered by the warm start, the dive, the MIP rounds and their
+      reconnected plans;
+    - the **bound** :math:`z` (best lower bound), raised by every LP and MIP
+      round, each a relaxation of the contiguous problem;
+    - the **deadline** of the whole call, shared out between the phases.
+
+    Phases, each a method: :meth:`root_cuts` (separator cuts on the root LP,
+    at most ``root_share`` of the time), :meth:`dive` (with highspy: a first
+    plan from the cut LP, at most ``dive_share`` of what is left),
+    :meth:`fix_by_reduced_cost` (large models: drop every :math:`x_{ij}`
+    whose reduced cost exceeds :math:`U - z`), then :meth:`mip_round` until
+    a round's solution is contiguous, the gap is within ``mip_gap``, or time
+    runs out; each round's solution in pieces is mended by :meth:`reconnect`.
+    With no LP solved in time, :meth:`lagrangian_bound` gives the bound.
+
+    After fixing at incumbent cost :math:`U`, the model holds only plans
+    cheaper than :math:`U`: its bounds bound :math:`\min(U, \text{optimum})`,
+    so the reported bound is capped at :math:`U`.
+    """
+
+    def __init__(
+        self,
+        problem: AssignmentProblem,
+        *,
+        solver: str,
+        time_limit: float | None = None,
+        mip_gap: float | None = None,
+        seed: int = 0,
+        verbose: bool = False,
+        acceptable: Callable[[np.ndarray], bool] | None = None,
+        improve: Callable[[np.ndarray], np.ndarray] | None = None,
+        root_share: float = 0.4,
+        dive_share: float = 0.5,
+    ) -> None:
+        self.started = time.perf_counter()
+        self.deadline = None if time_limit is None else self.started + time_limit
+        self.problem = problem
+        self.model = _Model(problem)
+        self.solver, self.mip_gap, self.seed, self.verbose = solver, mip_gap, seed, verbose
+        self.acceptable, self.improve = acceptable, improve
+        self.root_share, self.dive_share = root_share, dive_share
+        self.incumbent: tuple[float, np.ndarray] | None = None  # (cost, centre of each unit)
+        self.bound: float | None = None
+        self.fixed_at: float | None = None  # incumbent cost when variables were last fixed
+        self.last: Solution | None = None  # the last MIP round's solution
+        self.last_value: float | None = None  # its objective, computed on its own model
+        self.use_fixing = self.model.n_x > FIXING_FROM
+        self.separators = VertexSeparators(problem.n, problem.edges) if problem.contiguous \
+            else None
+        self.graph = self.separators.graph if self.separators is not None else None
+        self.details: dict = {
+            "variables": self.model.n_x,
+            "fixed_to_zero": problem.n * problem.n - self.model.n_x,
+            "rounds": 0, "cuts": 0, "fixed_by_reduced_cost": 0,
+            "root_cuts": 0, "root_bound": None,
+        }
+
+    # -- bookkeeping ---------------------------------------------------------------
+    def time_left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.perf_counter()
+
+    def share(self, fraction: float) -> float | None:
+        """A ``time.perf_counter()`` stop after ``fraction`` of the time left."""
+        left = self.time_left()
+        return None if left is None else time.perf_counter() + fraction * left
+
+    def raise_bound(self, value: float | None) -> None:
+        if value is not None:
+            self.bound = value if self.bound is None else max(self.bound, value)
+
+    def offer(self, centre_of: np.ndarray | None) -> None:
+        """Keep the assignment as incumbent if it is a model point cheaper than the incumbent."""
+        x = self.model.vector(centre_of) if centre_of is not None else None
+        if x is None:
+            return
+        value = float(self.model.costs() @ x)
+        if self.incumbent is None or value < self.incumbent[0] - 1e-12:
+            self.incumbent = (value, centre_of)
+
+    def offer_plan(self, labels: np.ndarray) -> None:
+        """Offer a plan that follows every rule, at its best centres, and its polished version."""
+        if self.acceptable is not None and not self.acceptable(labels):
+            return
+        self.offer(self.model.centres_of(labels))
+        if self.improve is not None:
+            polished = self.improve(labels)
+            if self.acceptable is None or self.acceptable(polished):
+                self.offer(self.model.centres_of(polished))
+
+    def gap_closed(self) -> bool:
+        if self.incumbent is None or self.bound is None or self.mip_gap is None:
+            return False
+        gap = relative_gap(self.incumbent[0], _capped(self.bound, self.fixed_at))
+        return gap is not None and gap <= self.mip_gap
+
+    # -- phases --------------------------------------------------------------------
+    def root_cuts(self) -> tuple[LPPoint | None, LinearRelaxation]:
+        """Separator cuts on the root LP (:func:`cut_loop`); raises the bound."""
+        root_started = time.perf_counter()
+        relaxation = LinearRelaxation(self.model.milp())
+        initial_cuts = len(self.model.cut_rows())
+        root = cut_loop(self.model, relaxation, self.separators, stop=self.share(self.root_share))
+        self.details["root_time"] = time.perf_counter() - root_started
+        if root is not None:
+            self.raise_bound(root.value)
+            self.details["root_bound"] = root.value
+            self.details["root_cuts"] = len(self.model.cut_rows()) - initial_cuts
+        return root, relaxation
+
+    def dive(self, relaxation: LinearRelaxation) -> None:
+        """A first plan by diving on the cut LP (:func:`dive`), offered as incumbent."""
+        dive_started = time.perf_counter()
+        dived = dive(self.model, relaxation, self.separators, stop=self.share(self.dive_share))
+        self.details["dive_time"] = time.perf_counter() - dive_started
+        if dived is not None:
+            self.details["dive_objective"] = float(self.model.costs() @ self.model.vector(dived))
+            self.offer_plan(dived)
+
+    def fix_by_reduced_cost(self, point: LPPoint | None = None) -> bool:
+        """Drop the variables no plan cheaper than the incumbent uses; rebuild the model.
+
+        ``point`` is an optimal point of the model's relaxation (solved here
+        when not given). Returns False when the LP relaxation could not be
+        solved in half the time left: the MIP's root LP is the same LP, and
+        CBC does not watch its time limit while solving it, so no MIP round
+        should start then.
+        """
+        left = self.time_left()
+        if point is None:
+            if left is not None and left <= 0.1:
+                return True
+            lp_started = time.perf_counter()
+            point = LinearRelaxation(self.model.milp()).solve(None if left is None else 0.5 * left)
+            if point is None:
+                return left is None or time.perf_counter() - lp_started < 0.45 * left
+        self.raise_bound(point.value)
+        value = self.incumbent[0]  # type: ignore[index]
+        # The tolerance keeps the incumbent's own variables despite LP round-off.
+        threshold = value - point.value + 1e-7 * max(1.0, abs(value))
+        model, p = self.model, self.problem
+        drop = point.reduced_costs[: model.n_x] > threshold
+        if not drop.any():
+            return True
+        zero = np.zeros((p.n, p.n), dtype=bool) if p.fixed_zero is None else p.fixed_zero.copy()
+        zero[model.pairs[drop, 0], model.pairs[drop, 1]] = True
+        self.problem = replace(p, fixed_zero=zero)
+        self.model = _Model(self.problem)
+        self.model.restore_cuts(model.cut_rows())
+        self.fixed_at = value
+        self.details["fixed_by_reduced_cost"] = (
+            p.n * p.n - self.model.n_x - self.details["fixed_to_zero"])
+        return True
+
+    def mip_round(self) -> Literal["again", "done", "infeasible"]:
+        """Solve the MIP once; add the cuts its solution violates, or keep it if contiguous."""
+        model, left = self.model, self.time_left()
+        if left is not None and left <= 0.05:
+            return "done"
+        budget = left
+        if self.use_fixing and self.fixed_at is None and self.incumbent is None and left:
+            budget = 0.3 * left  # leave time after a first incumbent and fixing
+        milp = model.milp()
+        start = model.vector(self.incumbent[1]) if self.incumbent is not None else None
+        solution = solve(milp, self.solver, time_limit=budget, mip_gap=self.mip_gap,
+                         initial=start, seed=self.seed, verbose=self.verbose)
+        self.last = solution
+        self.last_value = None if solution.x is None else float(milp.c @ solution.x)
+        self.details["rounds"] += 1
+        if solution.status == "infeasible":
+            # After fixing: nothing cheaper than the incumbent, which is then optimal.
+            return "done" if self.fixed_at is not None else "infeasible"
+        self.raise_bound(solution.bound)
+        if solution.x is None:
+            if budget is not None and left is not None and budget < left:
+                self.use_fixing = False  # no incumbent in the short round: go on without fixing
+                return "again"
+            return "done"
+        centre_of = model.labels(solution.x)[0]
+        added = model.separate(solution.x, self.graph) if self.problem.contiguous else 0
+        self.details["cuts"] += added
+        if added == 0:
+            self.offer(centre_of)
+            self.offer(model.centres_of(centre_of))  # the same plan at its best centres
+            return "done"
+        before = self.incumbent[0] if self.incumbent is not None else None
+        if self.acceptable is not None:
+            self.reconnect(centre_of)
+        if self.gap_closed():
+            return "done"
+        improved = self.incumbent is not None and (before is None or self.incumbent[0] < before)
+        if self.use_fixing and improved and not self.fix_by_reduced_cost():
+            self.details["stopped"] = "the LP relaxation was not solved within half the time left"
+            return "done"
+        return "again"
+
+    def reconnect(self, centre_of: np.ndarray) -> None:
+        """Mend a solution in pieces (:func:`reconnect`) and offer the plan."""
+        repair_started = time.perf_counter()
+        repaired = reconnect(self.problem, centre_of, self.graph, solver=self.solver,
+                             seed=self.seed, deadline=self.share(0.5))
+        self.details["repair_time"] = self.details.get("repair_time", 0.0) + (
+            time.perf_counter() - repair_started)
+        if repaired is not None:
+            self.offer_plan(repaired)
+
+    def lagrangian_bound(self) -> None:
+        """When no LP was solved in time: the Lagrangian bound of the p-median (sorting only)."""
+        p = self.problem
+        if p.d is None or p.balance_weight != 0 or p.weight_bounds is not None:
+            return
+        upper = None if self.incumbent is None else (
+            self.incumbent[0] / max(p.pmedian_weight, 1e-12))
+        bound = pmedian_lagrangian_bound(
+            p.d, p.n_clusters, p.size or (1, p.n), allowed=self.model.allowed, upper=upper,
+            deadline=self.share(0.9),
+        )
+        if bound is not None:
+            self.bound = p.pmedian_weight * bound
+            self.details["lagrangian_bound"] = self.bound
+
+    # -- the whole run -------------------------------------------------------------
+    def solve(self, warm_labels: np.ndarray | None = None, max_rounds: int = 200,
+              ) -> tuple[Solution, np.ndarray | None, dict]:
+        """Run the phases; the result as :func:`solve_assignment` returns it."""
+        if warm_labels is not None:
+            self.offer(self.model.centres_of(warm_labels))
+        rounds, root = max_rounds, None
+        if self.problem.contiguous:
+            root, relaxation = self.root_cuts()
+            if root is not None and relaxation.engine == "highspy":
+                self.dive(relaxation)  # re-solves after every fixing: only worth it warm
+            if root is None and relaxation.status in ("time_limit", "unsolved"):
+                rounds = 0
+                self.details["stopped"] = "the LP relaxation was not solved within the root's share"
+        if rounds and self.use_fixing and self.incumbent is not None and (
+                not self.fix_by_reduced_cost(root)):
+            rounds = 0
+            self.details["stopped"] = "the LP relaxation was not solved within half the time left"
+        for _ in range(rounds):
+            outcome = self.mip_round()
+            if outcome == "infeasible":
+                return self.last, None, self.details  # type: ignore[return-value]
+            if outcome == "done":
+                break
+        if self.bound is None and "stopped" in self.details:
+            self.lagrangian_bound()
+        return self.result()
+
+    def result(self) -> tuple[Solution, np.ndarray | None, dict]:
+        """Status, objective, bound and gap of the incumbent; labels by centre position."""
+        last = self.last
+        if self.fixed_at is not None and last is not None and last.status == "infeasible":
+            self.bound = self.fixed_at  # the fixed model holds every cheaper plan: none exists
+        bound = _capped(self.bound, self.fixed_at)
+        self.details["best_bound"] = bound
+        solve_time = last.solve_time if last is not None else 0.0
+        solver_status = last.solver_status if last is not None else ""
+        if self.incumbent is None:
+            text = solver_status or "no time left"
+            return (Solution("no_solution", None, None, bound, None, self.solver, text,
+                             solve_time), None, self.details)
+        objective, centre_of = self.incumbent
+        tolerance = 1e-9 * max(1.0, abs(objective))
+        # Proven when the last round's optimum is the incumbent (a relaxation's
+        # optimum that is feasible), or when the bound meets the incumbent.
+        proven = (
+            last is not None and last.status == "optimal" and self.last_value is not None
+            and abs(self.last_value - objective) <= tolerance
+        ) or (bound is not None and objective - bound <= tolerance)
+        result = Solution.found(proven, self.model.vector(centre_of), objective, bound,
+                                self.solver, solver_status, solve_time)
+        centres = np.unique(centre_of)
+        self.details["centres"] = centres.tolist()
+        return result, np.searchsorted(centres, centre_of), self.details
 
 
 def solve_assignment(
@@ -554,234 +858,50 @@ def solve_assignment(
 ) -> tuple[Solution, np.ndarray | None, dict]:
     r"""Solve the assignment model, adding contiguity cuts until the plan is connected.
 
-    Returns the last :class:`Solution` (status, objective and bound adjusted
-    for the rounds), unit labels (cluster = centre position) or ``None``, and
-    details (``rounds``, ``cuts``, ``variables``, ``fixed_to_zero``,
-    ``fixed_by_reduced_cost``; with contiguity ``root_bound``, ``root_cuts``,
-    ``root_time``, ``dive_time``, ``dive_objective``; ``stopped`` when the
-    time limit ended the rounds early).
+    See :class:`AssignmentSolver` for the phases and how time is shared.
 
-    With contiguity, the root cutting planes (:func:`cut_loop`) get at most
-    ``root_share`` of the time left, then the dive (:func:`dive`, with
-    highspy only: it needs warm re-solves) at most ``dive_share`` of what is
-    left after that; the MIP rounds get the rest.
+    Parameters
+    ----------
+    p : AssignmentProblem
+    solver : {"cbc", "highs"}
+    time_limit : float, optional
+        Seconds for the whole solve.
+    mip_gap : float, optional
+        Relative gap at which to stop.
+    warm_labels : array of int, optional
+        A plan following every rule: the first incumbent.
+    seed : int, default 0
+        Solver seed.
+    verbose : bool, default False
+        Show the solver's log.
+    max_rounds : int, default 200
+        MIP rounds at most.
+    acceptable : callable, optional
+        ``acceptable(labels)`` says whether a plan follows every rule; when
+        given, a solution in pieces is reconnected into an incumbent.
+    improve : callable, optional
+        ``improve(labels)`` (e.g. :func:`optimizer.heuristic.improve_pmedian`)
+        polishes reconnected plans and the dive's plan.
+    root_share, dive_share : float, default 0.4 and 0.5
+        Shares of the time left for the root cuts and then for the dive.
 
-    ``acceptable(labels)`` says whether a plan follows every rule; when given,
-    a solution with detached pieces is reconnected (:func:`reconnect`) into an
-    incumbent, and ``improve(labels)`` (e.g.
-    :func:`optimizer.heuristic.improve_pmedian`), when given, polishes it and
-    the dive's plan. The best incumbent is a valid upper bound and every
-    round's bound a valid lower bound, so the loop stops once they are within
-    ``mip_gap``.
-
-    Reduced-cost fixing (large models): once an incumbent of cost :math:`U`
-    exists (the warm start, or a repaired plan), the LP relaxation's value
-    :math:`z` and reduced costs :math:`r` fix to zero every :math:`x_{ij}` with
-    :math:`r_{ij} > U - z`, which no plan cheaper than :math:`U` uses. Later
-    rounds then bound :math:`\min(U, \text{optimum})`, so the bound reported
-    is capped at :math:`U`; fixing is repeated when the incumbent improves.
+    Returns
+    -------
+    solution : Solution
+        Status, objective (the returned plan's cost), bound and gap.
+    labels : array of int or None
+        Cluster of each unit (numbered by centre position).
+    details : dict
+        ``rounds``, ``cuts``, ``variables``, ``fixed_to_zero``,
+        ``fixed_by_reduced_cost``; with contiguity ``root_bound``,
+        ``root_cuts``, ``root_time``, ``dive_time``, ``dive_objective``;
+        ``stopped`` when the time limit ended the rounds early.
     """
-    started = time.perf_counter()
-    p = replace(p)  # reduced-cost fixing below must not touch the caller's problem
-    model = _Model(p)
-    details = {
-        "variables": model.n_x,
-        "fixed_to_zero": p.n * p.n - model.n_x,
-        "rounds": 0,
-        "cuts": 0,
-        "fixed_by_reduced_cost": 0,
-    }
-    centres_of = model.centres_of(warm_labels) if warm_labels is not None else None
-    incumbent: tuple[float, np.ndarray] | None = None  # (objective, centre of each unit)
-
-    def offer(centre_of: np.ndarray | None) -> None:
-        nonlocal incumbent
-        x = model.vector(centre_of) if centre_of is not None else None
-        if x is None:
-            return
-        value = float(model.costs() @ x)
-        if incumbent is None or value < incumbent[0] - 1e-12:
-            incumbent = (value, centre_of)
-
-    offer(centres_of)
-    best_bound = None
-    fixed_at: float | None = None  # incumbent cost when variables were last fixed
-    solution: Solution | None = None
-    use_fixing = model.n_x > FIXING_FROM
-
-    separators = VertexSeparators(p.n, p.edges) if p.contiguous else None
-    graph = separators.graph if separators is not None else None  # only contiguity needs it
-    details.update(root_cuts=0, root_bound=None)
-
-    def offer_polished(centre_of: np.ndarray) -> None:
-        """Offer a plan, and its polished version when ``improve`` is given."""
-        if acceptable is not None and not acceptable(centre_of):
-            return
-        offer(centre_of)
-        if improve is not None:
-            polished = improve(centre_of)
-            if acceptable is None or acceptable(polished):
-                offer(model.centres_of(polished))
-
-    def time_left() -> float | None:
-        return None if time_limit is None else time_limit - (time.perf_counter() - started)
-
-    def fix_by_reduced_cost(point: LPPoint | None = None) -> bool:
-        """Drop the variables no plan cheaper than the incumbent uses; rebuild the model.
-
-        ``point`` is an optimal point of the model's relaxation (solved here
-        when not given). Returns False when the LP relaxation could not be
-        solved in half the time left: the MIP's root LP is the same LP, and
-        CBC does not watch its time limit while solving it, so no MIP round is
-        started then.
-        """
-        nonlocal model, best_bound, fixed_at
-        left = time_left()
-        if point is None:
-            if left is not None and left <= 0.1:
-                return True
-            lp_started = time.perf_counter()
-            point = LinearRelaxation(model.milp()).solve(None if left is None else 0.5 * left)
-            if point is None:
-                return left is None or time.perf_counter() - lp_started < 0.45 * left
-        z_lp, rc = point.value, point.reduced_costs
-        best_bound = z_lp if best_bound is None else max(best_bound, z_lp)
-        value = incumbent[0]
-        # The tolerance keeps the incumbent's own variables despite LP round-off.
-        threshold = value - z_lp + 1e-7 * max(1.0, abs(value))
-        drop = rc[: model.n_x] > threshold
-        if not drop.any():
-            return True
-        zero = np.zeros((p.n, p.n), dtype=bool) if p.fixed_zero is None else p.fixed_zero.copy()
-        zero[model.pairs[drop, 0], model.pairs[drop, 1]] = True
-        cuts = model.cut_rows()
-        p.fixed_zero = zero
-        model = _Model(p)
-        model.restore_cuts(cuts)
-        fixed_at = value
-        details["fixed_by_reduced_cost"] = p.n * p.n - model.n_x - details["fixed_to_zero"]
-        return True
-
-    rounds = max_rounds
-    root = None
-    if p.contiguous:
-        # Cutting planes at the root: the bound rises and the MIP rounds start
-        # from a tighter model; then a dive on that relaxation gives a plan.
-        left = time_left()
-        root_started = time.perf_counter()
-        relaxation = LinearRelaxation(model.milp())
-        initial_cuts = len(model.cut_rows())
-        root = cut_loop(model, relaxation, separators,
-                        stop=None if left is None else root_started + root_share * left)
-        details["root_time"] = time.perf_counter() - root_started
-        if root is not None:
-            best_bound = root.value if best_bound is None else max(best_bound, root.value)
-            details["root_bound"] = root.value
-            details["root_cuts"] = len(model.cut_rows()) - initial_cuts
-        if root is not None and relaxation.engine == "highspy":
-            # Diving re-solves the LP after every fixing: only worth it warm.
-            left = time_left()
-            dive_started = time.perf_counter()
-            dived = dive(model, relaxation, separators,
-                         stop=None if left is None else dive_started + dive_share * left)
-            details["dive_time"] = time.perf_counter() - dive_started
-            if dived is not None:
-                details["dive_objective"] = float(model.costs() @ model.vector(dived))
-                offer_polished(dived)
-        if root is None and relaxation.status in ("time_limit", "unsolved"):
-            rounds = 0
-            details["stopped"] = "the LP relaxation was not solved within the root's share"
-    if rounds and use_fixing and incumbent is not None and not fix_by_reduced_cost(root):
-        rounds = 0
-        details["stopped"] = "the LP relaxation was not solved within half the time left"
-    for _ in range(rounds):
-        milp = model.milp()
-        remaining = None
-        if time_limit is not None:
-            remaining = time_limit - (time.perf_counter() - started)
-            if remaining <= 0.05:
-                break
-        budget = remaining
-        if use_fixing and fixed_at is None and incumbent is None and remaining is not None:
-            budget = 0.3 * remaining  # leave time after a first incumbent and fixing
-        start = model.vector(incumbent[1]) if incumbent is not None else None
-        solution = solve(milp, solver, time_limit=budget, mip_gap=mip_gap,
-                         initial=start, seed=seed, verbose=verbose)
-        details["rounds"] += 1
-        if solution.status == "infeasible":
-            if fixed_at is not None:
-                break  # nothing cheaper than the incumbent: it is optimal (bound below)
-            return solution, None, details
-        if solution.bound is not None:
-            best_bound = solution.bound if best_bound is None else max(best_bound, solution.bound)
-        if solution.x is None:
-            if budget is not None and remaining is not None and budget < remaining:
-                use_fixing = False  # no incumbent in the short round: go on without fixing
-                continue
-            break
-        added = model.separate(solution.x, graph) if p.contiguous else 0
-        details["cuts"] += added
-        if added == 0:
-            offer(model.labels(solution.x)[0])
-            break
-        before = incumbent[0] if incumbent is not None else None
-        if acceptable is not None:
-            left, repair_started = time_left(), time.perf_counter()
-            repaired = reconnect(
-                p, model.labels(solution.x)[0], graph, solver=solver, seed=seed,
-                deadline=None if left is None else time.perf_counter() + 0.5 * left,
-            )
-            details["repair_time"] = details.get("repair_time", 0.0) + (
-                time.perf_counter() - repair_started)
-            if repaired is not None:
-                offer_polished(model.centres_of(repaired))
-        if incumbent is not None and best_bound is not None and mip_gap is not None:
-            gap = relative_gap(incumbent[0], _capped(best_bound, fixed_at))
-            if gap is not None and gap <= mip_gap:
-                break
-        if use_fixing and incumbent is not None and (before is None or incumbent[0] < before):
-            if not fix_by_reduced_cost():
-                details["stopped"] = "the LP relaxation was not solved within half the time left"
-                break
-    if best_bound is None and "stopped" in details and (
-            p.d is not None and p.balance_weight == 0 and p.weight_bounds is None):
-        # No LP was solved in time: a Lagrangian bound is cheap (sorting only).
-        left = time_left()
-        bound = pmedian_lagrangian_bound(
-            p.d, p.n_clusters, p.size or (1, p.n), allowed=model.allowed,
-            upper=None if incumbent is None else incumbent[0] / max(p.pmedian_weight, 1e-12),
-            deadline=None if left is None else time.perf_counter() + 0.9 * left,
-        )
-        if bound is not None:
-            best_bound = p.pmedian_weight * bound
-            details["lagrangian_bound"] = best_bound
-    if fixed_at is not None and solution is not None and solution.status == "infeasible":
-        # The fixed model holds every plan cheaper than fixed_at, and none exists.
-        best_bound = fixed_at
-    best_bound = _capped(best_bound, fixed_at)
-    details["best_bound"] = best_bound
-    if incumbent is None:
-        status = "no_solution"
-        text = solution.solver_status if solution is not None else "no time left"
-        return (Solution(status, None, None, best_bound, None, solver, text,
-                         solution.solve_time if solution else 0.0), None, details)
-    objective, centre_of = incumbent
-    x = model.vector(centre_of)
-    # Proven when the last round was solved to optimality and its plan,
-    # contiguous, is the incumbent (a relaxation's optimum that is feasible),
-    # or when the bound met the incumbent (e.g. nothing cheaper is left).
-    proven = (
-        solution is not None and solution.x is not None and solution.status == "optimal"
-        and abs(float(milp.c @ solution.x) - objective) <= 1e-9 * max(1.0, abs(objective))
-    ) or (best_bound is not None and objective - best_bound <= 1e-9 * max(1.0, abs(objective)))
-    result = Solution.found(
-        proven, x, objective, best_bound, solver,
-        solution.solver_status if solution is not None else "",
-        solution.solve_time if solution is not None else 0.0,
+    engine = AssignmentSolver(
+        p, solver=solver, time_limit=time_limit, mip_gap=mip_gap, seed=seed, verbose=verbose,
+        acceptable=acceptable, improve=improve, root_share=root_share, dive_share=dive_share,
     )
-    centres = np.unique(centre_of)
-    details["centres"] = centres.tolist()
-    return result, np.searchsorted(centres, centre_of), details
+    return engine.solve(warm_labels, max_rounds=max_rounds)
 
 
 def _capped(bound: float | None, fixed_at: float | None) -> float | None:

@@ -28,12 +28,19 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
+from clustering.bitsets import as_index, mask_of, neighbour_masks
+from clustering.compiled_rules import CompiledRules, weight_slack
+
 __all__ = [
     "CandidateLimitExceeded",
     "Candidates",
     "connected_subsets",
     "count_connected_subsets",
     "enumerate_candidates",
+    "neighbour_masks",
+    "rule_candidates",
+    "splittable_rest",
+    "two_way_splits",
 ]
 
 
@@ -79,6 +86,16 @@ class Candidates:
         """Candidate number of every entry of :attr:`indices`."""
         return np.repeat(np.arange(len(self)), self.sizes)
 
+    def take(self, keep: np.ndarray) -> Candidates:
+        """The candidates at positions ``keep``, in that order."""
+        keep = np.asarray(keep, dtype=np.int64)
+        lengths = self.sizes[keep]
+        indptr = np.zeros(len(keep) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        pieces = [self.members(int(c)) for c in keep]
+        indices = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+        return Candidates(indptr=indptr, indices=indices, n_units=self.n_units)
+
     def find(self, members: Sequence[int]) -> int | None:
         """Position of the candidate with exactly these members, or ``None``."""
         target = np.sort(np.asarray(members, dtype=int))
@@ -89,35 +106,8 @@ class Candidates:
         return None
 
 
-def _index(value, n: int, what: str) -> int:
-    """``value`` as a Python int in ``0..n-1``: bit masks need Python ints, not numpy ones."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{what} {value!r} is not an integer unit index")
-    if not 0 <= value < n:
-        raise ValueError(f"{what} {value!r} is out of range; expected 0..{n - 1}")
-    return int(value)
-
-
 def _indices(groups: Sequence[Sequence[int]], n: int, what: str) -> list[list[int]]:
-    return [[_index(i, n, what) for i in group] for group in groups]
-
-
-def neighbour_masks(n: int, edges: Sequence[tuple[int, int]] | None) -> list[int]:
-    """Bitmask of each unit's neighbours; ``None`` edges: everyone borders everyone.
-
-    Examples
-    --------
-    >>> neighbour_masks(3, [(0, 1), (1, 2)]), neighbour_masks(3, None)
-    ([2, 5, 2], [6, 5, 3])
-    """
-    if edges is None:
-        everyone = (1 << n) - 1
-        return [everyone ^ (1 << i) for i in range(n)]
-    masks = [0] * n
-    for a, b in _indices(edges, n, "edge end"):
-        masks[a] |= 1 << b
-        masks[b] |= 1 << a
-    return masks
+    return [[as_index(i, n, what) for i in group] for group in groups]
 
 
 def _esu(
@@ -143,7 +133,7 @@ def _esu(
     found: list[tuple[int, ...]] = []
     count = 0
     weights = list(weights) if weights is not None else None
-    tolerance = 1e-9 * max(1.0, abs(max_weight) if np.isfinite(max_weight) else 1.0)
+    tolerance = weight_slack((min_weight, max_weight))
 
     def report(members: list[int], mask: int, weight: float) -> None:
         nonlocal count
@@ -329,11 +319,11 @@ def enumerate_candidates(
     apart = _indices(apart, n_units, "apart unit")
     together = _indices(together, n_units, "together unit")
     if roots is not None:
-        roots = [_index(v, n_units, "root") for v in roots]
+        roots = [as_index(v, n_units, "root") for v in roots]
     neighbours = neighbour_masks(n_units, edges)
     conflicts = [0] * n_units
     for group in apart:
-        mask = _mask(group)
+        mask = mask_of(group)
         for i in group:
             conflicts[i] |= mask ^ (1 << i)
     if categories is not None:
@@ -351,7 +341,7 @@ def enumerate_candidates(
         min_weight=w_low,
         max_weight=w_high,
         conflicts=conflicts if any(conflicts) else None,
-        groups=[_mask(g) for g in together],
+        groups=[mask_of(g) for g in together],
         limit=limit,
         collect=collect,
         roots=roots,
@@ -367,13 +357,6 @@ def enumerate_candidates(
     return count, Candidates(indptr=indptr, indices=indices, n_units=n_units)
 
 
-def _mask(group: Sequence[int]) -> int:
-    mask = 0
-    for i in group:
-        mask |= 1 << int(i)
-    return mask
-
-
 def index_constraints(
     ids: Sequence[str], groups: Sequence[Sequence[str]]
 ) -> list[list[int]]:
@@ -382,67 +365,111 @@ def index_constraints(
     return [[position[u] for u in g] for g in groups]
 
 
-def can_split(
-    units: int, neighbours: Sequence[int], n_clusters: int, size: tuple[int, int]
-) -> bool:
-    """Whether the units of bitmask ``units`` could form ``n_clusters`` clusters.
+def rule_candidates(
+    compiled: CompiledRules,
+    within: Sequence[int] | None = None,
+    *,
+    roots: Sequence[int] | None = None,
+    limit: int | None = None,
+    collect: bool = True,
+) -> tuple[int, Candidates | None]:
+    """Every valid cluster (see :class:`~clustering.rules.CompiledRules`) within ``within``.
 
-    Every connected part of the units (``neighbours[i]`` is the bitmask of
-    unit ``i``'s neighbours; give everyone as neighbours when contiguity is not
-    required) is split into whole clusters of ``size = (min, max)`` members: a
-    part of ``s`` units needs between ``ceil(s / max)`` and ``floor(s / min)``
-    of them, and these ranges must admit ``n_clusters`` in total. A necessary
-    condition (counts only), so ``False`` proves that no split exists.
+    ``within`` (unit rows, default all) restricts the units; ``roots`` keeps
+    the candidates whose lowest member is one of these rows. Candidates are
+    returned in the unit set's rows. A together group partly outside
+    ``within`` cannot be completed inside it, so no candidate holds any of it.
 
     Examples
     --------
-    >>> path = [0b010, 0b101, 0b010]  # 0 - 1 - 2
-    >>> can_split(0b111, path, 1, (3, 3)), can_split(0b101, path, 1, (2, 2))
-    (True, False)
+    >>> from clustering.units import UnitSet
+    >>> from clustering.rules import ClusterRules
+    >>> path = UnitSet([{"id": str(i), "name": str(i)} for i in range(4)],
+    ...                [("0", "1"), ("1", "2"), ("2", "3")])
+    >>> compiled = ClusterRules(n_clusters=2, size=(2, 2), apart=[["1", "2"]],
+    ...                         contiguous=True).compile(path)
+    >>> count, cands = rule_candidates(compiled)
+    >>> [cands.members(c).tolist() for c in range(count)]
+    [[0, 1], [2, 3]]
     """
-    low, high = size
-    fewest = most = 0
-    rest = units
-    while rest:
-        seed = rest & -rest
-        part, frontier = seed, seed
-        while frontier:
-            bit = frontier & -frontier
-            frontier ^= bit
-            grow = neighbours[bit.bit_length() - 1] & rest & ~part
-            part |= grow
-            frontier |= grow
-        rest &= ~part
-        s = part.bit_count()
-        need_low, need_high = -(-s // high), s // low
-        if need_low > need_high:
-            return False
-        fewest, most = fewest + need_low, most + need_high
-        if fewest > n_clusters:
-            return False
-    return fewest <= n_clusters <= most
+    units = list(range(compiled.n)) if within is None else sorted(int(u) for u in within)
+    chosen = set(units)
+    # A together group partly outside the units cannot be completed: its members stay out.
+    for group in compiled.together:
+        if not chosen.issuperset(group):
+            chosen.difference_update(group)
+    units = [u for u in units if u in chosen]
+    local = {u: i for i, u in enumerate(units)}
+    edges = None
+    if compiled.contiguous:
+        edges = [(local[a], local[b]) for a, b in compiled.edges.tolist()
+                 if a in local and b in local]
+
+    def restrict(groups: list[list[int]]) -> list[list[int]]:
+        kept = ([local[u] for u in g if u in local] for g in groups)
+        return [g for g in kept if len(g) > 1]
+
+    count, found = enumerate_candidates(
+        len(units),
+        edges,
+        compiled.size,
+        weights=None if compiled.weights is None else compiled.weights[units],
+        weight_bounds=compiled.weight_bounds,
+        apart=restrict(compiled.apart),
+        together=restrict(compiled.together),
+        categories=None if compiled.categories is None else [compiled.categories[u] for u in units],
+        limit=limit,
+        collect=collect,
+        roots=None if roots is None else [local[r] for r in roots if r in local],
+    )
+    if found is None:
+        return count, None
+    rows = np.asarray(units, dtype=np.int64)
+    return count, Candidates(indptr=found.indptr, indices=rows[found.indices], n_units=compiled.n)
 
 
-def leaves_splittable_rest(
-    cands: Candidates,
-    which: np.ndarray,
-    edges: Sequence[tuple[int, int]] | None,
-    size: tuple[int, int],
-    n_clusters: int,
-) -> np.ndarray:
-    """Whether the units left outside each candidate can still form ``k - 1`` clusters.
+def splittable_rest(compiled: CompiledRules, cands: Candidates) -> np.ndarray:
+    """Whether the units outside each candidate can still form ``k - 1`` clusters.
 
-    Under contiguity every connected part of the graph minus the candidate
-    must be split into whole clusters: a part of ``s`` units needs between
-    ``ceil(s / max)`` and ``floor(s / min)`` of them, and these ranges must
-    admit ``k - 1`` in total. A candidate failing this is in no plan, so it can
-    be dropped (a necessary condition; counts only).
+    A candidate failing :meth:`CompiledRules.splittable
+    <clustering.compiled_rules.CompiledRules.splittable>` on its complement is
+    in no plan, so it can be dropped (a necessary condition).
     """
-    n = cands.n_units
-    everyone = (1 << n) - 1
-    neighbours = neighbour_masks(n, edges)
-    ok = np.ones(len(which), dtype=bool)
-    for position, c in enumerate(which):
-        rest = everyone & ~_mask(cands.members(int(c)))
-        ok[position] = can_split(rest, neighbours, n_clusters - 1, size)
+    everyone = (1 << compiled.n) - 1
+    ok = np.ones(len(cands), dtype=bool)
+    for c in range(len(cands)):
+        rest = everyone & ~mask_of(cands.members(c).tolist())
+        ok[c] = compiled.splittable(rest, compiled.n_clusters - 1)
     return ok
+
+
+def two_way_splits(
+    compiled: CompiledRules, union: Sequence[int], *, limit: int | None = None
+) -> list[tuple[int, int]]:
+    """Every split of ``union`` into two valid clusters, as masks ``(side with its lowest
+    unit, the rest)``, sorted.
+
+    The exact recombination step shared by the p-median polishing and the
+    plan sampler. Raises :class:`CandidateLimitExceeded` when the side holding
+    the lowest unit has more than ``limit`` options.
+
+    Examples
+    --------
+    >>> from clustering.units import UnitSet
+    >>> from clustering.rules import ClusterRules
+    >>> cycle = UnitSet([{"id": str(i), "name": str(i)} for i in range(4)],
+    ...                 [("0", "1"), ("1", "2"), ("2", "3"), ("3", "0")])
+    >>> compiled = ClusterRules(n_clusters=2, size=(2, 2), contiguous=True).compile(cycle)
+    >>> two_way_splits(compiled, [0, 1, 2, 3])
+    [(3, 12), (9, 6)]
+    """
+    union = sorted(int(u) for u in union)
+    merged = mask_of(union)
+    count, sides = rule_candidates(compiled, union, roots=union[:1], limit=limit)
+    splits = []
+    for c in range(count):
+        side = mask_of(sides.members(c).tolist())  # type: ignore[union-attr]
+        rest = merged & ~side
+        if rest and compiled.cluster_ok(rest):
+            splits.append((side, rest))
+    return sorted(splits)

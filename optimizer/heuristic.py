@@ -13,7 +13,7 @@ variables before the first solve. Here the plan comes in two steps:
    neighbouring clusters, keeping every cluster within bounds and connected;
    :func:`recombine_pairs` then re-splits the union of two neighbouring
    clusters optimally (every connected split within bounds is enumerated with
-   :func:`optimizer.candidates.enumerate_candidates`), a ReCom step made exact.
+   :func:`optimizer.candidates.two_way_splits`), a ReCom step made exact.
    The two alternate until neither helps.
 
 With the column sums :math:`S_c[j] = \sum_{i \in c} d_{ij}` kept per cluster,
@@ -25,17 +25,16 @@ a move of :math:`i` from :math:`a` to :math:`b` is evaluated in
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 
-import networkx as nx
 import numpy as np
 
+from clustering.bitsets import bits
 from clustering.errors import FairclustersError
-from clustering.rules import ClusterRules
+from clustering.rules import ClusterRules, CompiledRules
 from clustering.units import UnitSet
 
-from .candidates import CandidateLimitExceeded, enumerate_candidates
+from .candidates import CandidateLimitExceeded, two_way_splits
 
 __all__ = [
     "heuristic_plan",
@@ -70,52 +69,32 @@ def pmedian_value(labels: np.ndarray, d: np.ndarray) -> float:
 class _Clusters:
     """Labels with per-cluster members, counts, weights and column sums of ``d``."""
 
-    def __init__(self, labels, d, neighbors, size, weights, weight_bounds, frozen):
+    def __init__(self, labels: np.ndarray, d: np.ndarray, rules: CompiledRules) -> None:
         self.labels = np.asarray(labels, dtype=np.int64).copy()
         self.d = d
-        self.nbrs = neighbors
-        self.low, self.high = size
-        self.w = weights
-        self.wb = weight_bounds
-        self.frozen = frozen
+        self.rules = rules
+        self.nbrs = [bits(m) for m in rules.neighbour_masks]
         k = int(self.labels.max()) + 1
         self.members = [set(np.flatnonzero(self.labels == c).tolist()) for c in range(k)]
         self.sums = np.vstack([d[sorted(m)].sum(axis=0) for m in self.members])
-        self.cost = np.array([self._cost(c, self.sums[c], self.members[c]) for c in range(k)])
+        self.cost = np.array([self._cost(self.sums[c], self.members[c]) for c in range(k)])
 
     @staticmethod
-    def _cost(c, sums, members) -> float:
+    def _cost(sums, members) -> float:
         return float(sums[list(members)].min())
 
     def fits(self, c: int, out: Sequence[int], into: Sequence[int]) -> bool:
         """Whether cluster ``c`` stays within bounds losing ``out`` and gaining ``into``."""
         count = len(self.members[c]) - len(out) + len(into)
-        if not self.low <= count <= self.high:
-            return False
-        if self.wb is not None:
-            total = self.w[list(self.members[c])].sum() - self.w[list(out)].sum()
-            total += self.w[list(into)].sum()
-            lo, hi = self.wb
-            tol = 1e-9 * max(1.0, abs(hi))
-            return lo - tol <= total <= hi + tol
-        return True
-
-    def connected(self, members: set[int]) -> bool:
-        if not members:
-            return False
-        start = next(iter(members))
-        seen, queue = {start}, deque([start])
-        while queue:
-            v = queue.popleft()
-            for u in self.nbrs[v]:
-                if u in members and u not in seen:
-                    seen.add(u)
-                    queue.append(u)
-        return len(seen) == len(members)
+        total = 0.0
+        if self.rules.weights is not None:
+            total = (self.rules.cluster_weight(self.members[c]) - self.rules.cluster_weight(out)
+                     + self.rules.cluster_weight(into))
+        return self.rules.bounds_ok(count, total)
 
     def new_cost(self, c: int, out: Sequence[int], into: Sequence[int]) -> float:
         sums = self.sums[c] - self.d[list(out)].sum(axis=0) + self.d[list(into)].sum(axis=0)
-        return self._cost(c, sums, (self.members[c] - set(out)) | set(into))
+        return self._cost(sums, (self.members[c] - set(out)) | set(into))
 
     def apply(self, moves: Sequence[tuple[int, int, int]]) -> None:
         """Moves ``(unit, from, to)``, applied together."""
@@ -126,22 +105,51 @@ class _Clusters:
             self.sums[b] += self.d[i]
             self.labels[i] = b
         for c in {c for _, a, b in moves for c in (a, b)}:
-            self.cost[c] = self._cost(c, self.sums[c], self.members[c])
+            self.cost[c] = self._cost(self.sums[c], self.members[c])
 
     def border(self, i: int) -> set[int]:
         """Clusters other than ``i``'s that ``i`` touches."""
         return {int(self.labels[u]) for u in self.nbrs[i]} - {int(self.labels[i])}
 
+    def best_move(self, i: int) -> tuple[float, list[tuple[int, int, int]] | None]:
+        """The most improving move of ``i`` to a bordering cluster, or swap with a unit there.
+
+        Bounds are checked here, connectivity by the caller (the dearest test).
+        """
+        a = int(self.labels[i])
+        best, move = -_TOL, None
+        for b in self.border(i):
+            if self.fits(a, [i], []) and self.fits(b, [], [i]):
+                delta = (self.new_cost(a, [i], []) + self.new_cost(b, [], [i])
+                         - self.cost[a] - self.cost[b])
+                if delta < best:
+                    best, move = delta, [(i, a, b)]
+            # Swaps: i for a unit j of the neighbouring cluster that borders a.
+            for j in list(self.members[b]):
+                if self.rules.frozen[j] or a not in self.border(j):
+                    continue
+                if not (self.fits(a, [i], [j]) and self.fits(b, [j], [i])):
+                    continue
+                delta = (self.new_cost(a, [i], [j]) + self.new_cost(b, [j], [i])
+                         - self.cost[a] - self.cost[b])
+                if delta < best:
+                    best, move = delta, [(i, a, b), (j, b, a)]
+        return best, move
+
+    def keeps_connected(self, move: list[tuple[int, int, int]]) -> bool:
+        """Whether both clusters of a move (or a swap) stay connected."""
+        (i, a, b), *swap = move
+        gained = {swap[0][0]} if swap else set()
+        if not self.rules.connected(sorted((self.members[a] - {i}) | gained)):
+            return False
+        return not swap or self.rules.connected(sorted((self.members[b] - gained) | {i}))
+
 
 def improve_pmedian(
     labels: np.ndarray,
     d: np.ndarray,
-    neighbors: Sequence[Sequence[int]],
+    rules: CompiledRules,
     *,
-    size: tuple[int, int],
-    weights: np.ndarray | None = None,
-    weight_bounds: tuple[float, float] | None = None,
-    frozen: np.ndarray | None = None,
     max_passes: int = 100,
     deadline: float | None = None,
 ) -> np.ndarray:
@@ -154,15 +162,12 @@ def improve_pmedian(
         within bounds; the result keeps both.
     d : (n, n) array
         Dissimilarity.
-    neighbors : list of lists
-        Adjacency by row index.
-    size : (int, int)
-        Member count bounds.
-    weights, weight_bounds : optional
-        Unit weights and bounds on every cluster's total weight.
-    frozen : bool array, optional
-        Units that must not move (e.g. fixed or bound together with others).
-    max_passes : int
+    rules : CompiledRules
+        Count and weight bounds and contiguity are kept by every move; units
+        that are fixed or bound together with others (``rules.frozen``) do
+        not move. Apart groups and purity are not known to the moves: the
+        caller checks the result.
+    max_passes : int, default 100
         Passes over all moves; each pass applies every improving move found.
     deadline : float, optional
         A ``time.perf_counter()`` value after which the descent stops (the
@@ -177,57 +182,28 @@ def improve_pmedian(
 
     Examples
     --------
+    >>> from clustering.rules import ClusterRules
+    >>> from clustering.units import UnitSet
+    >>> cycle = UnitSet([{"id": str(i), "name": str(i)} for i in range(4)],
+    ...                 [("0", "1"), ("1", "2"), ("2", "3"), ("3", "0")])
+    >>> rules = ClusterRules(n_clusters=2, size=(2, 2), contiguous=True).compile(cycle)
     >>> d = np.array([[0, 1, 9, 9], [1, 0, 9, 9], [9, 9, 0, 1], [9, 9, 1, 0.0]])
-    >>> cycle = [[1, 3], [0, 2], [1, 3], [2, 0]]
     >>> start = np.array([0, 1, 1, 0])
     >>> pmedian_value(start, d)
     18.0
-    >>> better = improve_pmedian(start, d, cycle, size=(2, 2))
+    >>> better = improve_pmedian(start, d, rules)
     >>> pmedian_value(better, d), bool(better[0] == better[1])
     (2.0, True)
     """
-    n = len(labels)
-    frozen = np.zeros(n, dtype=bool) if frozen is None else np.asarray(frozen, dtype=bool)
-    state = _Clusters(labels, d, neighbors, size, weights, weight_bounds, frozen)
+    state = _Clusters(labels, d, rules)
+    movable = np.flatnonzero(~rules.frozen)
     for _ in range(max_passes):
         improved = False
-        for i in range(n):
-            if frozen[i]:
-                continue
+        for i in movable.tolist():
             if deadline is not None and time.perf_counter() > deadline:
                 return state.labels
-            a = int(state.labels[i])
-            rest = state.members[a] - {i}
-            best, move = -_TOL, None
-            for b in state.border(i):
-                if not (state.fits(a, [i], []) and state.fits(b, [], [i])):
-                    continue
-                delta = (state.new_cost(a, [i], []) + state.new_cost(b, [], [i])
-                         - state.cost[a] - state.cost[b])
-                if delta < best:
-                    best, move = delta, [(i, a, b)]
-            # Swaps: i for a unit j of a neighbouring cluster that borders a.
-            for b in state.border(i):
-                for j in list(state.members[b]):
-                    if frozen[j] or a not in state.border(j):
-                        continue
-                    if not (state.fits(a, [i], [j]) and state.fits(b, [j], [i])):
-                        continue
-                    delta = (state.new_cost(a, [i], [j]) + state.new_cost(b, [j], [i])
-                             - state.cost[a] - state.cost[b])
-                    if delta < best:
-                        best, move = delta, [(i, a, b), (j, b, a)]
-            if move is None:
-                continue
-            # Connectivity is checked last: it is the dearest test.
-            if len(move) == 1:
-                ok = state.connected(rest)
-            else:
-                j, b = move[1][0], move[0][2]
-                ok = state.connected(rest | {j}) and state.connected(
-                    (state.members[b] - {j}) | {i}
-                )
-            if ok:
+            _, move = state.best_move(i)
+            if move is not None and state.keeps_connected(move):
                 state.apply(move)
                 improved = True
         if not improved:
@@ -238,31 +214,26 @@ def improve_pmedian(
 def recombine_pairs(
     labels: np.ndarray,
     d: np.ndarray,
-    edges: np.ndarray,
+    rules: CompiledRules,
     *,
-    size: tuple[int, int],
-    weights: np.ndarray | None = None,
-    weight_bounds: tuple[float, float] | None = None,
-    frozen: np.ndarray | None = None,
     max_passes: int = 20,
     deadline: float | None = None,
 ) -> np.ndarray:
     """Re-split the union of each pair of neighbouring clusters optimally (p-median).
 
-    For two bordering clusters, every connected subset of their union
-    holding its first unit, within bounds, whose complement is also a
-    connected subset within bounds, is a split; the cheapest replaces the
-    pair when it is cheaper. Pairs holding a frozen unit, and pairs with
-    more than :data:`PAIR_CANDIDATE_LIMIT` connected subsets, are skipped.
+    For two bordering clusters, every split of their union into two valid
+    clusters (:func:`optimizer.candidates.two_way_splits`) is priced; the
+    cheapest replaces the pair when it is cheaper. Pairs holding a frozen
+    unit, and pairs with more than :data:`PAIR_CANDIDATE_LIMIT` splits, are
+    skipped.
 
     Parameters
     ----------
     labels : array of int
         A plan (labels ``0..k-1``) with connected clusters within bounds.
     d : (n, n) array
-    edges : (m, 2) array of int
-        Adjacency by row index (contiguity is always required here).
-    size, weights, weight_bounds, frozen, max_passes, deadline
+    rules : CompiledRules
+    max_passes, deadline
         As in :func:`improve_pmedian`.
 
     Returns
@@ -273,16 +244,18 @@ def recombine_pairs(
 
     Examples
     --------
+    >>> from clustering.rules import ClusterRules
+    >>> from clustering.units import UnitSet
+    >>> cycle = UnitSet([{"id": str(i), "name": str(i)} for i in range(4)],
+    ...                 [("0", "1"), ("1", "2"), ("2", "3"), ("3", "0")])
+    >>> rules = ClusterRules(n_clusters=2, size=(2, 2), contiguous=True).compile(cycle)
     >>> d = np.array([[0, 1, 9, 9], [1, 0, 9, 9], [9, 9, 0, 1], [9, 9, 1, 0.0]])
-    >>> cycle = np.array([[0, 1], [1, 2], [2, 3], [3, 0]])
-    >>> better = recombine_pairs(np.array([0, 1, 1, 0]), d, cycle, size=(2, 2))
+    >>> better = recombine_pairs(np.array([0, 1, 1, 0]), d, rules)
     >>> pmedian_value(better, d), bool(better[0] == better[1])
     (2.0, True)
     """
     labels = np.asarray(labels, dtype=np.int64).copy()
-    n = len(labels)
-    frozen = np.zeros(n, dtype=bool) if frozen is None else np.asarray(frozen, dtype=bool)
-    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    edges = rules.edges
     settled = set()  # unions already split optimally: no need to enumerate them again
     for _ in range(max_passes):
         improved = False
@@ -293,68 +266,40 @@ def recombine_pairs(
                 return labels
             union = np.flatnonzero((labels == a) | (labels == b))
             key = tuple(union.tolist())
-            if key in settled or frozen[union].any() or len(union) < 2 * size[0]:
+            if key in settled or rules.frozen[union].any() or len(union) < 2 * rules.size[0]:
                 continue
             settled.add(key)
             current = pmedian_value(labels[union], d[np.ix_(union, union)])
-            split = _best_split(union, d, edges, size, weights, weight_bounds)
+            split = _best_split(union, d, rules)
             if split is not None and split[0] < current - 1e-9 * max(1.0, current):
-                labels[union[split[1]]] = a
-                labels[union[~split[1]]] = b
+                labels[bits(split[1])] = a
+                labels[bits(split[2])] = b
                 improved = True
         if not improved:
             break
     return labels
 
 
-def _best_split(union, d, edges, size, weights, weight_bounds):
-    """Cheapest (cost, mask over ``union``) split of ``union`` into two clusters, or None."""
-    m = len(union)
-    position = np.full(len(d), -1)
-    position[union] = np.arange(m)
-    inside = (position[edges[:, 0]] >= 0) & (position[edges[:, 1]] >= 0)
-    local_edges = position[edges[inside]].tolist()
-    bounds = {"weights": None if weights is None else weights[union],
-              "weight_bounds": weight_bounds}
-    try:  # one side holds the union's first unit: enumerate only those sides
-        count, sides = enumerate_candidates(
-            m, local_edges, size, roots=[0], limit=PAIR_CANDIDATE_LIMIT, **bounds
-        )
+def _best_split(union: np.ndarray, d: np.ndarray, rules: CompiledRules
+                ) -> tuple[float, int, int] | None:
+    """Cheapest ``(cost, side, rest)`` split of ``union`` into two valid clusters, or None."""
+    try:
+        splits = two_way_splits(rules, union.tolist(), limit=PAIR_CANDIDATE_LIMIT)
     except CandidateLimitExceeded:
         return None
-    if count == 0:
+    if not splits:
         return None
-    inside = np.zeros((count, m), dtype=bool)
-    inside[np.repeat(np.arange(count), np.diff(sides.indptr)), sides.indices] = True
-    # The other side must be a cluster too: within bounds and connected.
-    rest = ~inside
-    ok = (rest.sum(axis=1) >= size[0]) & (rest.sum(axis=1) <= size[1])
-    if weights is not None:
-        load = rest @ weights[union]
-        tol = 1e-9 * max(1.0, abs(weight_bounds[1]))
-        ok &= (load >= weight_bounds[0] - tol) & (load <= weight_bounds[1] + tol)
-    local = np.asarray(local_edges, dtype=np.int64).reshape(-1, 2)
-    best = None
+    position = {u: i for i, u in enumerate(union.tolist())}
+    inside = np.zeros((len(splits), len(union)), dtype=bool)
+    for c, (side, _) in enumerate(splits):
+        inside[c, [position[u] for u in bits(side)]] = True
     sub = d[np.ix_(union, union)]
     side_cost = inside.astype(float) @ sub  # [c, j] = sum_{i in side} d_ij
     rest_cost = sub.sum(axis=0)[None, :] - side_cost
     cost = (np.where(inside, side_cost, np.inf).min(axis=1)
-            + np.where(rest, rest_cost, np.inf).min(axis=1))
-    for c in np.argsort(np.where(ok, cost, np.inf)):
-        if not ok[c]:
-            break
-        if _is_connected(np.flatnonzero(rest[c]), local):
-            best = (float(cost[c]), inside[c])
-            break
-    return best
-
-
-def _is_connected(members: np.ndarray, edges: np.ndarray) -> bool:
-    keep = np.isin(edges[:, 0], members) & np.isin(edges[:, 1], members)
-    graph = nx.Graph()
-    graph.add_nodes_from(members.tolist())
-    graph.add_edges_from(edges[keep].tolist())
-    return nx.is_connected(graph)
+            + np.where(~inside, rest_cost, np.inf).min(axis=1))
+    best = int(np.argmin(cost))
+    return float(cost[best]), splits[best][0], splits[best][1]
 
 
 def heuristic_plan(
@@ -397,29 +342,28 @@ def heuristic_plan(
     except FairclustersError:  # cannot repair, or nothing to cluster on: no start
         return None
     _, labels = np.unique(azp.labels_, return_inverse=True)
-    return pmedian_improver(units, rules, d, deadline=deadline)(labels)
+    return pmedian_improver(rules.compile(units), d, deadline=deadline)(labels)
 
 
 def pmedian_improver(
-    units: UnitSet, rules: ClusterRules, d: np.ndarray, *, deadline: float | None = None
+    rules: CompiledRules, d: np.ndarray, *, deadline: float | None = None
 ) -> Callable[[np.ndarray], np.ndarray]:
-    """``labels -> improve_pmedian(labels, ...)`` under the bounds and contiguity of ``rules``.
+    """``labels -> improved labels``: :func:`improve_pmedian` and :func:`recombine_pairs` in turn.
 
     Units fixed to a cluster or bound together with others do not move; the
     rules on apart groups and purity are not known to the moves, so the
-    caller checks the result (:func:`clustering.rules.plan_violations`).
-    Every call stops improving at ``deadline`` (a ``time.perf_counter()`` value).
+    caller checks the result (:meth:`CompiledRules.violations
+    <clustering.compiled_rules.CompiledRules.violations>`). Every call stops
+    improving at ``deadline`` (a ``time.perf_counter()`` value).
     """
-    neighbors, edges, bounds = _move_rules(units, rules)
-    bounds = {**bounds, "deadline": deadline}
 
     def improve(labels: np.ndarray) -> np.ndarray:
         _, labels = np.unique(labels, return_inverse=True)
         value = pmedian_value(labels, d)
         while True:
-            labels = improve_pmedian(labels, d, neighbors, **bounds)
+            labels = improve_pmedian(labels, d, rules, deadline=deadline)
             if rules.contiguous:
-                labels = recombine_pairs(labels, d, edges, **bounds)
+                labels = recombine_pairs(labels, d, rules, deadline=deadline)
             new = pmedian_value(labels, d)
             if new >= value - 1e-9 * max(1.0, value):
                 return labels
@@ -428,22 +372,3 @@ def pmedian_improver(
             value = new
 
     return improve
-
-
-def _move_rules(units: UnitSet, rules: ClusterRules) -> tuple[list[list[int]], np.ndarray, dict]:
-    """Neighbours and edges by row index, and the bounds and frozen units of the moves."""
-    n = len(units)
-    index = {uid: i for i, uid in enumerate(units.ids)}
-    if rules.contiguous:
-        neighbors = [[index[v] for v in units.graph.neighbors(uid)] for uid in units.ids]
-    else:  # without contiguity any unit may join any cluster: all units are "neighbours"
-        neighbors = [[j for j in range(n) if j != i] for i in range(n)]
-    weights = units.weights(rules.weight) if rules.weight_bounds is not None else None
-    frozen = np.zeros(n, dtype=bool)
-    frozen[[index[u] for u in rules.fixed]] = True
-    frozen[[index[u] for group in rules.together for u in group]] = True
-
-    edges = units.edge_index_pairs()
-    bounds = {"size": rules.count_bounds(n), "weights": weights,
-              "weight_bounds": rules.weight_bounds, "frozen": frozen}
-    return neighbors, edges, bounds

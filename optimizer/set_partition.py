@@ -159,15 +159,6 @@ def lp_by_column_generation(
     return None
 
 
-def _subset(cands: Candidates, keep: np.ndarray) -> Candidates:
-    lengths = cands.sizes[keep]
-    indptr = np.zeros(len(keep) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    pieces = [cands.members(int(c)) for c in keep]
-    indices = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
-    return Candidates(indptr=indptr, indices=indices, n_units=cands.n_units)
-
-
 def solve_set_partition(
     cands: Candidates,
     costs: np.ndarray,
@@ -198,7 +189,7 @@ def solve_set_partition(
             upper = None if warm_start is None else float(costs @ warm_start)
             if upper is None:  # a plan from the candidates with the smallest reduced costs
                 pool = np.argsort(reduced, kind="stable")[:_INCUMBENT_POOL]
-                small = _subset(cands, pool)
+                small = cands.take(pool)
                 budget = None if time_limit is None else max(1.0, 0.25 * time_limit)
                 first = solve(
                     build_set_partition(small, costs[pool], n_clusters),
@@ -215,7 +206,7 @@ def solve_set_partition(
                 keep = np.flatnonzero(reduced <= slack)
                 details["kept"] = len(keep)
     details["reduction_time"] = time.perf_counter() - started
-    kept = _subset(cands, keep) if len(keep) < len(cands) else cands
+    kept = cands.take(keep) if len(keep) < len(cands) else cands
     initial = incumbent[keep] if incumbent is not None else None
     remaining = None if time_limit is None else max(0.1, time_limit - details["reduction_time"])
     solution = solve(

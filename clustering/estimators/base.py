@@ -528,7 +528,7 @@ class ClusteringEstimator(ClusterMixin, BaseEstimator):
         if self.violations_:
             warnings.warn(
                 f"{type(self).__name__} returns a plan that breaks the rules: "
-                + "; ".join(self.violations_[:5]),
+                + "; ".join(map(str, self.violations_[:5])),
                 UserWarning,
                 stacklevel=3,
             )

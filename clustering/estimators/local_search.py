@@ -371,7 +371,7 @@ class AZPLocalSearch(ClusteringEstimator):
         if self.violations_:  # cannot happen unless there is a bug: never hide it
             raise InfeasibleError(
                 "the local search produced a plan breaking the rules: "
-                + "; ".join(self.violations_),
+                + "; ".join(map(str, self.violations_)),
                 reason="repair",
             )
         return self
@@ -467,7 +467,7 @@ class AZPLocalSearch(ClusteringEstimator):
             broken = plan_violations(Plan.from_labels(problem.unit_set, labels), rules)
             raise InfeasibleError(
                 "cannot repair the start plan within the rules; still broken: "
-                + "; ".join(broken[:8]) + (" ..." if len(broken) > 8 else ""),
+                + "; ".join(map(str, broken[:8])) + (" ..." if len(broken) > 8 else ""),
                 reason="repair",
             )
         return True

@@ -1,0 +1,492 @@
+r"""Rules compiled once for a unit set: the one place where each rule is checked.
+
+:class:`~clustering.rules.ClusterRules` speaks in unit ids and names. Every
+method that builds or checks plans (the exact models, the heuristics, the
+plan sampler, the checker :func:`~clustering.rules.plan_violations`) needs
+the same rules in row-index terms: count and weight bounds, the borders, the
+groups that must be together (merged transitively with ``fixed``), the groups
+that must be apart (``fixed`` labels included), and the categories clusters
+must be pure in. :meth:`ClusterRules.compile <clustering.rules.ClusterRules.compile>`
+builds a :class:`CompiledRules` holding them, with the checks every method
+uses, and one weight tolerance.
+
+A cluster :math:`C` is *valid* when
+
+.. math::
+
+    L \le |C| \le U, \qquad
+    L_w - \varepsilon \le \textstyle\sum_{i \in C} w_i \le U_w + \varepsilon,
+
+it holds all or none of each together group, at most one unit of each apart
+group, one value of the purity category, and (with contiguity) it is
+connected. :math:`\varepsilon` is :data:`WEIGHT_TOLERANCE` times
+:math:`\max(1, U_w)`: round-off in summed weights never decides validity.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .bitsets import bits, components, is_connected, mask_of, neighbour_masks
+
+if TYPE_CHECKING:
+    from .rules import ClusterRules
+    from .units import UnitSet
+
+__all__ = [
+    "RULE_CODES",
+    "WEIGHT_TOLERANCE",
+    "CompiledRules",
+    "Violation",
+    "count_range",
+    "weight_slack",
+]
+
+#: Relative slack on weight bounds, the same for every method.
+WEIGHT_TOLERANCE = 1e-9
+
+#: The rule each violation (and each infeasibility reason) concerns.
+RULE_CODES = ("n_clusters", "count", "weight", "contiguity", "together", "apart", "fixed",
+              "purity")
+
+
+def weight_slack(bounds: tuple[float, float] | None) -> float:
+    """The absolute slack on weight bounds: :data:`WEIGHT_TOLERANCE` times ``max(1, upper)``.
+
+    Examples
+    --------
+    >>> weight_slack((10.0, 2e9))
+    2.0
+    """
+    if bounds is None or not math.isfinite(bounds[1]):
+        return WEIGHT_TOLERANCE
+    return WEIGHT_TOLERANCE * max(1.0, abs(bounds[1]))
+
+
+def count_range(total: float, bounds: tuple[float, float]) -> tuple[float, float]:
+    """How many clusters with totals in ``bounds`` can split ``total`` (granularity aside).
+
+    Examples
+    --------
+    >>> count_range(10.0, (3.0, 4.0))
+    (3, 3)
+    """
+    low, high = bounds
+    fewest = math.ceil(total / high - WEIGHT_TOLERANCE) if high > 0 else (
+        0 if total == 0 else math.inf)
+    most = math.floor(total / low + WEIGHT_TOLERANCE) if low > 0 else math.inf
+    return fewest, most
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One way a plan breaks the rules.
+
+    Attributes
+    ----------
+    reason : str
+        The rule broken, one of :data:`RULE_CODES`.
+    cluster : str or None
+        The cluster concerned, when one is.
+    units : tuple of str
+        The unit ids concerned (empty when the whole plan is).
+    detail : str
+        The readable sentence, also given by ``str(violation)``.
+    """
+
+    reason: str
+    cluster: str | None
+    units: tuple[str, ...]
+    detail: str
+
+    def __str__(self) -> str:
+        return self.detail
+
+    def to_dict(self) -> dict[str, object]:
+        """The fields as JSON-ready values."""
+        return {"reason": self.reason, "cluster": self.cluster, "units": list(self.units),
+                "detail": self.detail}
+
+
+def _merged_groups(n: int, groups: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Groups sharing a unit merged (union-find), each sorted, ordered by first member."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for group in groups:
+        for a, b in pairwise(group):
+            parent[find(a)] = find(b)
+    merged: dict[int, list[int]] = {}
+    for i in sorted({i for g in groups for i in g}):
+        merged.setdefault(find(i), []).append(i)
+    return sorted((g for g in merged.values() if len(g) > 1), key=lambda g: g[0])
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledRules:
+    """Rules in row-index terms for one unit set, with the checks every method shares.
+
+    Build it with :meth:`ClusterRules.compile <clustering.rules.ClusterRules.compile>`.
+
+    Attributes
+    ----------
+    unit_set : UnitSet
+    rules : ClusterRules
+        The rules with every unit named by its id.
+    n, n_clusters : int
+        Number of units and of clusters.
+    size : (int, int)
+        Member count bounds, ``(1, n)`` when none are set.
+    weights : numpy.ndarray or None
+        Unit weights when weight bounds are set.
+    weight_bounds : (float, float) or None
+    contiguous : bool
+    edges : numpy.ndarray of int, shape (m, 2)
+        The borders by row index (each once), whether or not contiguity is required.
+    together : list of lists of int
+        Units that must share a cluster, merged transitively with ``fixed``.
+    apart : list of lists of int
+        Units that must be pairwise apart: the ``apart`` groups, then one unit
+        per ``fixed`` label when there are two labels or more.
+    categories : list or None
+        The purity category of each unit.
+    fixed : dict of int to str
+        Unit row -> the label of its cluster.
+
+    Examples
+    --------
+    >>> from clustering.datasets import vietnam_provinces
+    >>> from clustering.rules import ClusterRules
+    >>> vn = vietnam_provinces(2025)
+    >>> compiled = ClusterRules(n_clusters=6, size=(5, 6), contiguous=True).compile(vn)
+    >>> compiled.size, compiled.contiguous, compiled.n
+    ((5, 6), True, 34)
+    >>> compiled.cluster_ok(compiled.mask([0, 1, 2]))
+    False
+    """
+
+    unit_set: UnitSet
+    rules: ClusterRules
+    n: int
+    n_clusters: int
+    size: tuple[int, int]
+    weights: np.ndarray | None
+    weight_bounds: tuple[float, float] | None
+    contiguous: bool
+    edges: np.ndarray
+    together: list[list[int]] = field(default_factory=list)
+    apart: list[list[int]] = field(default_factory=list)
+    categories: list[Hashable] | None = None
+    fixed: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, unit_set: UnitSet, rules: ClusterRules) -> CompiledRules:
+        """Compile ``rules`` (already resolved to ids) for ``unit_set``."""
+        index = unit_set.index
+        n = len(unit_set)
+        fixed = {index(u): label for u, label in rules.fixed.items()}
+        by_label: dict[str, list[int]] = {}
+        for i, label in sorted(fixed.items()):
+            by_label.setdefault(label, []).append(i)
+        together = _merged_groups(
+            n, [[index(u) for u in g] for g in rules.together] + list(by_label.values())
+        )
+        apart = [[index(u) for u in g] for g in rules.apart]
+        if len(by_label) > 1:  # one unit per label: same-label units are a together group
+            apart.append(sorted(units[0] for units in by_label.values()))
+        weights = None
+        if rules.weight_bounds is not None:
+            weights = np.asarray(unit_set.weights(rules.weight), dtype=float)
+        return cls(
+            unit_set=unit_set,
+            rules=rules,
+            n=n,
+            n_clusters=rules.n_clusters,
+            size=rules.count_bounds(n),
+            weights=weights,
+            weight_bounds=rules.weight_bounds,
+            contiguous=rules.contiguous,
+            edges=unit_set.edge_index_pairs(),
+            together=together,
+            apart=apart,
+            categories=None if rules.pure is None else list(unit_set.labels_of(rules.pure)),
+            fixed=fixed,
+        )
+
+    # -- derived structures ------------------------------------------------------
+    @cached_property
+    def neighbours(self) -> list[list[int]]:
+        """Each unit's neighbours by row index (the borders, contiguity or not)."""
+        out: list[list[int]] = [[] for _ in range(self.n)]
+        for a, b in self.edges.tolist():
+            out[a].append(b)
+            out[b].append(a)
+        return out
+
+    @cached_property
+    def neighbour_masks(self) -> list[int]:
+        """Neighbour bit masks of the *rules*: the borders, or everyone without contiguity."""
+        return neighbour_masks(self.n, self.edges.tolist() if self.contiguous else None)
+
+    @cached_property
+    def border_masks(self) -> list[int]:
+        """Neighbour bit masks of the borders, whether or not contiguity is required."""
+        return neighbour_masks(self.n, self.edges.tolist())
+
+    @cached_property
+    def together_masks(self) -> list[int]:
+        return [mask_of(g) for g in self.together]
+
+    @cached_property
+    def apart_masks(self) -> list[int]:
+        return [mask_of(g) for g in self.apart if len(g) > 1]
+
+    @cached_property
+    def category_masks(self) -> list[int]:
+        """One mask per value of the purity category (empty without purity)."""
+        if self.categories is None:
+            return []
+        by_value: dict[Hashable, int] = {}
+        for i, value in enumerate(self.categories):
+            by_value[value] = by_value.get(value, 0) | (1 << i)
+        return list(by_value.values())
+
+    @cached_property
+    def frozen(self) -> np.ndarray:
+        """Units that single moves must leave in place: fixed, or bound to others."""
+        out = np.zeros(self.n, dtype=bool)
+        out[[i for g in self.together for i in g]] = True
+        out[list(self.fixed)] = True
+        return out
+
+    @property
+    def weight_slack(self) -> float:
+        """The absolute slack every weight check uses (see :func:`weight_slack`)."""
+        return weight_slack(self.weight_bounds)
+
+    @property
+    def has_group_rules(self) -> bool:
+        """Whether together, apart, fixed or purity rules are set."""
+        return bool(self.together or self.apart or self.fixed or self.categories is not None)
+
+    def mask(self, indices: Sequence[int]) -> int:
+        """The bit mask of unit rows."""
+        return mask_of(indices)
+
+    # -- checks on one cluster ------------------------------------------------------
+    def count_ok(self, count: int) -> bool:
+        return self.size[0] <= count <= self.size[1]
+
+    def weight_ok(self, total: float) -> bool:
+        """Whether a cluster weight is within the bounds (up to :attr:`weight_slack`)."""
+        if self.weight_bounds is None:
+            return True
+        slack = self.weight_slack
+        return self.weight_bounds[0] - slack <= total <= self.weight_bounds[1] + slack
+
+    def bounds_ok(self, count: int, total: float = 0.0) -> bool:
+        """Count and weight bounds of one cluster."""
+        return self.count_ok(count) and self.weight_ok(total)
+
+    def bound_excess(self, count: float, total: float = 0.0, *, weight_scale: float = 1.0
+                     ) -> float:
+        """How far a cluster is outside its bounds: members, plus weight over ``weight_scale``.
+
+        Zero exactly when :meth:`bounds_ok`; the repair heuristics minimise the sum.
+        """
+        low, high = self.size
+        excess = max(low - count, 0.0) + max(count - high, 0.0)
+        if self.weight_bounds is not None:
+            w_low, w_high = self.weight_bounds
+            slack = self.weight_slack
+            excess += (max(w_low - slack - total, 0.0) + max(total - w_high - slack, 0.0)
+                       ) / weight_scale
+        return excess
+
+    def cluster_weight(self, members: Sequence[int]) -> float:
+        return 0.0 if self.weights is None else float(self.weights[list(members)].sum())
+
+    def groups_ok(self, mask: int) -> bool:
+        """Together (all or none), apart (at most one) and purity (one value) for one cluster."""
+        if any(mask & g and mask & g != g for g in self.together_masks):
+            return False
+        if any((mask & g).bit_count() > 1 for g in self.apart_masks):
+            return False
+        return not self.category_masks or sum(bool(mask & c) for c in self.category_masks) == 1
+
+    def cluster_ok(self, mask: int, *, check_connected: bool = True) -> bool:
+        """Whether the units of ``mask`` may form one cluster under every rule.
+
+        ``check_connected=False`` skips contiguity, for callers whose clusters
+        are connected by construction (tree cuts, connected enumeration).
+        """
+        members = bits(mask)
+        if not self.bounds_ok(len(members), self.cluster_weight(members)):
+            return False
+        if not self.groups_ok(mask):
+            return False
+        return not (check_connected and self.contiguous
+                    and not is_connected(mask, self.neighbour_masks))
+
+    def can_merge(self, a: int, b: int) -> bool:
+        """Whether clusters ``a`` and ``b`` (masks) may become one cluster, later grown further.
+
+        Checks what growing cannot repair: the maximum count and weight, apart
+        groups and purity; with contiguity, the two must border each other.
+        """
+        union = a | b
+        members = bits(union)
+        if len(members) > self.size[1]:
+            return False
+        if self.weights is not None and (
+            self.cluster_weight(members) > self.weight_bounds[1] + self.weight_slack  # type: ignore[index]
+        ):
+            return False
+        if any((union & g).bit_count() > 1 for g in self.apart_masks):
+            return False
+        if self.category_masks and sum(bool(union & c) for c in self.category_masks) > 1:
+            return False
+        if self.contiguous:
+            return any(self.neighbour_masks[i] & b for i in bits(a))
+        return True
+
+    def connected(self, members: Sequence[int]) -> bool:
+        """Whether ``members`` are connected by borders (always true without contiguity)."""
+        return not self.contiguous or is_connected(mask_of(members), self.neighbour_masks)
+
+    # -- checks on a set of clusters ---------------------------------------------------
+    def cluster_count_range(self, count: int, total: float | None = None) -> tuple[int, int]:
+        """Fewest and most clusters within the bounds that ``count`` units weighing
+        ``total`` can form (counts and totals only: a necessary condition).
+
+        Examples
+        --------
+        >>> from clustering.units import UnitSet
+        >>> from clustering.rules import ClusterRules
+        >>> units = UnitSet([{"id": str(i), "name": str(i)} for i in range(9)], [])
+        >>> ClusterRules(n_clusters=2, size=(2, 4), contiguous=False).compile(
+        ...     units).cluster_count_range(9)
+        (3, 4)
+        """
+        low, high = self.size
+        fewest, most = -(-count // high), count // low
+        if total is not None and self.weight_bounds is not None:
+            w_fewest, w_most = count_range(total, self.weight_bounds)
+            fewest, most = max(fewest, w_fewest), min(most, w_most)
+        return fewest, most
+
+    def splittable(self, mask: int, n_clusters: int) -> bool:
+        """Whether the units of ``mask`` could form ``n_clusters`` clusters within the bounds.
+
+        Each connected part (every unit is every other's neighbour without
+        contiguity) must be split into whole clusters; a part of ``s`` units
+        weighing ``w`` needs between :meth:`cluster_count_range` clusters, and
+        these ranges must admit ``n_clusters`` in total. ``False`` proves that
+        no split exists; ``True`` does not prove one does.
+
+        Examples
+        --------
+        >>> from clustering.units import UnitSet
+        >>> from clustering.rules import ClusterRules
+        >>> path = UnitSet([{"id": str(i), "name": str(i)} for i in range(3)],
+        ...                [("0", "1"), ("1", "2")])
+        >>> compiled = ClusterRules(n_clusters=1, size=(2, 2), contiguous=True).compile(path)
+        >>> compiled.splittable(0b011, 1), compiled.splittable(0b101, 1)
+        (True, False)
+        """
+        fewest = most = 0
+        for part in components(mask, self.neighbour_masks):
+            members = bits(part)
+            total = self.cluster_weight(members) if self.weights is not None else None
+            need_low, need_high = self.cluster_count_range(len(members), total)
+            if need_low > need_high:
+                return False
+            fewest, most = fewest + need_low, most + need_high
+            if fewest > n_clusters:
+                return False
+        return fewest <= n_clusters <= most
+
+    def violations(self, labels: Sequence[int] | np.ndarray,
+                   cluster_names: Sequence[str] | None = None) -> list[Violation]:
+        """Every way the plan given by ``labels`` breaks the rules (empty when none).
+
+        ``labels[i]`` is the cluster of unit row ``i``; ``cluster_names[c]``
+        names cluster ``c`` in the messages (default ``C1, C2...`` by label).
+        """
+        labels = np.asarray(labels, dtype=np.int64)
+        values = np.unique(labels)
+        if cluster_names is None:
+            cluster_names = [f"C{int(v) + 1}" for v in range(int(values.max()) + 1)]
+        clusters = {cluster_names[int(v)]: np.flatnonzero(labels == v) for v in values}
+        out: list[Violation] = []
+        if len(clusters) != self.n_clusters:
+            out.append(Violation("n_clusters", None, (), f"{len(clusters)} clusters instead of "
+                                                          f"{self.n_clusters}"))
+        for name, members in clusters.items():
+            out += self._cluster_violations(name, members)
+        out += self._group_violations(labels, cluster_names)
+        return out
+
+    def _cluster_violations(self, name: str, members: np.ndarray) -> list[Violation]:
+        ids = tuple(self.unit_set.ids[i] for i in members)
+        out = []
+        low, high = self.size
+        if not self.count_ok(len(members)):
+            out.append(Violation("count", name, ids, f"cluster {name!r} has {len(members)} "
+                                                     f"members, outside [{low}, {high}]"))
+        if self.weight_bounds is not None:
+            total = self.cluster_weight(members)
+            if not self.weight_ok(total):
+                w_low, w_high = self.weight_bounds
+                out.append(Violation("weight", name, ids, f"cluster {name!r} weighs {total:,.6g}, "
+                                                          f"outside [{w_low:,.6g}, {w_high:,.6g}]"))
+        if self.contiguous:
+            pieces = sum(1 for _ in components(mask_of(members), self.neighbour_masks))
+            if pieces != 1:
+                out.append(Violation("contiguity", name, ids,
+                                     f"cluster {name!r} is in {pieces} pieces"))
+        if self.categories is not None:
+            found = {self.categories[i] for i in members}
+            if len(found) > 1:
+                out.append(Violation(
+                    "purity", name, ids,
+                    f"cluster {name!r} mixes {self.rules.pure} values {sorted(found, key=str)}"))
+        return out
+
+    def _group_violations(self, labels: np.ndarray, names: Sequence[str]) -> list[Violation]:
+        rules, out = self.rules, []
+        cluster_of = {uid: names[int(c)] for uid, c in zip(self.unit_set.ids, labels)}
+        for group in rules.together:
+            if len({cluster_of[u] for u in group}) > 1:
+                out.append(Violation("together", None, tuple(group),
+                                     f"units {list(group)} must be together but are split"))
+        for group in rules.apart:
+            seen = [cluster_of[u] for u in group]
+            if len(set(seen)) < len(seen):
+                out.append(Violation("apart", None, tuple(group),
+                                     f"units {list(group)} must be apart but some share a cluster"))
+        by_label: dict[str, set[str]] = {}
+        for unit, label in rules.fixed.items():
+            by_label.setdefault(label, set()).add(cluster_of[unit])
+        for label, where in by_label.items():
+            if len(where) > 1:
+                units = tuple(u for u, lab in rules.fixed.items() if lab == label)
+                out.append(Violation("fixed", None, units, f"units fixed to {label!r} are split "
+                                                           f"over clusters {sorted(where)}"))
+        single = [next(iter(c)) for c in by_label.values() if len(c) == 1]
+        if len(single) != len(set(single)):
+            out.append(Violation("fixed", None, tuple(rules.fixed),
+                                 "units fixed to different labels share a cluster"))
+        return out
