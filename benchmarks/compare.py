@@ -475,6 +475,7 @@ def run_benchmark(
     Parameters
     ----------
     unit_set : UnitSet
+        The units every proposal partitions.
     proposals : sequence of Plan
         The planners' proposals (over ``unit_set``).
     settings : Settings, optional

@@ -135,7 +135,8 @@ def read_proposal(path: str | Path, unit_set: UnitSet | None = None) -> Proposal
 
     Parameters
     ----------
-    path : path
+    path : str or path
+        A YAML, JSON or CSV proposal file.
     unit_set : UnitSet, optional
         The units the proposal partitions. Default: the dataset the file declares.
 

@@ -213,7 +213,9 @@ def enumerate_plans(
     Parameters
     ----------
     unit_set : UnitSet
+        The units the plans partition.
     rules : ClusterRules
+        The rules every plan follows (checked by the shared diagnosis first).
     limit : int, default 200,000
         Give up (:class:`~clustering.errors.FairclustersError`) past this many plans.
     candidate_limit : int, default 400,000
@@ -347,7 +349,9 @@ def sample_plans(
     Parameters
     ----------
     unit_set : UnitSet
+        The units the plans partition.
     rules : ClusterRules
+        The rules every plan follows (checked by the shared diagnosis first).
     n_steps : int, default 2,000
         Steps of the recombination chain (used only when enumeration is too large).
     seed : int, default 0

@@ -252,6 +252,7 @@ def fairness_report(
     Parameters
     ----------
     plan : Plan
+        The plan to score (a complete partition of its unit set).
     indicators : sequence of str, optional
         Indicators for homogeneity. Default: every indicator complete and
         non-constant over the units (the others are named in ``notes``).

@@ -13,8 +13,7 @@ whichever method is used, and :func:`plan_violations` to check a finished plan.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import networkx as nx
 import numpy as np
@@ -32,6 +31,7 @@ __all__ = [
     "Violation",
     "check_feasible",
     "diagnose",
+    "infeasible_error",
     "plan_violations",
     "together_groups",
 ]
@@ -290,29 +290,37 @@ def _bound_problems(c: CompiledRules) -> list[InfeasibleError]:
 
 def _component_problems(c: CompiledRules) -> list[InfeasibleError]:
     """Under contiguity, each connected part is split into whole clusters."""
-    problems, fewest_total, most_total, parts = [], 0, 0, 0
-    found = sorted(components(c.mask(range(c.n)), c.neighbour_masks), key=int.bit_count)
-    for part in found:
-        parts += 1
-        members = bits(part)
+    parts = [bits(p) for p in components(c.mask(range(c.n)), c.neighbour_masks)]
+    return _grouped_count_problems(
+        c, sorted(parts, key=len), reason="component",
+        one=lambda ids: (f"the connected part {_names(c.unit_set, ids)} ({len(ids)} units) "
+                         "cannot be split into contiguous clusters within the size bounds"),
+        every=lambda fewest, most: (
+            f"the adjacency graph has {len(parts)} connected part(s) that need between "
+            f"{fewest} and {most} contiguous clusters, not {c.n_clusters}"),
+    )
+
+
+def _grouped_count_problems(c: CompiledRules, groups: list[list[int]], *, reason: str,
+                            one: Callable[[list[str]], str],
+                            every: Callable[[int, int], str]) -> list[InfeasibleError]:
+    """Groups that clusters cannot straddle (connected parts, purity classes).
+
+    Each group is split into whole clusters: its own range of cluster counts
+    (:meth:`CompiledRules.cluster_count_range`) must not be empty, and the
+    ranges must admit ``k`` in total. ``one`` and ``every`` word the two findings.
+    """
+    problems, fewest_total, most_total = [], 0, 0
+    for members in groups:
         total = c.cluster_weight(members) if c.weights is not None else None
         fewest, most = c.cluster_count_range(len(members), total)
         if fewest > most or most < 1:
             ids = [c.unit_set.ids[i] for i in members]
-            problems.append(InfeasibleError(
-                f"the connected part {_names(c.unit_set, ids)} ({len(members)} units) "
-                "cannot be split into contiguous clusters within the size bounds",
-                reason="component",
-                units=tuple(ids),
-            ))
+            problems.append(InfeasibleError(one(ids), reason=reason, units=tuple(ids)))
         fewest_total += fewest
         most_total += most
     if not problems and not (fewest_total <= c.n_clusters <= most_total):
-        problems.append(InfeasibleError(
-            f"the adjacency graph has {parts} connected part(s) that need between "
-            f"{fewest_total} and {most_total} contiguous clusters, not {c.n_clusters}",
-            reason="component",
-        ))
+        problems.append(InfeasibleError(every(fewest_total, most_total), reason=reason))
     return problems
 
 
@@ -459,43 +467,51 @@ def _purity_problems(c: CompiledRules) -> list[InfeasibleError]:
                 units=tuple(ids),
             ))
     low, high = c.size
-    fewest_total = most_total = 0
-    for value, count in Counter(categories).items():
-        fewest, most = c.cluster_count_range(count)
-        if fewest > most:
-            members = [u for u, v in category_of.items() if v == value]
-            problems.append(InfeasibleError(
-                f"the {count} units with {pure}={value!r} cannot be split into "
-                f"pure clusters of {low} to {high} members",
-                reason="purity",
-                units=tuple(members),
-            ))
-        fewest_total += fewest
-        most_total += most
-    if not problems and not (fewest_total <= c.n_clusters <= most_total):
-        problems.append(InfeasibleError(
-            f"{len(set(categories))} values of {pure!r} need between {fewest_total} and "
-            f"{most_total} pure clusters, not {c.n_clusters}",
-            reason="purity",
-        ))
-    return problems
+    classes: dict[object, list[int]] = {}
+    for i, value in enumerate(categories):
+        classes.setdefault(value, []).append(i)
+    return problems + _grouped_count_problems(
+        c, list(classes.values()), reason="purity",
+        one=lambda ids: (f"the {len(ids)} units with {pure}={category_of[ids[0]]!r} cannot be "
+                         f"split into pure clusters of {low} to {high} members"),
+        every=lambda fewest, most: (f"{len(classes)} values of {pure!r} need between {fewest} "
+                                    f"and {most} pure clusters, not {c.n_clusters}"),
+    )
 
 
 def check_feasible(unit_set: UnitSet, rules: ClusterRules) -> ClusterRules:
-    """Raise the first :class:`InfeasibleError` of :func:`diagnose`; return resolved rules.
+    """Raise :func:`infeasible_error` of :func:`diagnose`'s findings; return resolved rules.
 
-    All reasons found are listed in the message.
+    The estimators and the plan sampler, which must return a plan, call this
+    before any work; :func:`optimizer.optimize`, which returns a result,
+    reports the same errors in ``result.reasons`` with ``status="infeasible"``
+    (``result.raise_if_infeasible()`` raises this same error).
     """
     problems = diagnose(unit_set, rules)
     if problems:
-        first = problems[0]
-        if len(problems) > 1:
-            listing = "; ".join(str(p) for p in problems)
-            raise InfeasibleError(
-                f"{len(problems)} reasons: {listing}", reason=first.reason, units=first.units
-            )
-        raise first
+        raise infeasible_error(problems)
     return rules.resolved(unit_set)
+
+
+def infeasible_error(problems: Sequence[InfeasibleError]) -> InfeasibleError:
+    """One error for several reasons: the first's code and units, every reason in the message.
+
+    Examples
+    --------
+    >>> e = infeasible_error([InfeasibleError("a", reason="count"),
+    ...                       InfeasibleError("b", reason="purity")])
+    >>> e.reason, str(e)
+    ('count', '2 reasons: a; b')
+    """
+    if not problems:
+        raise ValueError("infeasible_error needs at least one reason")
+    first = problems[0]
+    if len(problems) == 1:
+        return first
+    listing = "; ".join(str(p) for p in problems)
+    return InfeasibleError(
+        f"{len(problems)} reasons: {listing}", reason=first.reason, units=first.units
+    )
 
 
 def plan_violations(plan: Plan, rules: ClusterRules) -> list[Violation]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -129,6 +130,7 @@ def optimize(
     Parameters
     ----------
     units : UnitSet
+        The units to partition, with their borders.
     n_clusters : int or ClusterRules
         Number of clusters, or complete rules (then the rule keywords below
         must be left unset; ``contiguous`` is taken from the rules).
@@ -149,6 +151,8 @@ def optimize(
         ``n x n`` matrix in the unit order, finite and non-negative. Default:
         :func:`optimizer.objectives.default_dissimilarity`.
     together, apart : sequences of unit groups (ids or names)
+        Each ``together`` group shares one cluster; the units of each ``apart``
+        group are in pairwise different clusters.
     fixed : dict, optional
         Unit -> cluster label; the label names that cluster in the plan.
     pure : str, optional
@@ -159,7 +163,8 @@ def optimize(
         assignment model (:mod:`optimizer.assignment`: separator cuts on the
         root LP, a dive for a first plan, then MIP rounds; with no LP solved in
         time, a Lagrangian bound); non-linear objectives need enumeration.
-    solver : {"cbc", "highs"}
+    solver : {"cbc", "highs"}, default "cbc"
+        The MIP solver: CBC (bundled with PuLP) or HiGHS (the ``highs`` extra).
     time_limit : float, optional
         Seconds for the whole call's solving.
     mip_gap : float, optional
@@ -172,8 +177,12 @@ def optimize(
         ``details["warm_start"]``), so that reduced-cost fixing can start
         before the first solve.
     seed : int, default 0
+        Seed of the solvers and of the heuristic start: same seed, same result.
     verbose : bool, default False
-    candidate_limit : int
+        Show the solver's log.
+    candidate_limit : int, default :data:`CANDIDATE_LIMIT`
+        Most candidate clusters ``method="auto"`` enumerates before it
+        switches to the assignment model.
 
     Returns
     -------
@@ -231,12 +240,9 @@ def optimize(
     warm_labels = warm_start.labels if warm_start is not None else None
     if time_limit is not None:  # the limit covers the whole call, counting included
         time_limit = max(0.1, time_limit - (time.perf_counter() - started))
-    settings = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap,
-                "warm_labels": warm_labels, "seed": seed, "verbose": verbose}
-    if chosen == "enumerate":
-        solution, labels, details = _by_enumeration(compiled, goal, d, **settings)
-    else:
-        solution, labels, details = _by_assignment(compiled, goal, d, **settings)
+    run = _Run(solver, time_limit, mip_gap, warm_labels, seed, verbose)
+    by_method = _by_enumeration if chosen == "enumerate" else _by_assignment
+    solution, labels, details = by_method(compiled, goal, d, run)
     details.update(solver_status=solution.solver_status)
 
     if solution.status == "infeasible":
@@ -257,6 +263,18 @@ def optimize(
     )
     return finish(plan, solution.status, solution.objective, solution.bound, solution.gap,
                   chosen, reason, details=details)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """How to solve: the solver settings shared by both methods."""
+
+    solver: str
+    time_limit: float | None  # seconds left for solving
+    mip_gap: float | None
+    warm_labels: np.ndarray | None
+    seed: int
+    verbose: bool
 
 
 def _check_parameters(units, method, solver, time_limit, mip_gap, warm_start,
@@ -311,13 +329,7 @@ def _by_assignment(
     compiled: CompiledRules,
     goal: Objective,
     d: np.ndarray | None,
-    *,
-    solver: str,
-    time_limit: float | None,
-    mip_gap: float | None,
-    warm_labels: np.ndarray | None,
-    seed: int,
-    verbose: bool,
+    run: _Run,
 ) -> tuple[Solution, np.ndarray | None, dict]:
     """The assignment model, with a heuristic start and polishing for pure p-median."""
     units = compiled.unit_set
@@ -335,6 +347,7 @@ def _by_assignment(
     # reduced-cost fixing starts before the first solve) and polished repairs.
     # Under a time limit, the polishing stops at the call's deadline and the
     # start gets at most a third of the time left.
+    time_limit, warm_labels = run.time_limit, run.warm_labels
     improve, start_from = None, "given" if warm_labels is not None else None
     heuristic_started = time.perf_counter()
     deadline = None if time_limit is None else heuristic_started + time_limit
@@ -342,14 +355,15 @@ def _by_assignment(
         improve = pmedian_improver(compiled, d, deadline=deadline)
         if warm_labels is None and compiled.n ** 2 > FIXING_FROM:  # small models need no start
             start_by = None if time_limit is None else heuristic_started + time_limit / 3
-            warm_labels = heuristic_plan(units, compiled.rules, d, seed=seed, deadline=start_by)
+            warm_labels = heuristic_plan(units, compiled.rules, d, seed=run.seed,
+                                         deadline=start_by)
             start_from = "heuristic" if warm_labels is not None else None
     heuristic_time = time.perf_counter() - heuristic_started
     if time_limit is not None:
         time_limit = max(0.1, time_limit - heuristic_time)
     solution, labels, details = solve_assignment(
-        problem, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
-        warm_labels=warm_labels, seed=seed, verbose=verbose, acceptable=acceptable,
+        problem, solver=run.solver, time_limit=time_limit, mip_gap=run.mip_gap,
+        warm_labels=warm_labels, seed=run.seed, verbose=run.verbose, acceptable=acceptable,
         improve=improve,
     )
     details.update(warm_start=start_from, heuristic_time=heuristic_time)
@@ -360,13 +374,7 @@ def _by_enumeration(
     compiled: CompiledRules,
     goal: Objective,
     d: np.ndarray | None,
-    *,
-    solver: str,
-    time_limit: float | None,
-    mip_gap: float | None,
-    warm_labels: np.ndarray | None,
-    seed: int,
-    verbose: bool,
+    run: _Run,
 ) -> tuple[Solution, np.ndarray | None, dict]:
     """Set partitioning over every candidate cluster whose complement can be split."""
     started = time.perf_counter()
@@ -383,16 +391,17 @@ def _by_enumeration(
         balance_sizes=sizes, ideal=ideal,
     )
     cost_time = time.perf_counter() - started - enumeration_time
-    warm = warm_start_vector(cands, warm_labels) if warm_labels is not None else None
-    remaining = None if time_limit is None else max(0.1, time_limit - enumeration_time - cost_time)
+    warm = None if run.warm_labels is None else warm_start_vector(cands, run.warm_labels)
+    spent = enumeration_time + cost_time
+    remaining = None if run.time_limit is None else max(0.1, run.time_limit - spent)
     if len(cands) == 0:
         # No cluster can be formed at all: nothing to select, proven by enumeration.
-        return (Solution("infeasible", None, None, None, None, solver,
+        return (Solution("infeasible", None, None, None, None, run.solver,
                          "no candidate cluster satisfies the rules", 0.0), None,
                 {"candidates": count})
     solution, labels, details = solve_set_partition(
-        cands, costs, compiled.n_clusters, solver=solver, time_limit=remaining,
-        mip_gap=mip_gap, warm_start=warm, seed=seed, verbose=verbose,
+        cands, costs, compiled.n_clusters, solver=run.solver, time_limit=remaining,
+        mip_gap=run.mip_gap, warm_start=warm, seed=run.seed, verbose=run.verbose,
     )
     details.update(
         candidates=count,

@@ -863,7 +863,9 @@ def solve_assignment(
     Parameters
     ----------
     p : AssignmentProblem
+        The model's data in row-index terms.
     solver : {"cbc", "highs"}
+        The MIP solver of the rounds.
     time_limit : float, optional
         Seconds for the whole solve.
     mip_gap : float, optional

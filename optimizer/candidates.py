@@ -279,6 +279,7 @@ def enumerate_candidates(
     Parameters
     ----------
     n_units : int
+        Number of units; they are numbered ``0..n_units-1``.
     edges : sequence of (int, int) or None
         Adjacency by row index; ``None`` for non-contiguous candidates (any set).
     size : (int, int)

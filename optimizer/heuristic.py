@@ -232,7 +232,10 @@ def recombine_pairs(
     labels : array of int
         A plan (labels ``0..k-1``) with connected clusters within bounds.
     d : (n, n) array
+        Dissimilarity.
     rules : CompiledRules
+        Count and weight bounds, contiguity and the frozen units, as in
+        :func:`improve_pmedian`; the two new clusters are valid under every rule.
     max_passes, deadline
         As in :func:`improve_pmedian`.
 

@@ -69,6 +69,7 @@ def pmedian_lagrangian_bound(
     d : (n, n) array
         Dissimilarity, cost of unit :math:`i` joining the centre :math:`j`.
     n_clusters : int
+        Number of centres :math:`k`.
     size : (int, int)
         Member count bounds :math:`l \le |S| \le u`, the centre included.
     allowed : (n, n) bool array, optional
@@ -77,7 +78,8 @@ def pmedian_lagrangian_bound(
     upper : float, optional
         The cost of a known plan, the target of Polyak's step (default: the
         sum over units of their largest dissimilarity, a crude one).
-    max_iter : int
+    max_iter : int, default 300
+        Subgradient steps at most.
     deadline : float, optional
         A ``time.perf_counter()`` value at which to stop.
 

@@ -57,6 +57,7 @@ def pareto_front(
     Parameters
     ----------
     units : UnitSet
+        The units to partition.
     n_clusters : int or list of int
         One value with several ``tolerances``, or several values (each solved
         once per tolerance, or without weight bounds when ``tolerances`` is None).

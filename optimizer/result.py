@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from clustering.errors import InfeasibleError
 from clustering.plan import Plan
-from clustering.rules import ClusterRules
+from clustering.rules import ClusterRules, infeasible_error
 
 __all__ = ["STATUSES", "OptimizeResult"]
 
@@ -66,6 +66,27 @@ class OptimizeResult:
     @property
     def proven_optimal(self) -> bool:
         return self.status == "optimal"
+
+    def raise_if_infeasible(self) -> OptimizeResult:
+        """Raise the :class:`~clustering.errors.InfeasibleError` the estimators and the
+        sampler raise for the same rules, when ``status == "infeasible"``; else return self.
+
+        Examples
+        --------
+        >>> from clustering.datasets import vietnam_provinces
+        >>> from optimizer import optimize
+        >>> result = optimize(vietnam_provinces(2025), 6, size=(7, 9))
+        >>> result.status
+        'infeasible'
+        >>> try:
+        ...     result.raise_if_infeasible()
+        ... except InfeasibleError as error:
+        ...     print(error.reason)
+        count
+        """
+        if self.status == "infeasible":
+            raise infeasible_error(self.reasons)
+        return self
 
     def __str__(self) -> str:
         lines = [f"status     {self.status}"]

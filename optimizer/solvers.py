@@ -116,7 +116,9 @@ def solve(
     Parameters
     ----------
     model : MILP
+        The program: costs, sparse rows with bounds, column bounds, integrality.
     solver : {"highs", "cbc"}
+        HiGHS through highspy, or CBC through PuLP.
     time_limit : float, optional
         Seconds of wall time for the solver.
     mip_gap : float, optional

@@ -85,17 +85,7 @@ def textbook_hess(
             problem += load <= weight_bounds[1] * x[j][j]
             problem += load >= weight_bounds[0] * x[j][j]
     if contiguous:
-        arcs = [(int(a), int(b)) for a, b in edges] + [(int(b), int(a)) for a, b in edges]
-        big = size[1] if size is not None else n
-        f = problem.add_variable_dicts("f", (units, range(len(arcs))), lowBound=0)
-        out_arcs = {i: [a for a, (u, _) in enumerate(arcs) if u == i] for i in units}
-        in_arcs = {i: [a for a, (_, v) in enumerate(arcs) if v == i] for i in units}
-        for j in units:
-            for i in units:
-                inflow = pulp.lpSum(f[j][a] for a in in_arcs[i])
-                if i != j:
-                    problem += pulp.lpSum(f[j][a] for a in out_arcs[i]) - inflow == x[i][j]
-                problem += inflow <= (big - 1) * x[i][j]
+        _add_flow_contiguity(problem, x, edges, n, size[1] if size is not None else n)
     build_time = time.perf_counter() - started
     command = (
         bundled_cbc(msg=False, timeLimit=time_limit)
@@ -107,14 +97,7 @@ def textbook_hess(
     solve_time = time.perf_counter() - started
     hit = time_limit is not None and solve_time >= time_limit * 0.98
     has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
-    if problem.status == pulp.LpStatusInfeasible:
-        status = "infeasible"
-    elif not has_solution:
-        status = "no_solution"
-    elif problem.sol_status == pulp.LpSolutionOptimal and not hit:
-        status = "optimal"
-    else:
-        status = "feasible"
+    status = _status(problem, has_solution, hit)
     labels = None
     objective = None
     if has_solution:
@@ -129,3 +112,34 @@ def textbook_hess(
         "solve_time": solve_time,
         "hit_time_limit": hit,
     }
+
+
+def _add_flow_contiguity(problem: pulp.LpProblem, x, edges: np.ndarray, n: int, big: int
+                         ) -> None:
+    r"""Single-commodity flow from each centre: :math:`f^j` sends one unit to each member.
+
+    Flow conservation :math:`\sum_{out} f^j - \sum_{in} f^j = x_{ij}` at every
+    :math:`i \ne j`, and flow only into members: :math:`\sum_{in} f^j \le (U-1) x_{ij}`.
+    """
+    units = range(n)
+    arcs = [(int(a), int(b)) for a, b in edges] + [(int(b), int(a)) for a, b in edges]
+    f = problem.add_variable_dicts("f", (units, range(len(arcs))), lowBound=0)
+    out_arcs = {i: [a for a, (u, _) in enumerate(arcs) if u == i] for i in units}
+    in_arcs = {i: [a for a, (_, v) in enumerate(arcs) if v == i] for i in units}
+    for j in units:
+        for i in units:
+            inflow = pulp.lpSum(f[j][a] for a in in_arcs[i])
+            if i != j:
+                problem += pulp.lpSum(f[j][a] for a in out_arcs[i]) - inflow == x[i][j]
+            problem += inflow <= (big - 1) * x[i][j]
+
+
+def _status(problem: pulp.LpProblem, has_solution: bool, hit_time_limit: bool) -> str:
+    """What PuLP reports, with "optimal" only when the solver finished before the limit."""
+    if problem.status == pulp.LpStatusInfeasible:
+        return "infeasible"
+    if not has_solution:
+        return "no_solution"
+    if problem.sol_status == pulp.LpSolutionOptimal and not hit_time_limit:
+        return "optimal"
+    return "feasible"
