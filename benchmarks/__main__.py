@@ -15,9 +15,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from clustering.errors import FairclustersError, InfeasibleError
+from clustering.errors import FairclustersError, InfeasibleError, ParameterError
 from clustering.rules import ClusterRules, check_feasible
 from clustering.units import UnitSet
 from optimizer.objectives import DEFAULT_GEOGRAPHY
@@ -104,9 +102,8 @@ def _rules(args: argparse.Namespace, unit_set: UnitSet) -> ClusterRules:
         if args.weight_tolerance is not None:
             return ClusterRules.with_weight_tolerance(unit_set, k, args.weight_tolerance, **extra)
         return ClusterRules(n_clusters=k, **extra)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InputError(f"invalid rules: {problems}") from None
+    except ParameterError as exc:
+        raise InputError(f"invalid rules: {exc}") from exc
 
 
 def _check_args(args: argparse.Namespace) -> None:

@@ -7,9 +7,57 @@ and every message names the offending value and what was expected.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import NamedTuple
+
 
 class FairclustersError(ValueError):
     """Base class of the library's input errors."""
+
+
+class FieldProblem(NamedTuple):
+    """One invalid field of a :class:`ParameterError`.
+
+    Attributes
+    ----------
+    field : str
+        Where the value was given, e.g. ``"size"`` or ``"sections[0].max_points"``;
+        empty when the problem concerns the whole object.
+    value : object
+        The offending value as given.
+    message : str
+        What is wrong with it and what was expected.
+    """
+
+    field: str
+    value: object
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class ParameterError(FairclustersError):
+    """A parameter or model field has a value it does not accept.
+
+    Raised, among others, for every invalid value given to one of the library's
+    pydantic models (see :mod:`clustering.validation`). The message names each
+    field, the bad value and what was expected.
+
+    Attributes
+    ----------
+    problems : tuple of FieldProblem
+        One entry per invalid field, in the order they were found.
+    """
+
+    def __init__(self, message: str, *, problems: Iterable[FieldProblem] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The invalid fields, e.g. ``("n_clusters",)``."""
+        return tuple(p.field for p in self.problems)
 
 
 class UnitSetError(FairclustersError):

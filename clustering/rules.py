@@ -17,13 +17,14 @@ from collections.abc import Callable, Sequence
 
 import networkx as nx
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from .bitsets import bits, components
 from .compiled_rules import CompiledRules, Violation, count_range
 from .errors import FairclustersError, InfeasibleError
 from .plan import Plan
 from .units import UnitSet
+from .validation import FairclustersModel
 
 __all__ = [
     "ClusterRules",
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 
-class ClusterRules(BaseModel):
+class ClusterRules(FairclustersModel):
     """What a plan of ``n_clusters`` clusters must respect.
 
     Parameters

@@ -15,15 +15,16 @@ from typing import Literal
 
 import networkx as nx
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
-from .errors import IndicatorError, UnitSetError, UnknownNameError
+from .errors import IndicatorError, ParameterError, UnitSetError, UnknownNameError
 from .names import closest_names, fold, nfc
+from .validation import FairclustersModel, NFCStr, NFCText
 
 __all__ = ["Unit", "UnitSet"]
 
 
-class Unit(BaseModel):
+class Unit(FairclustersModel):
     """One member that can be placed in a cluster.
 
     Parameters
@@ -58,32 +59,17 @@ class Unit(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    kind: str | None = None
-    function: str | None = None
-    region: str | None = None
+    id: NFCText = Field(min_length=1)
+    name: NFCText = Field(min_length=1)
+    kind: NFCText | None = None
+    function: NFCText | None = None
+    region: NFCText | None = None
     lat: float | None = None
     lon: float | None = None
     indicators: dict[str, float | None] = Field(default_factory=dict)
     weight: float | None = None
-    labels: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("id", "name", "kind", "function", "region", mode="before")
-    @classmethod
-    def _text_in_nfc(cls, value: object) -> object:
-        return nfc(value.strip()) if isinstance(value, str) else value
-
-    @field_validator("labels", mode="before")
-    @classmethod
-    def _labels_in_nfc(cls, value: object) -> object:
-        # Labels are Vietnamese text too (region names, notes): same NFC rule as names.
-        if isinstance(value, Mapping):
-            return {
-                nfc(k) if isinstance(k, str) else k: nfc(v) if isinstance(v, str) else v
-                for k, v in value.items()
-            }
-        return value
+    # Labels are Vietnamese text too (region names, notes): NFC like names, kept unstripped.
+    labels: dict[NFCStr, NFCStr] = Field(default_factory=dict)
 
     @field_validator("lat")
     @classmethod
@@ -123,11 +109,9 @@ def _as_unit(item: Unit | Mapping[str, object], position: int) -> Unit:
         return item
     try:
         return Unit.model_validate(dict(item))
-    except ValidationError as exc:
+    except ParameterError as exc:
         ident = dict(item).get("id", f"#{position}")
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
+        problems = "; ".join(map(str, exc.problems))
         raise UnitSetError(f"unit {ident!r} is invalid: {problems}") from None
 
 

@@ -16,8 +16,9 @@ and one entry in that tuple::
         def add_arguments(self, parser): parser.add_argument("--scores", ...)
         def findings(self, args, table): return [...] if args.scores else []
 
-Errors an extension raises for bad input should subclass ``ValueError`` or
-``OSError``: :func:`main` reports them and returns 2.
+Errors an extension raises for bad input should subclass
+:class:`~criteria_design.errors.CriteriaError` (any ``ValueError`` or ``OSError``
+is accepted): :func:`main` reports them and returns 2.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Protocol
 
 from criteria_design.config import LintConfig, load_config
+from criteria_design.errors import CriteriaParameterError
 from criteria_design.findings import Finding, Severity
 from criteria_design.lint import lint, list_rules
 from criteria_design.report import FORMATS, format_findings
@@ -107,7 +109,7 @@ def run(args: argparse.Namespace, extensions: Sequence[CliExtension] = EXTENSION
             print(f"{r.code}  {r.severity.value:<7}  {r.name}: {r.summary}")
         return 0
     if args.table is None:
-        raise ValueError("no criteria table given (usage: criteria-lint TABLE)")
+        raise CriteriaParameterError("no criteria table given (usage: criteria-lint TABLE)")
     if args.output is not None and args.output.exists():
         raise FileExistsError(f"{args.output} exists; remove it or choose another --output")
     table = load_table(args.table)

@@ -25,6 +25,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from criteria_design.errors import CriteriaParameterError, ScoresError
+
 __all__ = [
     "ICCResult",
     "icc",
@@ -49,15 +51,17 @@ def _ratings(ratings: Any, *, allow_nan: bool) -> np.ndarray:
     except (TypeError, ValueError):
         raise TypeError("ratings must be a numeric units x raters matrix") from None
     if r.ndim != 2 or r.shape[0] < 2 or r.shape[1] < 2:
-        raise ValueError(f"ratings must be units x raters with at least 2 of each, "
-                         f"got shape {r.shape}")
+        raise CriteriaParameterError(f"ratings must be units x raters with at least 2 of each, "
+                                     f"got shape {r.shape}")
     if np.isinf(r).any():
-        raise ValueError("ratings contain infinite values")
+        raise CriteriaParameterError("ratings contain infinite values")
     if not allow_nan and np.isnan(r).any():
         i, j = map(int, np.argwhere(np.isnan(r))[0])
-        raise ValueError(f"ratings have a missing mark (unit {i}, rater {j}); the ICC needs "
-                         "every rater to mark every unit: use krippendorff_alpha, or keep "
-                         "only complete units")
+        raise CriteriaParameterError(
+            f"ratings have a missing mark (unit {i}, rater {j}); the ICC needs "
+            "every rater to mark every unit: use krippendorff_alpha, or keep "
+            "only complete units"
+        )
     return r
 
 
@@ -96,15 +100,17 @@ def krippendorff_alpha(ratings: Any, level: Level = "interval") -> float:
     0.849
     """
     if level not in ("nominal", "ordinal", "interval", "ratio"):
-        raise ValueError(f"level {level!r} unknown; expected nominal, ordinal, interval or ratio")
+        raise CriteriaParameterError(
+            f"level {level!r} unknown; expected nominal, ordinal, interval or ratio"
+        )
     r = _ratings(ratings, allow_nan=True)
     marks_per_unit = (~np.isnan(r)).sum(axis=1)
     r = r[marks_per_unit >= 2]
     if r.shape[0] == 0:
-        raise ValueError("no unit has two or more marks: nothing to compare")
+        raise ScoresError("no unit has two or more marks: nothing to compare")
     values = np.unique(r[~np.isnan(r)])
     if level == "ratio" and (values < 0).any():
-        raise ValueError("ratio metric needs non-negative marks")
+        raise CriteriaParameterError("ratio metric needs non-negative marks")
     index = np.searchsorted(values, r)
     counts = np.zeros((r.shape[0], values.size))
     rows, cols = np.nonzero(~np.isnan(r))
@@ -223,9 +229,9 @@ def raters_needed(single: float, target: float) -> float:
     8.1
     """
     if not 0 < target < 1:
-        raise ValueError(f"target reliability must be in (0, 1), got {target}")
+        raise CriteriaParameterError(f"target reliability must be in (0, 1), got {target}")
     if not single < 1:
-        raise ValueError(f"single-rater reliability must be below 1, got {single}")
+        raise CriteriaParameterError(f"single-rater reliability must be below 1, got {single}")
     if single <= 0:
         return float("inf")
     return target * (1 - single) / (single * (1 - target))

@@ -13,26 +13,34 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field
 
+from clustering.validation import FairclustersModel
+from criteria_design.errors import LintConfigError
 from criteria_design.findings import Severity
 from criteria_design.lexicon import Lexicon, load_lexicon
 
-
-class LintConfigError(ValueError):
-    """A lint configuration (file or values) is invalid; the message names the field."""
+__all__ = ["LintConfig", "LintConfigError", "load_config"]
 
 
-class LintConfig(BaseModel):
+class LintConfig(FairclustersModel):
     """Thresholds and options of the table linter.
+
+    Invalid values raise :class:`~criteria_design.errors.LintConfigError` naming the field.
 
     Examples
     --------
     >>> LintConfig(max_bonus_share=0.05).max_bonus_share
     0.05
+    >>> try:
+    ...     LintConfig(max_bonus_share=-1)
+    ... except LintConfigError as exc:
+    ...     print(exc)
+    invalid LintConfig: max_bonus_share: Input should be greater than or equal to 0, got -1
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    error_class = LintConfigError
 
     heavy_share: float = Field(
         0.05, gt=0, le=1,
@@ -122,8 +130,6 @@ def load_config(path: str | os.PathLike, **overrides: object) -> LintConfig:
         raise LintConfigError(f"{path}: the configuration must be a mapping of thresholds")
     try:
         return LintConfig(**{**data, **overrides})
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
-        )
-        raise LintConfigError(f"{path}: {problems}") from None
+    except LintConfigError as exc:
+        details = "; ".join(map(str, exc.problems))
+        raise LintConfigError(f"{path}: {details}", problems=exc.problems) from exc.__cause__

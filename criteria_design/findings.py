@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from clustering.validation import FairclustersModel
+from criteria_design.errors import CriteriaParameterError
 
 
 class Severity(str, Enum):
@@ -47,7 +50,7 @@ class Severity(str, Enum):
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
-class Finding(BaseModel):
+class Finding(FairclustersModel):
     """One problem found by a rule.
 
     Parameters
@@ -71,6 +74,7 @@ class Finding(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True)
+    error_class = CriteriaParameterError
 
     code: str
     severity: Severity

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from criteria_design.errors import CriteriaParameterError, ScoresError
 from criteria_design.scores import as_matrix
 
 __all__ = [
@@ -57,13 +58,13 @@ def variance_shares(points: Any, weights: Any = None) -> np.ndarray:
     p = as_matrix(points)
     w = np.ones(p.shape[1]) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (p.shape[1],):
-        raise ValueError(f"weights have shape {w.shape}, expected ({p.shape[1]},)")
+        raise CriteriaParameterError(f"weights have shape {w.shape}, expected ({p.shape[1]},)")
     centred = p - p.mean(axis=0)
     y = centred @ w
     var_y = float(y @ y)
     scale = float(np.abs(centred).max()) * float(np.abs(w).max()) if p.size else 0.0
     if var_y <= (1e-12 * scale) ** 2 * p.shape[0] or var_y == 0:
-        raise ValueError("the total is the same for every member: no variance to share")
+        raise ScoresError("the total is the same for every member: no variance to share")
     return w * (centred.T @ y) / var_y
 
 
@@ -125,9 +126,11 @@ def influence_weights(x: Any, target: Any, *, tol: float = 1e-6,
     x = as_matrix(x, "x")
     t = np.asarray(target, dtype=float)
     if t.shape != (x.shape[1],):
-        raise ValueError(f"target has shape {t.shape}, expected ({x.shape[1]},)")
+        raise CriteriaParameterError(f"target has shape {t.shape}, expected ({x.shape[1]},)")
     if not np.isfinite(t).all() or (t < 0).any() or t.sum() <= 0:
-        raise ValueError(f"target shares must be non-negative with a positive sum, got {t}")
+        raise CriteriaParameterError(
+            f"target shares must be non-negative with a positive sum, got {t}"
+        )
     t = t / t.sum()
     sd = x.std(axis=0, ddof=0)
     unreachable = tuple(int(j) for j in np.flatnonzero((sd == 0) & (t > 0)))
@@ -211,11 +214,13 @@ def points_for_influence(points: Any, max_points: Any, target: Any = None, *,
     p = as_matrix(points)
     m = np.asarray(max_points, dtype=float)
     if m.shape != (p.shape[1],) or not np.isfinite(m).all() or (m <= 0).any():
-        raise ValueError(f"max_points must be {p.shape[1]} positive numbers, got {m.tolist()}")
+        raise CriteriaParameterError(
+            f"max_points must be {p.shape[1]} positive numbers, got {m.tolist()}"
+        )
     target = m if target is None else target
     total = float(m.sum()) if total is None else float(total)
     if not total > 0:
-        raise ValueError(f"total must be positive, got {total}")
+        raise CriteriaParameterError(f"total must be positive, got {total}")
     current = variance_shares(p)
     res = influence_weights(p / m, target)
     live_target = np.zeros_like(res.target)
@@ -245,7 +250,7 @@ def redundant_pairs(points: Any, threshold: float = 0.9) -> list[tuple[int, int,
     """
     p = as_matrix(points)
     if not 0 < threshold <= 1:
-        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+        raise CriteriaParameterError(f"threshold must be in (0, 1], got {threshold}")
     live = np.flatnonzero(np.ptp(p, axis=0) > 0)
     if live.size < 2:
         return []
@@ -273,7 +278,7 @@ def discrimination(points: Any, max_points: Any) -> dict[str, np.ndarray]:
     p = as_matrix(points)
     m = np.asarray(max_points, dtype=float)
     if m.shape != (p.shape[1],):
-        raise ValueError(f"max_points has shape {m.shape}, expected ({p.shape[1]},)")
+        raise CriteriaParameterError(f"max_points has shape {m.shape}, expected ({p.shape[1]},)")
     n = p.shape[0]
     at_max = np.isclose(p, m).sum(axis=0)
     rest = p.sum(axis=1, keepdims=True) - p

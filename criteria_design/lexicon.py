@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -29,30 +28,30 @@ from pathlib import Path
 
 import yaml
 
+# strip_diacritics stays importable from here, where it used to live.
+from clustering.names import nfc, strip_diacritics
+from criteria_design.errors import LexiconError
+
+__all__ = [
+    "DEFAULT_LEXICON",
+    "Lexicon",
+    "LexiconError",
+    "LexiconGroup",
+    "VagueMatch",
+    "VagueTerm",
+    "has_diacritics",
+    "load_lexicon",
+    "normalise",
+    "strip_diacritics",
+]
+
 #: Where the shipped lexicon lives inside the package.
 DEFAULT_LEXICON = "vague_terms.yaml"
 
 
-class LexiconError(ValueError):
-    """A lexicon file is unreadable or malformed; the message names the file and entry."""
-
-
-def strip_diacritics(text: str) -> str:
-    """Remove Vietnamese (and other Latin) diacritics; ``đ`` becomes ``d``.
-
-    Examples
-    --------
-    >>> strip_diacritics("Đầy đủ, kịp thời")
-    'Day du, kip thoi'
-    """
-    decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return unicodedata.normalize("NFC", bare.replace("đ", "d").replace("Đ", "D"))
-
-
 def normalise(text: str) -> str:
     """NFC and lower case: the form every match is made on."""
-    return unicodedata.normalize("NFC", text).lower()
+    return nfc(text).lower()
 
 
 def has_diacritics(text: str) -> bool:
@@ -236,10 +235,12 @@ def _merge(
     except yaml.YAMLError as exc:
         raise LexiconError(f"{name}: malformed YAML: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("groups", {}), dict):
-        raise LexiconError(f"{name}: expected a mapping with 'groups' (a mapping) and 'anchors'")
+        raise LexiconError(f"{name}: expected a mapping with 'groups' (a mapping) and "
+                           f"'anchors', got {doc!r:.60}")
     for group, spec in doc.get("groups", {}).items():
         if not isinstance(spec, dict) or not isinstance(spec.get("terms", []), list):
-            raise LexiconError(f"{name}: group {group!r} must be a mapping with a 'terms' list")
+            raise LexiconError(f"{name}: group {group!r} must be a mapping with a 'terms' list, "
+                               f"got {spec!r:.60}")
         if group not in groups:
             missing = [k for k in ("description", "suggestion") if not spec.get(k)]
             if missing:
@@ -250,22 +251,20 @@ def _merge(
             terms[(normalise(entry.term), group)] = entry
     extra_anchors = doc.get("anchors", [])
     if not isinstance(extra_anchors, list) or not all(isinstance(a, str) for a in extra_anchors):
-        raise LexiconError(f"{name}: 'anchors' must be a list of phrases")
-    anchors.update((unicodedata.normalize("NFC", a), None) for a in extra_anchors)
+        raise LexiconError(f"{name}: 'anchors' must be a list of phrases, "
+                           f"got {extra_anchors!r:.60}")
+    anchors.update((nfc(a), None) for a in extra_anchors)
 
 
 def _entry(name: str, group: str, item: object) -> VagueTerm:
     if isinstance(item, str) and item.strip():
-        return VagueTerm(unicodedata.normalize("NFC", item.strip()), group)
+        return VagueTerm(nfc(item.strip()), group)
     if isinstance(item, dict) and isinstance(item.get("term"), str) and item["term"].strip():
         exceptions = item.get("except", [])
         if not isinstance(exceptions, list) or not all(isinstance(e, str) for e in exceptions):
-            raise LexiconError(f"{name}: 'except' of term {item['term']!r} must be a list")
-        return VagueTerm(
-            unicodedata.normalize("NFC", item["term"].strip()),
-            group,
-            tuple(unicodedata.normalize("NFC", e) for e in exceptions),
-        )
+            raise LexiconError(f"{name}: 'except' of term {item['term']!r} must be a list, "
+                               f"got {exceptions!r:.60}")
+        return VagueTerm(nfc(item["term"].strip()), group, tuple(nfc(e) for e in exceptions))
     raise LexiconError(
         f"{name}: group {group!r} has an entry {item!r}; expected a term or "
         "{term: ..., except: [...]}"

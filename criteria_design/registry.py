@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from criteria_design.errors import UnknownRuleError
 from criteria_design.findings import Severity
 
 if TYPE_CHECKING:
@@ -45,10 +46,6 @@ class Rule:
 
 #: All registered rules by code, in registration order.
 RULES: dict[str, Rule] = {}
-
-
-class UnknownRuleError(ValueError):
-    """A rule code or prefix selects no rule; the message lists the known codes."""
 
 
 def rule(code: str, name: str, severity: Severity, summary: str) -> Callable[[Check], Check]:

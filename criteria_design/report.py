@@ -10,6 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 
+from criteria_design.errors import CriteriaParameterError
 from criteria_design.findings import Finding, Severity
 
 FORMATS = ("text", "json", "markdown")
@@ -49,7 +50,9 @@ def format_findings(
     1 finding: 0 errors, 1 warning, 0 info
     """
     if fmt not in FORMATS:
-        raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        raise CriteriaParameterError(
+            f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}"
+        )
     findings = list(findings)
     if fmt == "json":
         doc = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from criteria_design.config import LintConfig
+from criteria_design.errors import CriteriaParameterError
 from criteria_design.findings import Severity
 from criteria_design.registry import Hit, rule
 from criteria_design.table import CriteriaTable, Criterion
@@ -51,7 +52,7 @@ def effective_number(weights: list[float]) -> float:
     """
     total = sum(weights)
     if total <= 0:
-        raise ValueError(f"weights must have a positive sum, got {total}")
+        raise CriteriaParameterError(f"weights must have a positive sum, got {total}")
     return 1.0 / sum((w / total) ** 2 for w in weights)
 
 

@@ -33,13 +33,15 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from clustering.names import nfc
+from criteria_design.errors import HistoryError
 
 __all__ = [
     "ClusterHistory",
@@ -54,10 +56,6 @@ __all__ = [
     "rotation_tests",
     "winner_rank_test",
 ]
-
-
-class HistoryError(ValueError):
-    """An award history that cannot be read or tested."""
 
 
 @dataclass(frozen=True)
@@ -99,11 +97,16 @@ class ClusterHistory:
     source: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "years", tuple(int(y) for y in self.years))
-        object.__setattr__(self, "leaders", tuple(_nfc(x) for x in self.leaders))
+        try:
+            object.__setattr__(self, "years", tuple(int(y) for y in self.years))
+        except (TypeError, ValueError):
+            raise HistoryError(f"cluster {self.cluster!r}: years must be integers, "
+                               f"got {self.years!r:.80}") from None
+        # Names may be given as numbers (unit codes): compare them as text, in NFC.
+        object.__setattr__(self, "leaders", tuple(nfc(str(x).strip()) for x in self.leaders))
         if self.chairs is not None:
             object.__setattr__(self, "chairs",
-                               tuple(_nfc(c) if c else None for c in self.chairs))
+                               tuple(nfc(str(c).strip()) if c else None for c in self.chairs))
         where = f"cluster {self.cluster!r}"
         if not self.years:
             raise HistoryError(f"{where}: empty history")
@@ -120,10 +123,6 @@ class ClusterHistory:
                                f"{self.n_members} members")
         if self.chairs is not None and len(self.chairs) != len(self.years):
             raise HistoryError(f"{where}: {len(self.years)} years but {len(self.chairs)} chairs")
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", str(text).strip())
 
 
 def load_history(path: str | Path) -> dict[str, ClusterHistory]:
@@ -154,7 +153,7 @@ def load_history(path: str | Path) -> dict[str, ClusterHistory]:
         raise HistoryError(f"{path}: cannot read history ({exc.strerror})") from exc
     grouped: dict[str, list[tuple[int, dict]]] = {}
     for line, row in enumerate(rows, start=2):
-        cluster = _nfc(row["cluster"] or "")
+        cluster = nfc((row["cluster"] or "").strip())
         if not cluster or not (row["leader"] or "").strip():
             raise HistoryError(f"{path}, line {line}: cluster and leader must not be empty")
         grouped.setdefault(cluster, []).append((line, row))

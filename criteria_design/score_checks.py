@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from clustering.validation import FairclustersModel
 from criteria_design.agreement import (
     ALPHA_ACCEPTABLE,
     ALPHA_TENTATIVE,
@@ -43,6 +44,7 @@ from criteria_design.agreement import (
     krippendorff_alpha,
     raters_needed,
 )
+from criteria_design.errors import CriteriaParameterError
 from criteria_design.findings import Finding, Severity
 from criteria_design.influence import (
     discrimination,
@@ -60,8 +62,11 @@ if TYPE_CHECKING:
 __all__ = ["ScoreCheckConfig", "ScoreStatisticsCli", "audit_scores"]
 
 
-class ScoreCheckConfig(BaseModel):
+class ScoreCheckConfig(FairclustersModel):
     """Thresholds of the score checks, each with its source.
+
+    Invalid values raise :class:`~criteria_design.errors.CriteriaParameterError` naming the
+    field.
 
     Examples
     --------
@@ -70,6 +75,7 @@ class ScoreCheckConfig(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    error_class = CriteriaParameterError
 
     ceiling_share: float = Field(
         0.15, gt=0, le=1,

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import math
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from clustering.names import nfc
+from criteria_design.errors import CriteriaParameterError, ScoresError
 from criteria_design.findings import Finding, Severity
 
 if TYPE_CHECKING:
@@ -48,10 +49,6 @@ _REQUIRED = ("member", "criterion", "points")
 _OPTIONAL = ("year", "rater")
 
 
-class ScoresError(ValueError):
-    """A score sheet that cannot be read or does not fit its criteria table."""
-
-
 @dataclass(frozen=True)
 class ScoreRecord:
     """One mark: ``points`` given to ``member`` on ``criterion`` (in ``year``, by ``rater``)."""
@@ -61,10 +58,6 @@ class ScoreRecord:
     points: float
     year: int | None = None
     rater: str | None = None
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text.strip())
 
 
 def _parse_points(value: Any, where: str) -> float:
@@ -98,7 +91,7 @@ def _parse_text(value: Any, field: str, where: str, *, required: bool) -> str | 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         text = ""
     else:
-        text = _nfc(str(value))
+        text = nfc(str(value).strip())
     if not text:
         if required:
             raise ScoresError(f"{where}: {field} is empty")
@@ -316,16 +309,22 @@ def as_matrix(values: Any, name: str = "points", *, allow_nan: bool = False) -> 
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a numeric members x criteria matrix") from None
     if x.ndim != 2:
-        raise ValueError(f"{name} must be 2-dimensional (members x criteria), got shape {x.shape}")
+        raise CriteriaParameterError(
+            f"{name} must be 2-dimensional (members x criteria), got shape {x.shape}"
+        )
     if x.shape[0] < 2 or x.shape[1] < 1:
-        raise ValueError(f"{name} needs at least 2 members and 1 criterion, got shape {x.shape}")
+        raise CriteriaParameterError(
+            f"{name} needs at least 2 members and 1 criterion, got shape {x.shape}"
+        )
     if np.isinf(x).any():
-        raise ValueError(f"{name} contains infinite values")
+        raise CriteriaParameterError(f"{name} contains infinite values")
     if not allow_nan and np.isnan(x).any():
         i, j = map(int, np.argwhere(np.isnan(x))[0])
-        raise ValueError(f"{name} has a missing value at member {i}, criterion {j} "
-                         f"({int(np.isnan(x).sum())} in all); statistics need complete rows, "
-                         "select the members scored on every criterion")
+        raise CriteriaParameterError(
+            f"{name} has a missing value at member {i}, criterion {j} "
+            f"({int(np.isnan(x).sum())} in all); statistics need complete rows, "
+            "select the members scored on every criterion"
+        )
     return x
 
 

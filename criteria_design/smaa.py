@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from criteria_design.errors import CriteriaParameterError, ScoresError
 from criteria_design.scores import as_matrix
 
 __all__ = [
@@ -45,9 +46,11 @@ __all__ = [
 def _check_weights(weights: Any, m: int, name: str = "weights") -> np.ndarray:
     w = np.asarray(weights, dtype=float)
     if w.shape != (m,):
-        raise ValueError(f"{name} has shape {w.shape}, expected ({m},)")
+        raise CriteriaParameterError(f"{name} has shape {w.shape}, expected ({m},)")
     if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-        raise ValueError(f"{name} must be non-negative with a positive sum, got {w.tolist()}")
+        raise CriteriaParameterError(
+            f"{name} must be non-negative with a positive sum, got {w.tolist()}"
+        )
     return w / w.sum()
 
 
@@ -68,19 +71,21 @@ def sample_weights(n_criteria: int, n_samples: int, *, nominal: Any = None,
     ((4, 3), True)
     """
     if not isinstance(n_criteria, (int, np.integer)) or n_criteria < 1:
-        raise ValueError(f"n_criteria must be a positive integer, got {n_criteria!r}")
+        raise CriteriaParameterError(f"n_criteria must be a positive integer, got {n_criteria!r}")
     if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+        raise CriteriaParameterError(f"n_samples must be a positive integer, got {n_samples!r}")
     rng = np.random.default_rng(rng)
     if nominal is None:
         if spread is not None:
-            raise ValueError("spread needs nominal weights to spread around")
+            raise CriteriaParameterError("spread needs nominal weights to spread around")
         # Normalised exponentials are Dirichlet(1, ..., 1): uniform on the simplex.
         e = rng.exponential(size=(n_samples, n_criteria))
         return e / e.sum(axis=1, keepdims=True)
     w0 = _check_weights(nominal, n_criteria, "nominal")
     if spread is None or not 0 <= spread < 1:
-        raise ValueError(f"spread must be in [0, 1) around nominal weights, got {spread!r}")
+        raise CriteriaParameterError(
+            f"spread must be in [0, 1) around nominal weights, got {spread!r}"
+        )
     w = w0 * rng.uniform(1 - spread, 1 + spread, size=(n_samples, n_criteria))
     return w / w.sum(axis=1, keepdims=True)
 
@@ -186,9 +191,11 @@ def smaa(x: Any, *, n_samples: int = 10_000, nominal: Any = None,
     else:
         w = np.asarray(weights, dtype=float)
         if w.ndim != 2 or w.shape[1] != m or w.shape[0] < 1:
-            raise ValueError(f"weights must have shape (n_samples, {m}), got {w.shape}")
+            raise CriteriaParameterError(f"weights must have shape (n_samples, {m}), got {w.shape}")
         if not np.isfinite(w).all() or (w < 0).any() or (w.sum(axis=1) <= 0).any():
-            raise ValueError("weight samples must be non-negative with positive row sums")
+            raise CriteriaParameterError(
+                "weight samples must be non-negative with positive row sums"
+            )
         w = w / w.sum(axis=1, keepdims=True)
     big_n = w.shape[0]
 
@@ -196,9 +203,11 @@ def smaa(x: Any, *, n_samples: int = 10_000, nominal: Any = None,
     if performances is not None:
         perf = np.asarray(performances, dtype=float)
         if perf.ndim != 3 or perf.shape[1:] != (n, m) or perf.shape[0] < 1:
-            raise ValueError(f"performances must have shape (k, {n}, {m}), got {perf.shape}")
+            raise CriteriaParameterError(
+                f"performances must have shape (k, {n}, {m}), got {perf.shape}"
+            )
         if not np.isfinite(perf).all():
-            raise ValueError("performances contain missing or infinite values")
+            raise CriteriaParameterError("performances contain missing or infinite values")
         which = rng.integers(perf.shape[0], size=big_n)
         scores = np.empty((big_n, n))
         for k in np.unique(which):  # one matrix product per performance sample
@@ -312,8 +321,8 @@ def stability_intervals(x: Any, weights: Any) -> StabilityIntervals:
     tol = 1e-12 * max(1.0, float(np.abs(s).max()))
     if (s[others] >= s[i] - tol).any():
         tied = [i, *np.flatnonzero(others & (s >= s[i] - tol)).tolist()]
-        raise ValueError(f"members {tied} tie for first place (score {s[i]:.6g}); "
-                         "stability intervals need a single leader")
+        raise ScoresError(f"members {tied} tie for first place (score {s[i]:.6g}); "
+                          "stability intervals need a single leader")
     d = (s[i] - s)[None, :]            # lead over each member, > 0 for j != i
     e = x[i][:, None] - x.T            # (m, n): x_ik - x_jk
     with np.errstate(divide="ignore", invalid="ignore"):

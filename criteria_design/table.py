@@ -5,9 +5,9 @@ Every node carries its maximum points. Points are signed: base criteria and
 bonuses (điểm thưởng) are non-negative, deductions (điểm trừ) are written as
 negative numbers, so a member's total is simply the sum of what it earned.
 
-Structural rules enforced on construction (violations raise
-:class:`pydantic.ValidationError`; :func:`load_table` turns them into a
-:class:`CriteriaTableError` naming file, line, path and criterion id):
+Structural rules enforced on construction (violations raise a
+:class:`~criteria_design.errors.CriteriaTableError` naming the path and
+criterion id of every problem; :func:`load_table` adds the file and line):
 
 * ids are unique across the whole table;
 * a group's ``max_points`` equals the sum of its children's contributions
@@ -29,21 +29,49 @@ from __future__ import annotations
 import json
 import math
 import os
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import yaml
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
     model_validator,
 )
+
+from clustering.names import nfc
+from clustering.validation import FairclustersModel, NFCText, error_message, format_path
+from criteria_design.errors import (
+    CriteriaParameterError,
+    CriteriaTableError,
+    StructureError,
+    UnknownCriterionError,
+)
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
+__all__ = [
+    "POINTS_RTOL",
+    "CriteriaTable",
+    "CriteriaTableError",
+    "Criterion",
+    "Member",
+    "RubricLevel",
+    "ScoringRule",
+    "Step",
+    "StructureError",
+    "Target",
+    "UnknownCriterionError",
+    "format_path",
+    "load_table",
+    "save_table",
+    "table_json_schema",
+]
 
 Kind = Literal["quantitative", "qualitative"]
 Role = Literal["base", "bonus", "deduction"]
@@ -53,101 +81,25 @@ Basis = Literal["absolute", "plan", "baseline", "previous_year", "average", "per
 POINTS_RTOL = 1e-9
 
 
-def _nfc(value: str) -> str:
-    # Vietnamese text may arrive composed or decomposed; store one form so ids
-    # and lexicon matches compare equal.
-    return unicodedata.normalize("NFC", value).strip()
-
-
 def _nonempty(value: str) -> str:
     if not value:
         raise ValueError("must not be empty")
     return value
 
 
-NFCStr = Annotated[str, AfterValidator(_nfc)]
-Identifier = Annotated[str, AfterValidator(_nfc), AfterValidator(_nonempty)]
+# Vietnamese text may arrive composed or decomposed; one stored form (NFC, stripped)
+# makes ids and lexicon matches compare equal.
+Identifier = Annotated[NFCText, AfterValidator(_nonempty)]
 
 
-class StructureError(ValueError):
-    """A structural rule of the table is broken at a given criterion.
-
-    Carries the path of the offending node (``("sections", 0, "children", 2)``)
-    so that :func:`load_table` can name the line in the source file.
-    """
-
-    def __init__(self, message: str, *, path: tuple = (), criterion_id: str | None = None):
-        super().__init__(message)
-        self.path = path
-        self.criterion_id = criterion_id
-
-
-class CriteriaTableError(ValueError):
-    """A criteria table could not be read or is invalid.
-
-    The message names the file, line (when known), path inside the document
-    and criterion id of every problem found, one per line.
-
-    Attributes
-    ----------
-    source : str or None
-        The file, when the table came from one.
-    problems : list of dict
-        One entry per problem: ``message``, ``line``, ``path``, ``criterion_id``.
-    """
-
-    def __init__(self, problems: list[dict], source: str | None = None):
-        self.source = source
-        self.problems = problems
-        super().__init__("\n".join(_format_problem(p, source) for p in problems))
-
-    @property
-    def line(self) -> int | None:
-        """Line of the first problem, when known."""
-        return self.problems[0].get("line") if self.problems else None
-
-    @property
-    def criterion_id(self) -> str | None:
-        """Criterion id of the first problem, when known."""
-        return self.problems[0].get("criterion_id") if self.problems else None
-
-
-def _format_problem(problem: dict, source: str | None) -> str:
-    where = source or "<table>"
-    if problem.get("line") is not None:
-        where += f":{problem['line']}"
-    parts = [where + ":"]
-    if problem.get("criterion_id"):
-        parts.append(f"[{problem['criterion_id']}]")
-    parts.append(problem["message"])
-    if problem.get("path"):
-        parts.append(f"(at {format_path(problem['path'])})")
-    return " ".join(parts)
-
-
-def format_path(path: tuple | list) -> str:
-    """Render a document path the way a reader finds it: ``sections[0].children[2].max_points``.
-
-    Examples
-    --------
-    >>> format_path(("sections", 0, "children", 2, "max_points"))
-    'sections[0].children[2].max_points'
-    """
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-class UnknownCriterionError(KeyError):
-    """No criterion with the requested id exists in the table."""
-
-    def __str__(self) -> str:  # KeyError would print the repr of the message
-        return str(self.args[0])
-
-
-class _Model(BaseModel):
+class _Model(FairclustersModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+    @classmethod
+    def _invalid(cls, exc: ValidationError, data: object) -> CriteriaTableError:
+        # Unlike other models', table errors keep the path and criterion id of each
+        # problem, so that load_table can point at the line in the file.
+        return CriteriaTableError([_problem_from_error(e, data) for e in exc.errors()])
 
 
 class Target(_Model):
@@ -217,13 +169,13 @@ class RubricLevel(_Model):
     """An anchored level of a qualitative criterion: the points and what earns them."""
 
     points: float = Field(ge=0)
-    description: NFCStr
+    description: NFCText
 
 
 class Member(_Model):
     """A member of the cluster/bloc, with a size used to judge absolute targets."""
 
-    name: NFCStr
+    name: NFCText
     size: float = Field(gt=0)
 
 
@@ -256,16 +208,16 @@ class Criterion(_Model):
     """
 
     id: Identifier
-    text: NFCStr
+    text: NFCText
     max_points: float
     kind: Kind | None = None
     role: Role = "base"
-    measure: NFCStr | None = None
-    unit: NFCStr | None = None
+    measure: NFCText | None = None
+    unit: NFCText | None = None
     target: Target | None = None
     scoring: ScoringRule | None = None
-    evidence: NFCStr | None = None
-    period: NFCStr | None = None
+    evidence: NFCText | None = None
+    period: NFCText | None = None
     rubric: list[RubricLevel] | None = None
     importance: float | None = Field(default=None, gt=0)
     cap: float | None = Field(default=None, gt=0)
@@ -372,6 +324,11 @@ class Criterion(_Model):
             yield from child.walk()
 
 
+def _key(criterion_id: str) -> str:
+    """A requested id in its stored form (NFC, stripped); a non-string raises TypeError."""
+    return nfc(criterion_id).strip()
+
+
 def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=POINTS_RTOL, abs_tol=1e-9)
 
@@ -403,11 +360,11 @@ class CriteriaTable(_Model):
     ['A']
     """
 
-    title: NFCStr
+    title: NFCText
     total: float = Field(gt=0)
-    period: NFCStr | None = None
-    description: NFCStr | None = None
-    size_measure: NFCStr | None = None
+    period: NFCText | None = None
+    description: NFCText | None = None
+    size_measure: NFCText | None = None
     members: list[Member] = Field(default_factory=list)
     sections: list[Criterion] = Field(min_length=1)
 
@@ -472,7 +429,7 @@ class CriteriaTable(_Model):
 
     def find(self, criterion_id: str) -> Criterion:
         """The criterion with this id; raises :class:`UnknownCriterionError` (a KeyError)."""
-        key = _nfc(criterion_id)
+        key = _key(criterion_id)
         for criterion in self.walk():
             if criterion.id == key:
                 return criterion
@@ -484,7 +441,7 @@ class CriteriaTable(_Model):
         """The group holding this criterion, ``None`` for a section."""
         self.find(criterion_id)
         for node in self.walk():
-            if any(child.id == _nfc(criterion_id) for child in node.children):
+            if any(child.id == _key(criterion_id) for child in node.children):
                 return node
         return None
 
@@ -580,10 +537,8 @@ def load_table(path_or_text: str | os.PathLike, *, fmt: str | None = None) -> Cr
         )
     try:
         table = CriteriaTable.model_validate(data)
-    except ValidationError as exc:
-        raise CriteriaTableError(
-            [_problem_from_error(err, data, lines) for err in exc.errors()], source
-        ) from None
+    except CriteriaTableError as exc:
+        raise exc.located(lines, source) from exc.__cause__
     table._source = source
     table._lines = {
         criterion.id: line
@@ -631,7 +586,7 @@ def save_table(table: CriteriaTable, path: str | os.PathLike, *, overwrite: bool
 
 def _read_source(path_or_text: str | os.PathLike, fmt: str | None) -> tuple[str, str | None, str]:
     if fmt is not None and fmt not in ("yaml", "json"):
-        raise ValueError(f"fmt must be 'yaml', 'json' or None, got {fmt!r}")
+        raise CriteriaParameterError(f"fmt must be 'yaml', 'json' or None, got {fmt!r}")
     is_path = isinstance(path_or_text, os.PathLike) or (
         isinstance(path_or_text, str)
         and "\n" not in path_or_text
@@ -713,26 +668,23 @@ def _node_lines(text: str) -> dict[tuple, int]:
     return lines
 
 
-def _problem_from_error(err: dict, data: dict, lines: dict[tuple, int]) -> dict:
+def _problem_from_error(err: ErrorDetails, data: object) -> dict:
+    """One pydantic error as a table problem: message, path and the criterion concerned."""
     cause = (err.get("ctx") or {}).get("error")
     path = tuple(err["loc"])
     criterion_id = None
     if isinstance(cause, StructureError):
         path, criterion_id = cause.path or path, cause.criterion_id
         message = str(cause)
+    elif err["type"] == "missing":
+        message = f"missing field {path[-1]!r}"
     else:
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "missing":
-            message = f"missing field {path[-1]!r}"
-        elif path and isinstance(path[-1], str) and path[-1] not in ("children", "sections"):
+        message = error_message(err)
+        if path and isinstance(path[-1], str) and path[-1] not in ("children", "sections"):
             message = f"field {path[-1]!r}: {message}"
     if criterion_id is None:
         criterion_id = _deepest_id(data, path)
-    line = None
-    for cut in range(len(path), -1, -1):
-        if (line := lines.get(path[:cut])) is not None:
-            break
-    return {"message": message, "line": line, "path": path, "criterion_id": criterion_id}
+    return {"message": message, "line": None, "path": path, "criterion_id": criterion_id}
 
 
 def _deepest_id(data: object, path: tuple) -> str | None:

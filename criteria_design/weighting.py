@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from criteria_design.errors import CriteriaParameterError, ScoresError
 from criteria_design.influence import InfluenceWeights, influence_weights
 from criteria_design.scores import as_matrix
 
@@ -40,7 +41,7 @@ __all__ = [
 def _normalise(raw: np.ndarray, what: str) -> np.ndarray:
     total = raw.sum()
     if not total > 0:
-        raise ValueError(f"{what}: every criterion is constant, there is no information to weight")
+        raise ScoresError(f"{what}: every criterion is constant, there is no information to weight")
     return raw / total
 
 
@@ -71,8 +72,9 @@ def entropy_weights(x: Any, *, shift: float = 0.0) -> np.ndarray:
     """
     x = as_matrix(x, "x") + shift
     if (x < 0).any():
-        raise ValueError("entropy weights need non-negative scores (after the shift); got "
-                         f"minimum {x.min():g}")
+        raise CriteriaParameterError(
+            f"entropy weights need non-negative scores (after the shift); got minimum {x.min():g}"
+        )
     n = x.shape[0]
     constant = np.ptp(x, axis=0) == 0
     col_sum = x.sum(axis=0)
@@ -112,7 +114,7 @@ def critic_weights(x: Any) -> np.ndarray:
     live = ~constant
     weights = np.zeros(x.shape[1])
     if live.sum() == 0:
-        raise ValueError("CRITIC weights: every criterion is constant, there is no information")
+        raise ScoresError("CRITIC weights: every criterion is constant, there is no information")
     z = x[:, live]
     z = (z - z.min(axis=0)) / np.ptp(z, axis=0)
     sd = z.std(axis=0, ddof=0)
@@ -184,25 +186,31 @@ def ahp_weights(pairwise: Any, *, random_index: str = "saaty1980",
     ([0.637, 0.258, 0.105], 0.033, True)
     """
     if random_index not in RANDOM_INDEX:
-        raise ValueError(f"random_index {random_index!r} unknown; expected one of "
-                         f"{sorted(RANDOM_INDEX)}")
+        raise CriteriaParameterError(f"random_index {random_index!r} unknown; expected one of "
+                                     f"{sorted(RANDOM_INDEX)}")
     a = np.asarray(pairwise, dtype=float)
     if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
-        raise ValueError(f"pairwise matrix must be square and non-empty, got shape {a.shape}")
+        raise CriteriaParameterError(
+            f"pairwise matrix must be square and non-empty, got shape {a.shape}"
+        )
     n = a.shape[0]
     if n > len(RANDOM_INDEX[random_index]):
-        raise ValueError(f"pairwise matrix has {n} items; RI tables stop at "
-                         f"{len(RANDOM_INDEX[random_index])} (and judgements are unreliable "
-                         "beyond about 9 items: split the hierarchy)")
+        raise CriteriaParameterError(
+            f"pairwise matrix has {n} items; RI tables stop at "
+            f"{len(RANDOM_INDEX[random_index])} (and judgements are unreliable "
+            "beyond about 9 items: split the hierarchy)"
+        )
     if not np.isfinite(a).all() or (a <= 0).any():
-        raise ValueError("pairwise judgements must be finite and positive")
+        raise CriteriaParameterError("pairwise judgements must be finite and positive")
     if not np.allclose(np.diag(a), 1.0, rtol=rtol):
-        raise ValueError(f"pairwise diagonal must be 1, got {np.diag(a).tolist()}")
+        raise CriteriaParameterError(f"pairwise diagonal must be 1, got {np.diag(a).tolist()}")
     bad = np.argwhere(~np.isclose(a * a.T, 1.0, rtol=max(rtol, 1e-3)))
     if bad.size:
         i, j = map(int, bad[0])
-        raise ValueError(f"pairwise matrix is not reciprocal: a[{i},{j}] = {a[i, j]:g} but "
-                         f"a[{j},{i}] = {a[j, i]:g} (expected {1 / a[i, j]:g})")
+        raise CriteriaParameterError(
+            f"pairwise matrix is not reciprocal: a[{i},{j}] = {a[i, j]:g} but "
+            f"a[{j},{i}] = {a[j, i]:g} (expected {1 / a[i, j]:g})"
+        )
     eigvals, eigvecs = np.linalg.eig(a)
     k = int(np.argmax(eigvals.real))  # Perron root: real, simple, largest
     lam = float(eigvals[k].real)

@@ -8,7 +8,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from criteria_design import (
     CriteriaTable,
@@ -270,8 +269,8 @@ def test_scoring_rule_parameters_are_checked(tmp_path):
     assert "awards 9 points, above its maximum 8" in str(err)
 
 
-def test_python_construction_raises_validation_error():
-    with pytest.raises(ValidationError, match="negative points outside deductions"):
+def test_python_construction_raises_criteria_table_error():
+    with pytest.raises(CriteriaTableError, match="negative points outside deductions"):
         Criterion(id="X", text="x", max_points=-1, kind="quantitative")
 
 

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from clustering.names import closest_names, fold, nfc
+from clustering.names import closest_names, fold, nfc, strip_diacritics
 
 
 def test_nfc_composes_decomposed_vietnamese():
@@ -15,6 +15,51 @@ def test_nfc_composes_decomposed_vietnamese():
     assert decomposed != composed  # the fixture really is decomposed
     assert nfc(decomposed) == composed
     assert nfc(composed) == composed
+
+
+def test_nfc_refuses_non_text():
+    with pytest.raises(TypeError):
+        nfc(12)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [
+        ("Đầy đủ, kịp thời", "Day du, kip thoi"),  # case and punctuation kept
+        ("Bà Rịa–Vũng Tàu", "Ba Ria–Vung Tau"),
+        ("ĐẮK LẮK", "DAK LAK"),
+        ("Tỷ lệ 95%", "Ty le 95%"),
+        ("  hai  spaces ", "  hai  spaces "),  # whitespace is not its business
+    ],
+)
+def test_strip_diacritics_keeps_case_and_punctuation(text, bare):
+    assert strip_diacritics(text) == bare
+    assert strip_diacritics(unicodedata.normalize("NFD", text)) == bare
+
+
+def test_strip_diacritics_returns_nfc():
+    # Non-Vietnamese letters that only compose (Hangul) come back composed, not as jamo.
+    assert strip_diacritics("한국 Hà") == "한국 Ha"
+    assert unicodedata.is_normalized("NFC", strip_diacritics(unicodedata.normalize("NFD", "한")))
+
+
+@pytest.mark.parametrize("name", ["Bà Rịa–Vũng Tàu", "Thừa Thiên-Huế", "TP. Hồ Chí Minh"])
+def test_fold_agrees_with_strip_diacritics(name):
+    # fold is strip_diacritics plus case and punctuation: stripping first changes nothing.
+    assert fold(strip_diacritics(name)) == fold(name)
+    assert fold(name) == fold(strip_diacritics(name).upper())
+
+
+def test_fold_turns_punctuation_into_single_spaces():
+    assert fold("TP. Hồ Chí Minh") == "tp ho chi minh"
+    assert fold("Thừa Thiên-Huế") == "thua thien hue"
+
+
+def test_criteria_design_uses_the_same_functions():
+    from criteria_design import lexicon
+
+    assert lexicon.strip_diacritics is strip_diacritics  # kept importable from the lexicon
+    assert lexicon.normalise(unicodedata.normalize("NFD", "Tốt")) == "tốt"
 
 
 @pytest.mark.parametrize(
