@@ -43,7 +43,9 @@ def variance_shares(points: Any, weights: Any = None) -> np.ndarray:
     Parameters
     ----------
     points : array_like, shape (n_members, n_criteria)
+        Points each member scored on each criterion.
     weights : array_like, shape (n_criteria,), optional
+        Multipliers of the criteria in the total (default: all 1, points added up).
 
     Raises
     ------
@@ -197,6 +199,7 @@ def points_for_influence(points: Any, max_points: Any, target: Any = None, *,
     Parameters
     ----------
     points : array_like, shape (n_members, n_criteria)
+        Points each member scored on each criterion.
     max_points : array_like, shape (n_criteria,)
         Current maximum points ``M_j`` (positive).
     target : array_like, optional

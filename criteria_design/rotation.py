@@ -77,6 +77,7 @@ class ClusterHistory:
     Parameters
     ----------
     cluster : str
+        Name of the emulation cluster (cụm or khối) the history belongs to.
     years : sequence of int
         Strictly increasing.
     leaders : sequence of str
@@ -460,6 +461,7 @@ def audit_history(histories, scores=None, *, alpha: float = 0.05, n_permutations
     Parameters
     ----------
     histories : ClusterHistory or mapping of cluster -> ClusterHistory
+        Who led each cluster each year.
     scores : ScoreSheet or mapping of cluster -> ScoreSheet, optional
         Per-year marks of the cluster's members, for T1. A single sheet is allowed only for
         a single cluster.

@@ -146,9 +146,11 @@ def audit_scores(table: CriteriaTable, scores: ScoreSheet,
     Parameters
     ----------
     table : CriteriaTable
+        The criteria table the marks were given under.
     scores : ScoreSheet
         Marks of the members; ids must be the table's (else :class:`ScoresError`).
     config : ScoreCheckConfig, optional
+        Thresholds of the checks (default: the documented ones).
     rng : numpy Generator or seed
         For the SMAA samples (fixed seed by default: the same data give the same report).
 

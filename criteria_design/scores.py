@@ -299,6 +299,7 @@ def as_matrix(values: Any, name: str = "points", *, allow_nan: bool = False) -> 
     Parameters
     ----------
     values : array_like, shape (n_members, n_criteria)
+        The numbers to check and convert.
     name : str
         What the matrix is, for messages.
     allow_nan : bool

@@ -173,6 +173,7 @@ def smaa(x: Any, *, n_samples: int = 10_000, nominal: Any = None,
         Samples of the scores (e.g. from resampling raters). Each weight sample is paired
         with a performance sample drawn uniformly; ``x`` is then used only for its shape.
     rng : numpy Generator or seed
+        Source of the weight and performance samples: the same seed, the same result.
 
     Examples
     --------

@@ -176,6 +176,7 @@ def ahp_weights(pairwise: Any, *, random_index: str = "saaty1980",
         Positive reciprocal matrix: ``a_ij`` = how many times criterion i matters more than
         j (Saaty's 1-9 scale), ``a_ji = 1 / a_ij``, ``a_ii = 1``.
     random_index : {"saaty1980", "saaty2005", "tummala_ling", "donegan_dodd"}
+        Table of random consistency indices the consistency ratio divides by.
     rtol : float
         Tolerance of the reciprocity check (judgements typed as 0.333 pass).
 
