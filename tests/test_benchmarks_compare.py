@@ -65,9 +65,11 @@ def test_percentiles_of_proposals_by_hand(line4):
     assert by_name["middle"].percentiles["objective"] == pytest.approx(100 * 1.5 / 3)
     # {a,c}{b,d}: 3/6 + 5/6 = 8/6, worse than every feasible plan; it breaks contiguity
     assert by_name["scattered"].percentiles["objective"] == 100.0
-    assert sorted(by_name["scattered"].violations) == [
+    assert sorted(str(v) for v in by_name["scattered"].violations) == [
         "cluster 'L' is in 2 pieces", "cluster 'R' is in 2 pieces"
     ]
+    assert {(v.reason, v.cluster) for v in by_name["scattered"].violations} == {
+        ("contiguity", "L"), ("contiguity", "R")}
     # cut edges: every feasible plan cuts 1 border; "scattered" cuts all 3
     assert by_name["middle"].percentiles["cut_edges"] == 50.0
     assert by_name["scattered"].scores["cut_edges"] == 3

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
+from oracles import feasible_plans
 
-from benchmarks.sampling import canonical_labels, enumerate_plans, sample_plans
+from benchmarks.sampling import enumerate_plans, sample_plans
 from clustering.datasets import vietnam_provinces
 from clustering.errors import FairclustersError, InfeasibleError
 from clustering.plan import Plan
@@ -31,21 +30,6 @@ def grid(rows: int, cols: int, weights=None, functions=None) -> UnitSet:
     return UnitSet(units, edges, name=f"grid{rows}x{cols}")
 
 
-def set_partitions(n: int, k: int):
-    """Every partition of range(n) into exactly k blocks, as restricted growth strings."""
-    for labels in itertools.product(range(k), repeat=n):
-        if canonical_labels(np.array(labels)) == labels and len(set(labels)) == k:
-            yield labels
-
-
-def brute_force(unit_set: UnitSet, rules: ClusterRules) -> set[tuple[int, ...]]:
-    return {
-        labels
-        for labels in set_partitions(len(unit_set), rules.n_clusters)
-        if not plan_violations(Plan.from_labels(unit_set, labels), rules)
-    }
-
-
 RULES = [
     ClusterRules(n_clusters=3, size=(2, 4), contiguous=True),
     ClusterRules(n_clusters=3, size=(2, 3), contiguous=False),
@@ -60,7 +44,7 @@ RULES = [
 def test_enumeration_equals_brute_force(rules):
     units = grid(2, 3, weights=[1, 2, 3, 4, 5, 6],
                  functions=["a", "a", "b", "a", "b", "b"])
-    truth = brute_force(units, rules)
+    truth = set(feasible_plans(units, rules))
     sample = enumerate_plans(units, rules)
     found = [tuple(int(x) for x in row) for row in sample.labels]
     assert sample.complete
@@ -72,7 +56,7 @@ def test_enumeration_equals_brute_force(rules):
 def test_enumeration_on_a_larger_grid_equals_brute_force():
     units = grid(3, 3)
     rules = ClusterRules(n_clusters=3, size=(2, 4), contiguous=True)
-    truth = brute_force(units, rules)
+    truth = set(feasible_plans(units, rules))
     found = {tuple(map(int, row)) for row in enumerate_plans(units, rules).labels}
     assert found == truth and len(truth) > 20
 
@@ -88,7 +72,7 @@ def test_exhaustive_search_proves_infeasibility():
     # forcing a, d together with b, c apart and sizes 2 is impossible only by search.
     path = UnitSet([{"id": x, "name": x} for x in "abcd"], [("a", "b"), ("b", "c"), ("c", "d")])
     rules = ClusterRules(n_clusters=2, size=(2, 2), contiguous=True, together=[["a", "c"]])
-    assert not brute_force(path, rules)
+    assert not feasible_plans(path, rules)
     with pytest.raises(InfeasibleError):
         enumerate_plans(path, rules)
 
@@ -185,7 +169,7 @@ def test_spanning_tree_moves_keep_every_rule(rules, monkeypatch):
 
     monkeypatch.setattr(sampling, "ENUMERATED_SPLIT_MAX", 0)  # every move cuts a random tree
     units = grid(2, 3, weights=[1, 2, 3, 4, 5, 6], functions=["a", "a", "b", "a", "b", "b"])
-    truth = brute_force(units, rules)
+    truth = set(feasible_plans(units, rules))
     sample = sample_plans(units, rules, 300, seed=4, enumerate_limit=0)
     found = {tuple(map(int, row)) for row in sample.labels}
     assert not sample.complete and found <= truth

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 import networkx as nx
 import numpy as np
 import pytest
+from conftest import SHARED_DATA, require_shared
 
 from clustering.datasets import (
     merger_2025,
@@ -24,6 +25,25 @@ def _edge_set(rows, a="id_a", b="id_b") -> set[frozenset]:
 
 def _graph_edges(unit_set) -> set[frozenset]:
     return {frozenset(e) for e in unit_set.graph.edges()}
+
+
+# -- the shared data: present, or a failure on CI -------------------------------------
+
+
+def test_missing_shared_data_skips_locally_and_fails_on_ci(monkeypatch):
+    missing = "no_such_file_anywhere.csv"
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="not available"):
+        require_shared(missing)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        require_shared(missing)
+
+
+def test_present_shared_data_is_returned_whatever_ci_says(monkeypatch):
+    path = require_shared("vn_provinces_34.csv")  # skipped only where absent and not on CI
+    monkeypatch.setenv("CI", "true")
+    assert require_shared("vn_provinces_34.csv") == path == SHARED_DATA / "vn_provinces_34.csv"
 
 
 # -- graphs ---------------------------------------------------------------------------

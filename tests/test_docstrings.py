@@ -55,7 +55,7 @@ def named_only(doc: str | None) -> list[str]:
     """
     if not doc:
         return []
-    lines = inspect.cleandoc(doc).splitlines() + [""]
+    lines = [*inspect.cleandoc(doc).splitlines(), ""]
     found, inside = [], False
     for k, line in enumerate(lines[:-1]):
         following = lines[k + 1]

@@ -237,10 +237,9 @@ def test_nested_models_report_the_full_path_once():
 
 
 def test_cluster_rules_name_the_field():
-    from clustering.rules import ClusterRules  # being moved onto FairclustersModel
+    from clustering.rules import ClusterRules
 
-    if not issubclass(ClusterRules, FairclustersModel):
-        pytest.skip("clustering.rules.ClusterRules does not derive from FairclustersModel yet")
+    assert issubclass(ClusterRules, FairclustersModel)
     with pytest.raises(ParameterError, match=r"n_clusters: Input should be greater than 0, got 0"):
         ClusterRules(n_clusters=0)
     with pytest.raises(ParameterError, match=r"size: size minimum 0 must be >= 1"):

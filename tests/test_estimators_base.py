@@ -1,9 +1,8 @@
 """Shared estimator machinery: feature space, objective, inputs, parameter errors."""
 
-import itertools
-
 import numpy as np
 import pytest
+from oracles import set_partitions, wcss_cost
 from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -95,27 +94,13 @@ def test_infeasible_requests_get_the_shared_diagnosis():
         assert info.value.reason == "count"
 
 
-def _partitions(items, low, high):
-    """All partitions of ``items`` into blocks of ``low..high`` members (brute force)."""
-    if not items:
-        yield []
-        return
-    first, rest = items[0], items[1:]
-    for r in range(low - 1, min(high, len(items))):
-        for others in itertools.combinations(rest, r):
-            left = [x for x in rest if x not in others]
-            for tail in _partitions(left, low, high):
-                yield [[first, *others], *tail]
-
-
 @pytest.mark.parametrize("seed", range(4))
 def test_lower_bound_below_brute_force_optimum(seed):
     from clustering.estimators.base import wcss_lower_bound
 
     x = np.random.default_rng(seed).normal(size=(8, 2))
     best = min(
-        sum(((x[b] - x[b].mean(axis=0)) ** 2).sum() for b in p)
-        for p in _partitions(list(range(8)), 2, 3)
+        wcss_cost(p, x) for p in set_partitions(8) if all(2 <= len(b) <= 3 for b in p)
     )
     bound = wcss_lower_bound(x, (2, 3))
     assert 0 < bound <= best + 1e-12

@@ -2,11 +2,15 @@
 
 import numpy as np
 import pytest
+from oracles import brute_force_optimum, wcss_cost
+from scipy.cluster.hierarchy import fcluster, linkage
+from sklearn.base import BaseEstimator
 
 from clustering.errors import InfeasibleError
-from clustering.estimators import FunctionBlocs, SpatialWard, mixing_curve, propose_alpha
+from clustering.estimators import FunctionBlocs, mixing_curve, propose_alpha
 from clustering.estimators.mixing import MixingCurve
 from clustering.metrics import purity
+from clustering.plan import Plan
 from clustering.rules import ClusterRules, plan_violations
 from clustering.synthetic import planar_unit_set
 from clustering.units import UnitSet
@@ -47,16 +51,99 @@ def test_blocs_need_the_label():
         FunctionBlocs(2).fit(s)
 
 
-def test_mixing_curve_ends_and_monotone_trade():
+EARTH_KM = 6371.0  # any radius: the shares of inertia and Ward's merges do not depend on it
+
+
+def zscores(unit_set, names):
+    """Indicators as z-scores (population standard deviation), computed with numpy."""
+    x = np.column_stack([[u.indicators[n] for u in unit_set] for n in names])
+    return (x - x.mean(axis=0)) / x.std(axis=0)
+
+
+def projected_km(unit_set):
+    """The curve's geographic space: equirectangular km about the mean latitude."""
+    lat = np.radians([u.lat for u in unit_set])
+    lon = np.radians([u.lon for u in unit_set])
+    return np.column_stack([EARTH_KM * np.cos(lat.mean()) * lon, EARTH_KM * lat])
+
+
+def share_explained(features, labels):
+    """``1 - W / T``: the share of inertia between the clusters."""
+    blocks = [np.flatnonzero(labels == c).tolist() for c in np.unique(labels)]
+    return 1 - wcss_cost(blocks, features) / wcss_cost([list(range(len(labels)))], features)
+
+
+def same_partition(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return bool(((a[:, None] == a[None, :]) == (b[:, None] == b[None, :])).all())
+
+
+def test_mixing_curve_ends_are_ward_on_each_space_alone():
     s = planar_unit_set(60, seed=8)
     curve = mixing_curve(s, 5, [0.0, 0.5, 1.0], indicators=["x1", "x2"])
-    # at alpha = 0 the clustering is plain Ward on indicators: Q_Z equals its R^2
-    ward0 = SpatialWard(5, indicators=["x1", "x2"], connectivity=False).fit(s)
-    assert curve.q_indicators[0] == pytest.approx(1 - ward0.objective_)
-    assert curve.q_indicators[0] >= curve.q_indicators[-1]
-    assert curve.q_geography[-1] >= curve.q_geography[0]
+    z, g = zscores(s, ["x1", "x2"]), projected_km(s)
+    # alpha = 0: plain Ward on the economic features alone; alpha = 1: on geography alone
+    # (scipy's Ward, not the estimators' scikit-learn tree).
+    economic = fcluster(linkage(z, "ward"), 5, "maxclust")
+    geographic = fcluster(linkage(g, "ward"), 5, "maxclust")
+    assert same_partition(curve.plans[0].labels, economic)
+    assert same_partition(curve.plans[-1].labels, geographic)
+    assert not same_partition(economic, geographic)  # the two ends differ
+    for i, plan in enumerate(curve.plans):
+        assert curve.q_indicators[i] == pytest.approx(share_explained(z, plan.labels))
+        assert curve.q_geography[i] == pytest.approx(share_explained(g, plan.labels))
     assert curve.q_indicators_normalized[0] == pytest.approx(1.0)
+    assert curve.q_geography_normalized[-1] == pytest.approx(1.0)
     assert "alpha" in curve.table()
+
+
+class ExactMix(BaseEstimator):
+    """The best partition of the mixed criterion, by brute force (tiny sets only).
+
+    Minimises ``(1 - alpha) W_Z / T_Z + alpha W_G / T_G`` over every partition
+    into ``n_clusters`` blocks, with the spaces built by the test's own code.
+    """
+
+    def __init__(self, n_clusters=2, *, indicators=None, log=(), geography=0.0):
+        self.n_clusters = n_clusters
+        self.indicators = indicators
+        self.log = log
+        self.geography = geography
+
+    def fit(self, unit_set):
+        self.indicators_ = list(self.indicators)
+        z, g = zscores(unit_set, self.indicators_), projected_km(unit_set)
+        everyone = [list(range(len(unit_set)))]
+        tz, tg, a = wcss_cost(everyone, z), wcss_cost(everyone, g), self.geography
+
+        def cost(block):
+            return (1 - a) * wcss_cost([block], z) / tz + a * wcss_cost([block], g) / tg
+
+        best = brute_force_optimum(unit_set, self.n_clusters, objective=cost, contiguous=False)
+        self.labels_ = np.empty(len(unit_set), dtype=int)
+        for c, block in enumerate(best.blocks):
+            self.labels_[block] = c
+        self.plan_ = Plan.from_labels(unit_set, self.labels_)
+        return self
+
+
+def test_mixing_curve_trade_is_monotone_for_exact_clusterings():
+    # For exact minimisers of (1 - alpha) W_Z + alpha W_G, raising alpha never raises
+    # the economic homogeneity Q_Z nor lowers the geographic Q_G (add the two optimality
+    # inequalities at alpha < beta). Ward is greedy and need not obey this, so the curve
+    # is run here with a brute-force estimator.
+    s = planar_unit_set(8, seed=3)
+    alphas = np.round(np.linspace(0, 1, 11), 10)
+    curve = mixing_curve(s, 3, alphas, indicators=["x1", "x2"], estimator=ExactMix())
+    assert np.all(np.diff(curve.q_indicators) <= 1e-12)
+    assert np.all(np.diff(curve.q_geography) >= -1e-12)
+    assert curve.q_indicators[0] > curve.q_indicators[-1]  # a real trade, not a flat line
+    assert curve.q_geography[-1] > curve.q_geography[0]
+    # The ends are the best achievable in each space alone.
+    z, g = zscores(s, ["x1", "x2"]), projected_km(s)
+    for q, features in ((curve.q_indicators[0], z), (curve.q_geography[-1], g)):
+        best = brute_force_optimum(s, 3, objective="wcss", features=features, contiguous=False)
+        assert q == pytest.approx(1 - best.value / wcss_cost([list(range(8))], features))
 
 
 def test_propose_alpha_by_hand():

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oracles import partitions_into
 
 from clustering.errors import InfeasibleError
 from clustering.estimators import AZPLocalSearch, SizeConstrainedKMeans, SpatialWard
@@ -72,20 +73,9 @@ def test_unrepairable_start_raises():
     s = UnitSet(units, edges)
     with pytest.raises(InfeasibleError, match="cannot repair"):
         AZPLocalSearch(init=np.array([0, 0, 1, 1, 2, 2]), size=(2, 2)).fit(s)
-    assert not any(
-        all(nx.is_connected(s.graph.subgraph(c)) for c in p)
-        for p in _partitions_into_pairs(list(s.ids))
-    )
-
-
-def _partitions_into_pairs(items):
-    if not items:
-        yield []
-        return
-    first, rest = items[0], items[1:]
-    for j, other in enumerate(rest):
-        for tail in _partitions_into_pairs(rest[:j] + rest[j + 1:]):
-            yield [[first, other], *tail]
+    pairings = [p for p in partitions_into(list(s.ids), 3) if all(len(c) == 2 for c in p)]
+    assert len(pairings) == 15  # 5 * 3 * 1 ways to pair six units
+    assert not any(all(nx.is_connected(s.graph.subgraph(c)) for c in p) for p in pairings)
 
 
 def test_start_plan_must_match():

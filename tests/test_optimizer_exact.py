@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from oracles import blocks_of, brute_force_optimum, pmedian_cost, wcss_cost, wcss_features
 
 from clustering.datasets import vietnam_provinces
-from clustering.metrics import cluster_pieces, within_share
+from clustering.metrics import cluster_pieces
 from clustering.plan import Plan
 from clustering.rules import ClusterRules, plan_violations
 from clustering.synthetic import planar_unit_set
@@ -27,54 +28,9 @@ from optimizer.textbook import textbook_hess
 FAST = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-# -- brute force (written independently of the optimizer) -------------------
-def partitions(items: list[int], k: int):
-    """Every partition of ``items`` into exactly ``k`` non-empty blocks."""
-    if k == 0:
-        if not items:
-            yield []
-        return
-    if len(items) < k:
-        return
-    first, rest = items[0], items[1:]
-    for p in partitions(rest, k - 1):  # first alone
-        yield [[first], *p]
-    for p in partitions(rest, k):  # first joins a block
-        for b in range(len(p)):
-            yield [*p[:b], [first, *p[b]], *p[b + 1:]]
-
-
-def brute_force(unit_set, k, d, *, size=None, weight_bounds=None, contiguous=True,
-                cost="p-median"):
-    weights = np.array([u.weight for u in unit_set])
-    graph = nx.relabel_nodes(unit_set.graph, {uid: i for i, uid in enumerate(unit_set.ids)})
-    best = None
-    for blocks in partitions(list(range(len(unit_set))), k):
-        if size and any(not size[0] <= len(b) <= size[1] for b in blocks):
-            continue
-        if weight_bounds and any(
-            not weight_bounds[0] - 1e-6 <= weights[b].sum() <= weight_bounds[1] + 1e-6
-            for b in blocks
-        ):
-            continue
-        if contiguous and any(not nx.is_connected(graph.subgraph(b)) for b in blocks):
-            continue
-        if cost == "p-median":
-            value = sum(min(d[np.ix_(b, [j])].sum() for j in b) for b in blocks)
-        else:  # balance by count
-            value = sum(abs(len(b) - len(unit_set) / k) / (len(unit_set) / k) for b in blocks)
-        if best is None or value < best - 1e-12:
-            best = value
-    return best
-
-
 def plan_cost(plan, d):
-    """p-median cost of a plan, computed from scratch."""
-    total = 0.0
-    for members in plan.clusters.values():
-        idx = [plan.unit_set.index(u) for u in members]
-        total += min(d[np.ix_(idx, [j])].sum() for j in idx)
-    return total
+    """p-median cost of a plan, computed from scratch by the oracle."""
+    return pmedian_cost(blocks_of(plan), d)
 
 
 def small_instance(n: int, seed: int):
@@ -122,13 +78,14 @@ def test_optimum_equals_brute_force(n, seed, k, slack, method):
     units, d = small_instance(n, seed)
     low = max(1, n // k - slack)
     high = -(-n // k) + slack
-    expected = brute_force(units, k, d, size=(low, high))
+    best = brute_force_optimum(units, k, d=d, size=(low, high))
     result = optimize(units, k, size=(low, high), dissimilarity=d, method=method,
                       solver="highs")
-    if expected is None:
+    if best is None:
         assert result.status == "infeasible"
         assert result.plan is None
         return
+    expected = best.value
     assert result.status == "optimal"
     assert result.objective == pytest.approx(expected, abs=1e-7)
     assert plan_cost(result.plan, d) == pytest.approx(expected, abs=1e-7)
@@ -144,22 +101,22 @@ def test_weighted_bounds_optimum_equals_brute_force(n, seed, tolerance):
     k = 2
     ideal = sum(u.weight for u in units) / k
     bounds = (ideal * (1 - tolerance), ideal * (1 + tolerance))
-    expected = brute_force(units, k, d, weight_bounds=bounds)
+    best = brute_force_optimum(units, k, d=d, weight_bounds=bounds)
     for method in ("enumerate", "assignment"):
         result = optimize(units, k, weight_bounds=bounds, dissimilarity=d, method=method,
                           solver="highs")
-        if expected is None:
+        if best is None:
             assert result.status == "infeasible"
             continue
         assert result.status == "optimal"
-        assert result.objective == pytest.approx(expected, abs=1e-7)
+        assert result.objective == pytest.approx(best.value, abs=1e-7)
         rules = ClusterRules(n_clusters=k, weight_bounds=bounds, contiguous=True)
         assert plan_violations(result.plan, rules) == []
 
 
 def test_non_contiguous_optimum_equals_brute_force():
     units, d = small_instance(8, 3)
-    expected = brute_force(units, 3, d, size=(2, 3), contiguous=False)
+    expected = brute_force_optimum(units, 3, d=d, size=(2, 3), contiguous=False).value
     for method in ("enumerate", "assignment"):
         result = optimize(units, 3, size=(2, 3), contiguous=False, dissimilarity=d,
                           method=method, solver="highs")
@@ -167,8 +124,8 @@ def test_non_contiguous_optimum_equals_brute_force():
 
 
 def test_balance_objective_equals_brute_force():
-    units, d = small_instance(8, 11)
-    expected = brute_force(units, 3, d, size=(1, 6), cost="balance")
+    units, _ = small_instance(8, 11)
+    expected = brute_force_optimum(units, 3, objective="balance", size=(1, 6)).value
     for method in ("enumerate", "assignment"):
         result = optimize(units, 3, size=(1, 6), objective="balance", method=method,
                           solver="highs")
@@ -178,29 +135,31 @@ def test_balance_objective_equals_brute_force():
 
 def test_wcss_objective_equals_brute_force_and_custom_cost():
     units = planar_unit_set(8, seed=5)
-    z = np.column_stack([units.indicator(f"x{i}") for i in (1, 2, 3)])
-    z = (z - z.mean(axis=0)) / z.std(axis=0)
-    graph = nx.relabel_nodes(units.graph, {u: i for i, u in enumerate(units.ids)})
-    best = min(
-        sum(((z[b] - z[b].mean(axis=0)) ** 2).sum() for b in blocks)
-        for blocks in partitions(list(range(8)), 2)
-        if all(2 <= len(b) <= 6 and nx.is_connected(graph.subgraph(b)) for b in blocks)
-    )
-    # The default indicators of this set include population: give a custom cost instead.
+    # The built-in "wcss": squares of the standardised default indicators (x1..x3 and
+    # population, logged because it is skewed), rebuilt by the oracle from the docs.
+    z = wcss_features(units)
+    assert z.shape == (8, 4)
+    best = brute_force_optimum(units, 2, objective="wcss", features=z, size=(2, 6))
+    for solver in ("highs", "cbc"):
+        result = optimize(units, 2, size=(2, 6), objective="wcss", solver=solver)
+        assert result.status == "optimal"
+        assert result.objective == pytest.approx(best.value, abs=1e-7)
+        assert wcss_cost(blocks_of(result.plan), z) == pytest.approx(best.value, abs=1e-7)
+        assert plan_violations(result.plan, ClusterRules(n_clusters=2, size=(2, 6))) == []
+        assert all(p == 1 for p in cluster_pieces(units.graph, result.plan.clusters).values())
+
+    # A custom cost, here the squares of x1..x3 alone, is optimised just the same.
+    x = np.column_stack([units.indicator(f"x{i}") for i in (1, 2, 3)])
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    custom_best = brute_force_optimum(units, 2, objective="wcss", features=x, size=(2, 6))
 
     def wcss(ids):
-        idx = [units.index(u) for u in ids]
-        return float(((z[idx] - z[idx].mean(axis=0)) ** 2).sum())
+        return wcss_cost([[units.index(u) for u in ids]], x)
 
     result = optimize(units, 2, size=(2, 6), objective=wcss, solver="highs")
     assert result.status == "optimal"
-    assert result.objective == pytest.approx(best, abs=1e-7)
-    # The built-in "wcss" uses the standardised default indicators (x1..x3, population).
-    result = optimize(units, 2, size=(2, 6), objective="wcss", solver="highs")
-    assert result.status == "optimal"
-    labels = result.plan.labels
-    shares = [within_share(units.indicator(name), labels) for name in ("x1", "x2", "x3")]
-    assert all(0 <= s <= 1 for s in shares)
+    assert result.objective == pytest.approx(custom_best.value, abs=1e-7)
+    assert wcss_cost(blocks_of(result.plan), x) == pytest.approx(custom_best.value, abs=1e-7)
 
 
 # -- both solvers, both methods, the textbook model --------------------------------
@@ -249,14 +208,15 @@ def test_pair_recombination_of_two_clusters_is_the_brute_force_optimum(n, seed, 
     units, d = small_instance(n, seed)
     size = (n // 2 - slack, -(-n // 2) + slack)
     rules = ClusterRules(n_clusters=2, size=size, contiguous=True)
-    expected = brute_force(units, 2, d, size=size)
+    best = brute_force_optimum(units, 2, d=d, size=size)
     start = heuristic_plan(units, rules, d, seed=seed)
-    if expected is None:
+    if best is None:
         assert start is None
         return
+    expected = best.value
     assert start is not None
     # With two clusters, re-splitting their union optimally solves the whole problem.
-    labels = recombine_pairs(start, d, units.edge_index_pairs(), size=size)
+    labels = recombine_pairs(start, d, rules.compile(units))
     plan = Plan.from_labels(units, labels)
     assert plan_violations(plan, rules) == []
     assert plan_cost(plan, d) == pytest.approx(expected, abs=1e-9)
@@ -279,7 +239,7 @@ def test_pair_recombination_leaves_every_bordering_pair_at_its_brute_force_optim
     except FairclustersError:
         return
     edges = units.edge_index_pairs()
-    labels = recombine_pairs(start, d, edges, size=size)
+    labels = recombine_pairs(start, d, rules.compile(units))
     plan = Plan.from_labels(units, labels)
     assert plan_violations(plan, rules) == []
     assert plan_cost(plan, d) <= plan_cost(Plan.from_labels(units, start), d) + 1e-9
@@ -287,8 +247,8 @@ def test_pair_recombination_leaves_every_bordering_pair_at_its_brute_force_optim
         union = np.flatnonzero((labels == a) | (labels == b))
         pair = units.subset([units.ids[i] for i in union])
         here = Plan.from_labels(pair, np.where(labels[union] == a, 0, 1))
-        best = brute_force(pair, 2, d[np.ix_(union, union)], size=size)
-        assert plan_cost(here, d[np.ix_(union, union)]) == pytest.approx(best, abs=1e-9)
+        best = brute_force_optimum(pair, 2, d=d[np.ix_(union, union)], size=size)
+        assert plan_cost(here, d[np.ix_(union, union)]) == pytest.approx(best.value, abs=1e-9)
 
 
 @FAST
@@ -299,14 +259,14 @@ def test_heuristic_plan_follows_the_rules_and_is_no_better_than_brute_force(n, s
     units, d = small_instance(n, seed)
     size = (max(1, n // k - 1), -(-n // k) + 1)
     rules = ClusterRules(n_clusters=k, size=size, contiguous=True)
-    expected = brute_force(units, k, d, size=size)
+    best = brute_force_optimum(units, k, d=d, size=size)
     labels = heuristic_plan(units, rules, d, seed=seed)
     if labels is None:
         return  # the estimator could not repair a start: the optimizer runs without one
     plan = Plan.from_labels(units, labels)
     assert plan_violations(plan, rules) == []
     assert pmedian_value(labels, d) == pytest.approx(plan_cost(plan, d))
-    assert plan_cost(plan, d) >= expected - 1e-9
+    assert plan_cost(plan, d) >= best.value - 1e-9
 
 
 @FAST
@@ -317,12 +277,13 @@ def test_reduced_cost_fixing_keeps_the_brute_force_optimum(n, seed, k, solver,
                                                            monkeypatch_fixing):
     units, d = small_instance(n, seed)
     size = (max(1, n // k - 1), -(-n // k))
-    expected = brute_force(units, k, d, size=size)
+    best = brute_force_optimum(units, k, d=d, size=size)
     result = optimize(units, k, size=size, dissimilarity=d, method="assignment",
                       solver=solver)
-    if expected is None:
+    if best is None:
         assert result.status == "infeasible"
         return
+    expected = best.value
     assert result.details["warm_start"] in ("heuristic", None)
     # Fixing must keep the optimum and the bound must stay valid, and with no time
     # limit the optimum is proven.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oracles import blocks_of, brute_force_optimum, pmedian_cost
 
 from clustering.errors import FairclustersError, InfeasibleError, UnknownNameError
 from clustering.plan import Plan
@@ -216,9 +218,30 @@ def test_result_prints_status_method_and_clusters():
     assert "C1 (" in text
 
 
-def test_plan_from_rules_object_keeps_contiguity_from_the_rules():
-    units = planar_unit_set(10, seed=2)
-    rules = ClusterRules(n_clusters=2, size=(3, 7), contiguous=False)
-    result = optimize(units, rules, solver="highs")
-    assert result.rules.contiguous is False
-    assert isinstance(result.plan, Plan)
+@pytest.mark.parametrize("method", ["enumerate", "assignment"])
+def test_plan_from_rules_object_keeps_contiguity_from_the_rules(method):
+    # Path 0 - 1 - 2 - 3 - 4 - 5 with values 0, 0, 9, 9, 0, 0 and d = |x_i - x_j|. By hand:
+    # without contiguity {0,1,4,5} {2,3} costs 0 (and is the only plan that does); with it
+    # every plan costs at least 18, e.g. {0,1,2} {3,4,5} at 9 + 9.
+    x = np.array([0.0, 0.0, 9.0, 9.0, 0.0, 0.0])
+    d = np.abs(x[:, None] - x[None, :])
+    units = UnitSet([{"id": str(i), "name": f"U{i}"} for i in range(6)],
+                    [(str(i), str(i + 1)) for i in range(5)])
+    graph = nx.relabel_nodes(units.graph, {uid: i for i, uid in enumerate(units.ids)})
+    for contiguous, by_hand in ((False, 0.0), (True, 18.0)):
+        rules = ClusterRules(n_clusters=2, size=(2, 4), contiguous=contiguous)
+        best = brute_force_optimum(units, 2, d=d, size=(2, 4), contiguous=contiguous)
+        assert best.value == pytest.approx(by_hand)
+        result = optimize(units, rules, dissimilarity=d, method=method, solver="highs")
+        assert result.rules.contiguous is contiguous
+        assert result.status == "optimal"
+        assert result.objective == pytest.approx(best.value, abs=1e-9)
+        blocks = blocks_of(result.plan)
+        assert pmedian_cost(blocks, d) == pytest.approx(best.value, abs=1e-9)
+        assert plan_violations(result.plan, rules) == []
+        pieces = sorted(nx.number_connected_components(graph.subgraph(b)) for b in blocks)
+        if contiguous:
+            assert pieces == [1, 1]
+        else:  # the optimum is disconnected: the rules object really lifted contiguity
+            assert sorted(map(sorted, blocks)) == [[0, 1, 4, 5], [2, 3]]
+            assert pieces == [1, 2]

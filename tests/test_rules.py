@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import itertools
 
-import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import partitions_into, set_partitions
 
 from clustering.datasets import vietnam_provinces
 from clustering.errors import InfeasibleError, UnknownNameError
@@ -36,18 +36,6 @@ def path_set(n: int, weights=None, functions=None) -> UnitSet:
 
 def reasons(unit_set: UnitSet, **rules) -> list[str]:
     return [e.reason for e in diagnose(unit_set, ClusterRules(**rules))]
-
-
-def set_partitions(items: list[str]):
-    """Every partition of ``items`` into non-empty blocks (independent of the library)."""
-    if not items:
-        yield []
-        return
-    first, rest = items[0], items[1:]
-    for partition in set_partitions(rest):
-        yield [[first], *partition]
-        for i in range(len(partition)):
-            yield [*partition[:i], [first, *partition[i]], *partition[i + 1:]]
 
 
 # -- each reason, by hand -------------------------------------------------------------
@@ -163,11 +151,17 @@ def test_plan_violations_names_each_broken_rule():
             pure="function",
         ),
     )
-    text = "\n".join(found)
+    text = "\n".join(map(str, found))
     for expected in ("2 clusters instead of 3", "'A' has 3 members", "'B' weighs 7",
                      "'A' is in 3 pieces", "must be together", "must be apart",
                      "fixed to 'P' are split", "'A' mixes function"):
         assert expected in text
+    # One structured violation per broken rule, with the reason codes callers match on.
+    assert sorted((v.reason, v.cluster) for v in found) == sorted([
+        ("n_clusters", None), ("count", "A"), ("count", "B"), ("weight", "B"),
+        ("contiguity", "A"), ("contiguity", "B"), ("purity", "A"), ("purity", "B"),
+        ("together", None), ("apart", None), ("fixed", None),
+    ])
     assert plan_violations(plan, ClusterRules(n_clusters=2)) == []
 
 
@@ -219,16 +213,18 @@ def test_a_reported_reason_means_no_plan_exists(instance):
     problems = diagnose(unit_set, rules)
     feasible = any(
         not plan_violations(Plan(unit_set, {f"C{i}": b for i, b in enumerate(blocks)}), rules)
-        for blocks in set_partitions(list(unit_set.ids))
-        if len(blocks) == rules.n_clusters
+        for blocks in partitions_into(list(unit_set.ids), rules.n_clusters)
     )
     if problems:
         assert not feasible, f"diagnosed {[p.reason for p in problems]} but a plan exists"
 
 
 def test_brute_force_helper_counts_bell_numbers():
-    # Bell numbers 1, 2, 5, 15, 52: the brute force itself is right.
-    assert [sum(1 for _ in set_partitions(list("abcde"[:n]))) for n in range(1, 6)] == [
-        1, 2, 5, 15, 52
-    ]
-    assert nx.__name__ == "networkx"
+    # Bell numbers 1, 1, 2, 5, 15, 52, 203 (OEIS A000110, by hand): the oracle behind the
+    # soundness check lists every partition of the unit ids, each once.
+    counts = [sum(1 for _ in set_partitions([]))]  # a unit set cannot be empty
+    for n in range(1, 7):
+        found = [frozenset(frozenset(b) for b in p) for p in set_partitions(path_set(n).ids)]
+        assert len(set(found)) == len(found)
+        counts.append(len(found))
+    assert counts == [1, 1, 2, 5, 15, 52, 203]
