@@ -63,7 +63,7 @@ from clustering.compiled_rules import CompiledRules, weight_slack
 from .lagrangian import pmedian_lagrangian_bound
 from .relaxation import LinearRelaxation, LPPoint
 from .separation import VertexSeparators, minimal_separator
-from .solvers import MILP, Solution, relative_gap, solve
+from .solvers import MILP, OPTIMAL_GAP, Solution, relative_gap, solve
 
 #: Models with more assignment variables than this get reduced-cost fixing.
 FIXING_FROM = 5_000
@@ -827,7 +827,9 @@ class AssignmentSolver:
             return (Solution("no_solution", None, None, bound, None, self.solver, text,
                              solve_time), None, self.details)
         objective, centre_of = self.incumbent
-        tolerance = 1e-9 * max(1.0, abs(objective))
+        # Solvers hold continuous variables (the balance deviations) to their own
+        # tolerances: agreement within the optimality gap is agreement.
+        tolerance = OPTIMAL_GAP * max(1.0, abs(objective))
         # Proven when the last round's optimum is the incumbent (a relaxation's
         # optimum that is feasible), or when the bound meets the incumbent.
         proven = (

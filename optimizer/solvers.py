@@ -141,11 +141,21 @@ def solve(
     >>> s.status, s.objective, (s.x > 0.5).tolist()
     ('optimal', 1.0, [True, False])
     """
-    if solver == "highs":
-        return _solve_highs(model, time_limit, mip_gap, initial, seed, verbose)
-    if solver == "cbc":
-        return _solve_cbc(model, time_limit, mip_gap, initial, seed, verbose)
-    raise ValueError(f"solver={solver!r}; expected one of {SOLVERS}")
+    if solver not in SOLVERS:
+        raise ValueError(f"solver={solver!r}; expected one of {SOLVERS}")
+    run = _run_highs if solver == "highs" else _solve_cbc
+    started = time.perf_counter()
+    result = run(model, time_limit, mip_gap, initial, seed, verbose)
+    if initial is None or result.extra.get("consistent", True):
+        return result
+    # A run that contradicts its own start proves nothing: solve again without it. Seen:
+    # HiGHS 1.16-1.17 after setSolution returning the start while reporting, as objective
+    # and bound, a value no feasible point reaches; both solvers calling a model that holds
+    # the feasible start infeasible (see _infeasible).
+    left = None if time_limit is None else max(0.1, time_limit - (time.perf_counter() - started))
+    again = run(model, left, mip_gap, None, seed, verbose)
+    again.extra["discarded_warm_start_run"] = result.solver_status
+    return again
 
 
 # -- HiGHS ---------------------------------------------------------------------
@@ -169,27 +179,6 @@ def _new_highs(highspy, verbose: bool):
     return h
 
 
-def _solve_highs(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
-    """Solve with HiGHS; with a start, distrust a run whose report contradicts its point.
-
-    With a start given by ``setSolution``, HiGHS 1.16-1.17 can return the start
-    itself as its solution while reporting, as objective *and* dual bound, a
-    smaller value that no feasible point reaches (seen on a 6-unit assignment
-    model: point of cost 1.2977, reported "Optimal" at 0.7948, true optimum
-    0.8578; without presolve, or without the start, it is right). Such a run
-    proves nothing, so it is discarded and the model is solved again without
-    the start, within the time left.
-    """
-    started = time.perf_counter()
-    result = _run_highs(model, time_limit, mip_gap, initial, seed, verbose)
-    if initial is None or result.extra.get("consistent", True):
-        return result
-    left = None if time_limit is None else max(0.1, time_limit - (time.perf_counter() - started))
-    again = _run_highs(model, left, mip_gap, None, seed, verbose)
-    again.extra["discarded_warm_start_run"] = result.solver_status
-    return again
-
-
 def _is_feasible(model: MILP, x: np.ndarray, tol: float = 1e-5) -> bool:
     """Whether ``x`` satisfies the rows, the column bounds and integrality of ``model``."""
     ax = model.A @ x
@@ -199,6 +188,21 @@ def _is_feasible(model: MILP, x: np.ndarray, tol: float = 1e-5) -> bool:
         and np.all(x >= model.col_lower - tol) and np.all(x <= model.col_upper + tol)
         and np.all(np.abs(x[model.integer] - np.round(x[model.integer])) <= tol)
     )
+
+
+def _infeasible(model: MILP, initial: np.ndarray | None, solver: str, text: str,
+                solve_time: float, build_time: float) -> Solution:
+    """The solver's "infeasible", unless the model holds the feasible start it was given.
+
+    Seen with both solvers: HiGHS 1.16-1.17 after ``setSolution``, and CBC
+    with a MIP start ("Linear relaxation infeasible" on a 7-unit assignment
+    model whose start is feasible). Such a run proves nothing; :func:`solve`
+    runs again without the start.
+    """
+    if initial is not None and _is_feasible(model, np.asarray(initial, dtype=float)):
+        return Solution("error", None, None, None, None, solver, f"{text} despite a feasible start",
+                        solve_time, build_time, extra={"consistent": False})
+    return Solution("infeasible", None, None, None, None, solver, text, solve_time, build_time)
 
 
 def highs_lp(highspy, model: MILP, *, integer: bool = True):
@@ -253,13 +257,8 @@ def _run_highs(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
     infeasible = status in (
         highspy.HighsModelStatus.kInfeasible,
     )
-    if infeasible and initial is not None and _is_feasible(model, np.asarray(initial, float)):
-        # A model holding a feasible start is not infeasible: the run proves nothing.
-        return Solution("error", None, None, None, None, "highs",
-                        f"{text} despite a feasible start", solve_time, build_time,
-                        extra={"consistent": False})
     if infeasible:
-        return Solution("infeasible", None, None, None, None, "highs", text, solve_time, build_time)
+        return _infeasible(model, initial, "highs", text, solve_time, build_time)
     if not has_solution:
         state = (
             "no_solution"
@@ -412,8 +411,8 @@ def _solve_cbc(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
     # PuLP's status is Infeasible only when CBC's solution file says "Infeasible" or
     # "Integer infeasible", i.e. proven (a time limit without a solution says "Stopped").
     if problem.status == pulp.LpStatusInfeasible or "infeasible" in lowered:
-        return Solution("infeasible", None, None, None, None, "cbc",
-                        result or "Problem is infeasible", solve_time, build_time)
+        return _infeasible(model, initial, "cbc", result or "Problem is infeasible",
+                           solve_time, build_time)
     has_solution = problem.sol_status in (
         pulp.LpSolutionOptimal,
         pulp.LpSolutionIntegerFeasible,
