@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import resource
 import statistics
 import sys
 import time
@@ -34,16 +33,7 @@ from optimizer import optimize
 from optimizer.objectives import default_dissimilarity
 from optimizer.textbook import textbook_hess
 
-
-def _peak_mb() -> float:
-    """Peak resident memory of this process plus that of its largest child, in MB.
-
-    CBC runs as a child process, HiGHS in this one; the sum is an upper bound
-    on what was ever resident at once (``ru_maxrss`` is in kilobytes on Linux).
-    """
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + child) / 1024
+from .memory import peak_memory_mb
 
 
 def _case(name, units, k, *, target, repeats=1, baseline_limit=120.0, run_baseline=True,
@@ -94,7 +84,7 @@ def _case(name, units, k, *, target, repeats=1, baseline_limit=120.0, run_baseli
             row["ratio_text"] = f"> {math.floor(ratio * 10) / 10:.1f}x"
         else:
             row["ratio_text"] = f"{ratio:.1f}x"
-    row["peak_mb"] = _peak_mb()
+    row["peak_mb"] = peak_memory_mb()  # CBC runs as a child, HiGHS in this process
     _print(row)
     return row
 
@@ -160,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(_case(f"planar 150 units (seed {seed}), 15 clusters of 9-11, "
                               "contiguous", planar, 15, size=(9, 11), time_limit=60,
                               mip_gap=0.01, target="gap <= 1% in < 60 s", **common))
-    peak = _peak_mb()
+    peak = peak_memory_mb()
     print(f"peak memory (maxrss of this process + its largest solver child) {peak:.0f} MB "
           "[target < 2048 MB]")
     if args.out:

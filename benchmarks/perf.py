@@ -19,9 +19,10 @@ status), ``ward+azp`` (SpatialWard start + AZPLocalSearch), ``kmeans``
 (SizeConstrainedKMeans, no contiguity) and, when the ``peers`` extra is
 installed, ``k-means-constrained`` (the named baseline: counts only, no
 contiguity). Each case runs in a fresh process so that its wall time and
-**peak resident memory** (``getrusage`` of the process and its solver
-children) are its own; the baseline runs in the same suite, and each method's
-time is printed as a ratio to it on the same instance.
+**peak resident memory** (:func:`benchmarks.memory.peak_memory_mb`: the
+process's peak plus that of its largest solver child) are its own; the
+baseline runs in the same suite, and each method's time is printed as a ratio
+to it on the same instance.
 
 Run::
 
@@ -35,11 +36,12 @@ import argparse
 import json
 import multiprocessing
 import platform
-import resource
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from .memory import peak_memory_mb
 
 __all__ = ["INSTANCES", "main", "run_case"]
 
@@ -69,13 +71,6 @@ def _unit_set(name: str):
     return planar_unit_set(int(name), seed=0)
 
 
-def _peak_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    scale = 1 / 1024 if sys.platform != "darwin" else 1 / 1024**2  # kB on Linux, bytes on macOS
-    return max(own, children) * scale
-
-
 def run_case(instance: str, method: str, time_limit: float, seed: int) -> dict[str, Any]:
     """Run one method on one instance in this process; return time, status and peak memory."""
     import numpy as np
@@ -87,7 +82,7 @@ def run_case(instance: str, method: str, time_limit: float, seed: int) -> dict[s
     rules = ClusterRules(n_clusters=k, size=size, contiguous=True)
     record: dict[str, Any] = {"instance": instance, "n": len(unit_set), "k": k,
                               "size": list(size), "method": method,
-                              "memory_before_mb": round(_peak_mb(), 1)}
+                              "memory_before_mb": round(peak_memory_mb(), 1)}
     _import_modules(method)  # imports are not part of the measured time
     start = time.perf_counter()
     try:
@@ -96,7 +91,7 @@ def run_case(instance: str, method: str, time_limit: float, seed: int) -> dict[s
         record |= {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
         plan, extra = None, {}
     record["seconds"] = round(time.perf_counter() - start, 3)
-    record["peak_memory_mb"] = round(_peak_mb(), 1)
+    record["peak_memory_mb"] = round(peak_memory_mb(), 1)
     record |= extra
     if plan is not None:
         broken = plan_violations(plan, rules)

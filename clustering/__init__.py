@@ -3,7 +3,10 @@
 The base package of fairclusters: :mod:`optimizer` and :mod:`benchmarks` build on it.
 """
 
-from .dissimilarity import Dissimilarity, dissimilarity, great_circle_km
+# The module, not the function, so that ``import clustering.dissimilarity`` gives the
+# module; it is callable as the function (its class is dissimilarity._CallableModule).
+from . import dissimilarity
+from .dissimilarity import Dissimilarity, great_circle_km
 from .errors import (
     FairclustersError,
     IndicatorError,

@@ -73,15 +73,21 @@ def weight_slack(bounds: tuple[float, float] | None) -> float:
 def count_range(total: float, bounds: tuple[float, float]) -> tuple[float, float]:
     """How many clusters with totals in ``bounds`` can split ``total`` (granularity aside).
 
+    Each cluster may pass a bound by :func:`weight_slack`, as
+    :meth:`CompiledRules.weight_ok` allows, so this never rules out a plan
+    that the checks accept.
+
     Examples
     --------
     >>> count_range(10.0, (3.0, 4.0))
     (3, 3)
+    >>> count_range(8.0 + 1e-9, (2.0, 4.0))  # two clusters each within the slack of 4
+    (2, 4)
     """
-    low, high = bounds
-    fewest = math.ceil(total / high - WEIGHT_TOLERANCE) if high > 0 else (
-        0 if total == 0 else math.inf)
-    most = math.floor(total / low + WEIGHT_TOLERANCE) if low > 0 else math.inf
+    slack = weight_slack(bounds)
+    low, high = bounds[0] - slack, bounds[1] + slack
+    fewest = math.ceil(total / high) if high > 0 else (0 if total <= 0 else math.inf)
+    most = math.floor(total / low) if low > 0 else math.inf
     return fewest, most
 
 

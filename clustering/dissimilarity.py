@@ -16,6 +16,8 @@ matrix refer to unit ``unit_set.ids[i]``.
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -83,6 +85,7 @@ def standardized_indicators(
     Parameters
     ----------
     unit_set : UnitSet
+        The units; rows follow ``unit_set.ids``.
     indicators : sequence of str
         Indicator names.
     log : sequence of str
@@ -228,6 +231,7 @@ def dissimilarity(
     Parameters
     ----------
     unit_set : UnitSet
+        The units; rows and columns follow ``unit_set.ids``.
     indicators : sequence of str, optional
         Indicators compared after standardisation (z-scores). ``None`` or empty:
         no indicator component.
@@ -308,3 +312,28 @@ def dissimilarity(
     matrix = (matrix + matrix.T) / 2  # exact symmetry despite rounding
     np.fill_diagonal(matrix, 0.0)
     return Dissimilarity(matrix=matrix, ids=unit_set.ids, weights=weights, components=components)
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as its main function :func:`dissimilarity`.
+
+    ``clustering`` exposes the module as ``clustering.dissimilarity``, so that
+    ``import clustering.dissimilarity`` and attribute access such as
+    ``clustering.dissimilarity.great_circle_km`` work; calling it, as in
+    ``from clustering import dissimilarity; dissimilarity(units, ...)``, runs the
+    function (the documented customisation of a module's class).
+
+    Examples
+    --------
+    >>> import clustering.dissimilarity as module
+    >>> from clustering.datasets import vietnam_provinces
+    >>> callable(module), module(vietnam_provinces(2025), geography=1.0).matrix.shape
+    (True, (34, 34))
+    """
+
+    def __call__(self, *args: object, **kwargs: object) -> Dissimilarity:
+        """Call :func:`dissimilarity` with the same arguments."""
+        return dissimilarity(*args, **kwargs)  # type: ignore[arg-type]
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -79,7 +79,7 @@ class ClusterRules(FairclustersModel):
     size: tuple[int, int] | None = None
     weight_bounds: tuple[float, float] | None = None
     weight: str | None = None
-    contiguous: bool = False  # FLIP-LATER
+    contiguous: bool = True
     together: tuple[tuple[str, ...], ...] = ()
     apart: tuple[tuple[str, ...], ...] = ()
     fixed: dict[str, str] = Field(default_factory=dict)
@@ -163,10 +163,19 @@ class ClusterRules(FairclustersModel):
             unit_set.labels_of(self.pure)  # raises on an unknown attribute
         if self.weight_bounds is not None:
             unit_set.weights(self.weight)  # raises on missing or negative weights
+        groups = {kind: tuple(tuple(unit_set.resolve(u) for u in g) for g in getattr(self, kind))
+                  for kind in ("together", "apart")}
+        for kind, resolved in groups.items():
+            for given, ids in zip(getattr(self, kind), resolved):
+                if len(set(ids)) < len(ids):
+                    # ["u0", "u0"] apart would be unsatisfiable, together meaningless: a typo.
+                    raise FairclustersError(
+                        f"{kind} group {list(given)} names a unit twice (as ids {list(ids)}); "
+                        "expected distinct units"
+                    )
         return self.model_copy(
             update={
-                "together": tuple(tuple(unit_set.resolve(u) for u in g) for g in self.together),
-                "apart": tuple(tuple(unit_set.resolve(u) for u in g) for g in self.apart),
+                **groups,
                 "fixed": {unit_set.resolve(u): str(c) for u, c in self.fixed.items()},
             }
         )
@@ -241,7 +250,7 @@ def diagnose(unit_set: UnitSet, rules: ClusterRules) -> list[InfeasibleError]:
     >>> from clustering.datasets import vietnam_provinces
     >>> vn = vietnam_provinces(2025)
     >>> [e.reason for e in diagnose(vn, ClusterRules(n_clusters=6, size=(7, 9)))]
-    ['count']
+    ['count', 'component']
     """
     compiled = rules.resolved(unit_set).compile(unit_set)
     problems = _bound_problems(compiled)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from .heuristic import heuristic_plan, pmedian_improver
 from .objectives import (
     Objective,
     candidate_costs,
+    cost_scale,
     default_dissimilarity,
     parse_objective,
     standardized_default,
@@ -334,10 +335,12 @@ def _by_assignment(
     """The assignment model, with a heuristic start and polishing for pure p-median."""
     units = compiled.unit_set
     sizes, ideal = _balance_sizes(compiled)
+    pmedian = "p-median" in goal.terms
+    scale = cost_scale(d) if pmedian else 1.0  # the model sees costs near 1
     problem = AssignmentProblem.from_rules(
-        compiled, d=d if "p-median" in goal.terms else None,
+        compiled, d=d / scale if pmedian else None,
         pmedian_weight=goal.terms.get("p-median", 0.0),
-        balance_weight=goal.terms.get("balance", 0.0), balance_sizes=sizes, ideal=ideal,
+        balance_weight=goal.terms.get("balance", 0.0) / scale, balance_sizes=sizes, ideal=ideal,
     )
 
     def acceptable(labels: np.ndarray) -> bool:
@@ -367,7 +370,7 @@ def _by_assignment(
         improve=improve,
     )
     details.update(warm_start=start_from, heuristic_time=heuristic_time)
-    return solution, labels, details
+    return _rescaled(solution, details, scale, ASSIGNMENT_BOUNDS), labels, details
 
 
 def _by_enumeration(
@@ -391,6 +394,7 @@ def _by_enumeration(
         balance_sizes=sizes, ideal=ideal,
     )
     cost_time = time.perf_counter() - started - enumeration_time
+    scale = cost_scale(costs)
     warm = None if run.warm_labels is None else warm_start_vector(cands, run.warm_labels)
     spent = enumeration_time + cost_time
     remaining = None if run.time_limit is None else max(0.1, run.time_limit - spent)
@@ -400,7 +404,7 @@ def _by_enumeration(
                          "no candidate cluster satisfies the rules", 0.0), None,
                 {"candidates": count})
     solution, labels, details = solve_set_partition(
-        cands, costs, compiled.n_clusters, solver=run.solver, time_limit=remaining,
+        cands, costs / scale, compiled.n_clusters, solver=run.solver, time_limit=remaining,
         mip_gap=run.mip_gap, warm_start=warm, seed=run.seed, verbose=run.verbose,
     )
     details.update(
@@ -411,4 +415,24 @@ def _by_enumeration(
         model_build_time=solution.build_time,
         solve_time=solution.solve_time,
     )
-    return solution, labels, details
+    return _rescaled(solution, details, scale, ("lp_bound",)), labels, details
+
+
+#: Figures of the assignment model's details in objective units.
+ASSIGNMENT_BOUNDS = ("root_bound", "dive_objective", "lagrangian_bound", "best_bound")
+
+
+def _rescaled(solution: Solution, details: dict, scale: float, keys: Sequence[str]
+              ) -> Solution:
+    """Objective, bound and the named ``details`` back in the caller's units (times ``scale``)."""
+    if scale == 1.0:
+        return solution
+    details["cost_scale"] = scale
+    for key in keys:
+        if details.get(key) is not None:
+            details[key] *= scale
+    return replace(
+        solution,
+        objective=None if solution.objective is None else solution.objective * scale,
+        bound=None if solution.bound is None else solution.bound * scale,
+    )

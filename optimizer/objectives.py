@@ -44,6 +44,7 @@ __all__ = [
     "OBJECTIVES",
     "Objective",
     "candidate_costs",
+    "cost_scale",
     "default_dissimilarity",
     "default_indicators",
     "parse_objective",
@@ -76,6 +77,29 @@ class Objective:
         if len(self.terms) == 1 and next(iter(self.terms.values())) == 1.0:
             return next(iter(self.terms))
         return " + ".join(f"{w:g}*{t}" for t, w in self.terms.items())
+
+
+def cost_scale(values: np.ndarray | None) -> float:
+    """A power of ten to divide costs by so that solvers see magnitudes near 1.
+
+    Solvers work to absolute tolerances of about 1e-9 and take coefficients
+    above about 1e10 as infinite: a dissimilarity of raw GRDP in đồng (1e15)
+    made CBC call a model infeasible and HiGHS fail. Costs whose largest
+    magnitude is within ``[1e-4, 1e6]`` are left alone (scale 1).
+
+    Examples
+    --------
+    >>> cost_scale(np.array([0.0, 2.5e15])), cost_scale(np.array([3.0, 40.0]))
+    (1000000000000000.0, 1.0)
+    """
+    if values is None:
+        return 1.0
+    finite = np.abs(np.asarray(values, dtype=float))
+    finite = finite[np.isfinite(finite)]
+    largest = float(finite.max()) if finite.size else 0.0
+    if largest == 0.0 or 1e-4 <= largest <= 1e6:
+        return 1.0
+    return float(10.0 ** np.round(np.log10(largest)))
 
 
 def parse_objective(

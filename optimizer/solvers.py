@@ -402,8 +402,11 @@ def _solve_cbc(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
             return Solution("error", None, None, None, None, "cbc", str(exc),
                             time.perf_counter() - started, build_time)
         solve_time = time.perf_counter() - started
-        with open(log_path, encoding="utf-8", errors="replace") as fh:
-            log_text = fh.read()
+        try:
+            with open(log_path, encoding="utf-8", errors="replace") as fh:
+                log_text = fh.read()
+        except FileNotFoundError:  # CBC died before writing it: judged by PuLP's status alone
+            log_text = ""
     if verbose:
         print(log_text)
     result, objective, lower = _parse_cbc_log(log_text)
@@ -413,10 +416,11 @@ def _solve_cbc(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
     if problem.status == pulp.LpStatusInfeasible or "infeasible" in lowered:
         return _infeasible(model, initial, "cbc", result or "Problem is infeasible",
                            solve_time, build_time)
+    # Without a log, a point PuLP read back is kept, but proves nothing (no claim, no bound).
     has_solution = problem.sol_status in (
         pulp.LpSolutionOptimal,
         pulp.LpSolutionIntegerFeasible,
-    ) and objective is not None
+    ) and (objective is not None or not log_text)
     if not has_solution:
         state = "no_solution" if lowered.startswith("stopped") else "error"
         return Solution(state, None, None, lower, None, "cbc", result or "no result line",

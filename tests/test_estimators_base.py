@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 from oracles import set_partitions, wcss_cost
 from sklearn.base import clone
-from sklearn.utils._param_validation import InvalidParameterError
 
-from clustering.errors import InfeasibleError
+from clustering.errors import InfeasibleError, ParameterError
 from clustering.estimators import (
     AZPLocalSearch,
     FunctionBlocs,
@@ -68,7 +67,7 @@ def test_get_set_params_and_clone(cls):
 )
 def test_bad_parameters_raise_before_work(cls, param, value):
     s = planar_unit_set(20, seed=0)
-    with pytest.raises(InvalidParameterError, match=param):
+    with pytest.raises(ParameterError, match=param):
         cls(**{param: value}).fit(s)
 
 

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracles import blocks_of, brute_force_optimum, pmedian_cost
 
+from clustering.datasets import vietnam_provinces
 from clustering.errors import FairclustersError, InfeasibleError, UnknownNameError
 from clustering.plan import Plan
 from clustering.rules import ClusterRules, plan_violations
@@ -56,7 +57,7 @@ def test_pure_clusters_by_function():
         result = optimize(units, 3, size=(3, 3), contiguous=False, pure="function",
                           method=method, solver="highs")
         assert result.status == "optimal"
-        rules = ClusterRules(n_clusters=3, size=(3, 3), pure="function")
+        rules = ClusterRules(n_clusters=3, size=(3, 3), pure="function", contiguous=False)
         assert plan_violations(result.plan, rules) == []
 
 
@@ -245,3 +246,16 @@ def test_plan_from_rules_object_keeps_contiguity_from_the_rules(method):
         else:  # the optimum is disconnected: the rules object really lifted contiguity
             assert sorted(map(sorted, blocks)) == [[0, 1, 4, 5], [2, 3]]
             assert pieces == [1, 2]
+
+
+def test_keywords_and_a_rules_object_solve_the_same_problem_by_default():
+    # One default for contiguity: ClusterRules, optimize and the estimators all require it.
+    from clustering.estimators import AZPLocalSearch
+
+    units = vietnam_provinces(2025)
+    by_keywords = optimize(units, 6, size=(5, 6), solver="highs")
+    by_rules = optimize(units, ClusterRules(n_clusters=6, size=(5, 6)), solver="highs")
+    assert by_keywords.rules == by_rules.rules
+    assert by_rules.rules.contiguous and AZPLocalSearch(6).contiguous
+    assert by_keywords.objective == pytest.approx(by_rules.objective)
+    assert by_keywords.plan.same_partition(by_rules.plan)

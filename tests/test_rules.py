@@ -35,7 +35,8 @@ def path_set(n: int, weights=None, functions=None) -> UnitSet:
 
 
 def reasons(unit_set: UnitSet, **rules) -> list[str]:
-    return [e.reason for e in diagnose(unit_set, ClusterRules(**rules))]
+    """Reason codes of the diagnosis; contiguity only where a test asks for it."""
+    return [e.reason for e in diagnose(unit_set, ClusterRules(**{"contiguous": False, **rules}))]
 
 
 # -- each reason, by hand -------------------------------------------------------------
@@ -49,7 +50,7 @@ def test_count_reason():
 
 def test_unit_too_heavy_and_weight_total():
     s = path_set(4, weights=[1, 1, 1, 10])
-    found = diagnose(s, ClusterRules(n_clusters=2, weight_bounds=(2, 6)))
+    found = diagnose(s, ClusterRules(n_clusters=2, weight_bounds=(2, 6), contiguous=False))
     assert [e.reason for e in found] == ["unit_too_heavy", "weight_total"]
     assert found[0].units == ("3",)
     assert "U3" in str(found[0])
@@ -125,7 +126,7 @@ def test_bad_rules_are_refused_with_the_value():
 def test_check_feasible_lists_every_reason():
     with pytest.raises(InfeasibleError) as info:
         check_feasible(path_set(4, weights=[1, 1, 1, 10]),
-                       ClusterRules(n_clusters=2, weight_bounds=(2, 6)))
+                       ClusterRules(n_clusters=2, weight_bounds=(2, 6), contiguous=False))
     assert info.value.reason == "unit_too_heavy"
     assert "2 reasons" in str(info.value)
 
@@ -162,7 +163,9 @@ def test_plan_violations_names_each_broken_rule():
         ("contiguity", "A"), ("contiguity", "B"), ("purity", "A"), ("purity", "B"),
         ("together", None), ("apart", None), ("fixed", None),
     ])
-    assert plan_violations(plan, ClusterRules(n_clusters=2)) == []
+    assert plan_violations(plan, ClusterRules(n_clusters=2, contiguous=False)) == []
+    assert [v.reason for v in plan_violations(plan, ClusterRules(n_clusters=2))] == [
+        "contiguity", "contiguity"]  # contiguity is required by default
 
 
 def test_region_plan_of_63_follows_its_own_rules():

@@ -26,7 +26,10 @@ adjacency), or a plain ``(n, p)`` array of indicators with an optional
 ``adjacency=`` (sparse or dense ``n x n``, nonzero = border) and optional
 ``sample_weight=`` (sizes for weight bounds). Arrays are wrapped in a unit set
 with ids ``"0" .. "n-1"`` and indicators ``x1 .. xp`` so that one code path
-serves both.
+serves both. Arrays are checked by :func:`sklearn.utils.check_array` (2-D,
+finite numbers) and parameters by :mod:`clustering.estimators._validation`;
+either raises :class:`~clustering.errors.ParameterError` naming the input.
+``fit`` never changes a parameter.
 """
 
 from __future__ import annotations
@@ -34,21 +37,35 @@ from __future__ import annotations
 import heapq
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from numbers import Integral, Real
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.utils._param_validation import Interval
 
 from ..dissimilarity import EARTH_RADIUS_KM, standardized_indicators
-from ..errors import FairclustersError, InfeasibleError, UnitSetError
+from ..errors import FairclustersError, InfeasibleError, ParameterError, UnitSetError
 from ..plan import Plan
 from ..rules import ClusterRules, check_feasible, plan_violations
 from ..units import UnitSet
+from ._validation import (
+    BOOLEAN,
+    RANDOM_STATE,
+    Constraint,
+    InstanceOf,
+    Interval,
+    PairOf,
+    check_adjacency,
+    check_indicator_array,
+    check_params,
+    check_sample_weight,
+)
+
+if TYPE_CHECKING:
+    from ..compiled_rules import CompiledRules
 
 __all__ = [
     "ClusteringEstimator",
@@ -60,19 +77,21 @@ __all__ = [
     "within_sum_of_squares",
 ]
 
-# Parameter constraints shared by the estimators (sklearn's validation machinery).
-COMMON_CONSTRAINTS: dict[str, list] = {
+_NAMES = InstanceOf((list, tuple), "a list of indicator names")
+
+# Parameter constraints shared by the estimators (see ._validation).
+COMMON_CONSTRAINTS: dict[str, list[Constraint | None]] = {
     "n_clusters": [Interval(Integral, 1, None, closed="left")],
-    "indicators": [list, tuple, None],
-    "log": [list, tuple],
+    "indicators": [_NAMES, None],
+    "log": [_NAMES],
     "geography": [Interval(Real, 0, 1, closed="both")],
-    "random_state": ["random_state"],
+    "random_state": [RANDOM_STATE, None],
 }
-BOUND_CONSTRAINTS: dict[str, list] = {
-    "size": [tuple, list, None],
-    "weight_bounds": [tuple, list, None],
-    "weight": [str, None],
-    "contiguous": ["boolean"],
+BOUND_CONSTRAINTS: dict[str, list[Constraint | None]] = {
+    "size": [PairOf(Integral), None],
+    "weight_bounds": [PairOf(Real), None],
+    "weight": [InstanceOf((str,), "an indicator name"), None],
+    "contiguous": [BOOLEAN],
 }
 
 
@@ -176,6 +195,111 @@ def allocate_clusters(
     return counts
 
 
+def _adjacency_components(graph: nx.Graph, ids: Sequence[str], connectivity: bool
+                          ) -> list[list[int]]:
+    """Row indices of each adjacency component, ordered by lowest row (one part without
+    ``connectivity``)."""
+    if not connectivity:
+        return [list(range(len(ids)))]
+    index = {uid: i for i, uid in enumerate(ids)}
+    parts = [sorted(index[u] for u in comp) for comp in nx.connected_components(graph)]
+    return sorted(parts, key=lambda c: c[0])
+
+
+def _component_connectivity(graph: nx.Graph, ids: Sequence[str], members: Sequence[int]
+                            ) -> sp.csr_matrix:
+    """The borders among ``members`` as the ``connectivity`` matrix of ``ward_tree``."""
+    index = {uid: i for i, uid in enumerate(ids)}
+    position = {m: j for j, m in enumerate(members)}
+    rows, cols = [], []
+    for m in members:
+        for v in graph.neighbors(ids[m]):
+            rows.append(position[m])
+            cols.append(position[index[v]])
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(members), len(members)))
+
+
+@dataclass
+class _WardForest:
+    """Ward trees of several components: leaves ``0..n-1`` are units, nodes ``n, n+1...`` merges.
+
+    Attributes
+    ----------
+    n : int
+        Number of units (leaves).
+    children : dict of int to (int, int)
+        The two nodes each merge joined.
+    height : dict of int to float
+        Ward distance of each merge.
+    roots : list of int
+        One root per component (a leaf for a one-unit component).
+    """
+
+    n: int
+    children: dict[int, tuple[int, int]] = field(default_factory=dict)
+    height: dict[int, float] = field(default_factory=dict)
+    roots: list[int] = field(default_factory=list)
+
+    def add_tree(self, members: Sequence[int], tree: np.ndarray, distances: np.ndarray) -> None:
+        """Add the ``ward_tree`` of ``members`` (its children and distances), renumbered."""
+        n_leaves = len(members)
+        local = dict(enumerate(members))
+        next_node = self.n + len(self.children)
+        for step, (a, b) in enumerate(tree):
+            node = next_node + step
+            local[n_leaves + step] = node
+            self.children[node] = (local[int(a)], local[int(b)])
+            self.height[node] = float(distances[step])
+        self.roots.append(local[n_leaves + len(tree) - 1])
+
+    def leaves(self, node: int) -> list[int]:
+        """The units below ``node``."""
+        out, stack = [], [node]
+        while stack:
+            v = stack.pop()
+            if v < self.n:
+                out.append(v)
+            else:
+                stack.extend(self.children[v])
+        return out
+
+    def cut(self, tops: list[int], k: int) -> list[int]:
+        """``k`` subtrees of ``tops``, undoing the highest merges first."""
+        if k < len(tops) or k > sum(len(self.leaves(t)) for t in tops):
+            raise InfeasibleError(
+                f"cannot cut {len(tops)} connected piece(s) into {k} clusters",
+                reason="component",
+            )
+        heap = [(-self.height.get(t, -np.inf), t) for t in tops]
+        heapq.heapify(heap)
+        done: list[int] = []
+        while len(heap) + len(done) < k:
+            _, node = heapq.heappop(heap)
+            for child in self.children[node]:
+                if child < self.n:
+                    done.append(child)
+                else:
+                    heapq.heappush(heap, (-self.height[child], child))
+        return done + [t for _, t in heap]
+
+
+def _ward_forest(features: np.ndarray, graph: nx.Graph, ids: Sequence[str],
+                 components: list[list[int]], connectivity: bool) -> _WardForest:
+    """One Ward tree per component (scikit-learn's ``ward_tree``), joined in a forest."""
+    from sklearn.cluster import ward_tree
+
+    forest = _WardForest(len(ids))
+    for members in components:
+        if len(members) == 1:
+            forest.roots.append(members[0])
+            continue
+        conn = _component_connectivity(graph, ids, members) if connectivity else None
+        tree, _, _, _, dist = ward_tree(features[members], connectivity=conn,
+                                        return_distance=True)
+        forest.add_tree(members, tree, dist)
+    return forest
+
+
 def ward_labels(
     features: np.ndarray,
     graph: nx.Graph,
@@ -192,88 +316,43 @@ def ward_labels(
     several components gets one tree per component, and the forest is cut
     either with ``per_component[c]`` clusters in component ``c``, or globally
     into ``n_clusters`` by undoing the highest merges first.
+
+    Parameters
+    ----------
+    features : (n, p) array
+        The feature rows, in the order of ``ids``.
+    graph : networkx.Graph
+        The borders, nodes named by ``ids``.
+    ids : sequence of str
+        The unit ids, one per row of ``features``.
+    n_clusters : int, optional
+        Number of clusters in all (when ``per_component`` is not given).
+    per_component : dict of int to int, optional
+        Clusters in each component (components ordered by their lowest row).
+    connectivity : bool, default True
+        ``False``: plain Ward over all units (clusters may be split).
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Labels ``0..k-1``, numbered in order of each cluster's lowest row.
+
+    Raises
+    ------
+    InfeasibleError
+        A component cannot be cut into the clusters asked for.
     """
-    from sklearn.cluster import ward_tree
-
-    n = len(ids)
-    index = {uid: i for i, uid in enumerate(ids)}
-    if connectivity:
-        components = [
-            sorted(index[u] for u in comp) for comp in nx.connected_components(graph)
-        ]
-        components.sort(key=lambda c: c[0])
-    else:
-        components = [list(range(n))]
-    # Forest: node ids are global; leaves are units 0..n-1, internal nodes n, n+1, ...
-    children: dict[int, tuple[int, int]] = {}
-    height: dict[int, float] = {}
-    roots: list[int] = []
-    next_node = n
-    for members in components:
-        if len(members) == 1:
-            roots.append(members[0])
-            continue
-        local = {}
-        sub = features[members]
-        conn = None
-        if connectivity:
-            position = {m: j for j, m in enumerate(members)}
-            rows, cols = [], []
-            for m in members:
-                for v in graph.neighbors(ids[m]):
-                    rows.append(position[m])
-                    cols.append(position[index[v]])
-            conn = sp.csr_matrix(
-                (np.ones(len(rows)), (rows, cols)), shape=(len(members), len(members))
-            )
-        tree, _, n_leaves, _, dist = ward_tree(sub, connectivity=conn, return_distance=True)
-        for j, m in enumerate(members):
-            local[j] = m
-        for step, (a, b) in enumerate(tree):
-            node = next_node
-            next_node += 1
-            local[n_leaves + step] = node
-            children[node] = (local[int(a)], local[int(b)])
-            height[node] = float(dist[step])
-        roots.append(local[n_leaves + len(tree) - 1])
-
-    def leaves(node: int) -> list[int]:
-        out, stack = [], [node]
-        while stack:
-            v = stack.pop()
-            if v < n:
-                out.append(v)
-            else:
-                stack.extend(children[v])
-        return out
-
-    def split(tops: list[int], k: int) -> list[int]:
-        if k < len(tops) or k > sum(len(leaves(t)) for t in tops):
-            raise InfeasibleError(
-                f"cannot cut {len(tops)} connected piece(s) into {k} clusters",
-                reason="component",
-            )
-        heap = [(-height.get(t, -np.inf), t) for t in tops]
-        heapq.heapify(heap)
-        done: list[int] = []
-        while len(heap) + len(done) < k:
-            _, node = heapq.heappop(heap)
-            for child in children[node]:
-                if child < n:
-                    done.append(child)
-                else:
-                    heapq.heappush(heap, (-height[child], child))
-        return done + [t for _, t in heap]
-
+    components = _adjacency_components(graph, ids, connectivity)
+    forest = _ward_forest(features, graph, ids, components, connectivity)
     if per_component is not None:
         clusters = [
-            c for r, root in enumerate(roots) for c in split([root], per_component[r])
+            c for r, root in enumerate(forest.roots) for c in forest.cut([root], per_component[r])
         ]
     else:
-        clusters = split(roots, int(n_clusters))  # type: ignore[arg-type]
-    labels = np.empty(n, dtype=int)
-    for k, node in enumerate(sorted(clusters, key=lambda t: min(leaves(t)))):
-        labels[leaves(node)] = k
+        clusters = forest.cut(forest.roots, int(n_clusters))  # type: ignore[arg-type]
+    labels = np.empty(len(ids), dtype=int)
+    for k, node in enumerate(sorted(clusters, key=lambda t: min(forest.leaves(t)))):
+        labels[forest.leaves(node)] = k
     return labels
 
 
@@ -321,20 +400,39 @@ def capped_ward(
     n_clusters: int,
     *,
     max_size: int | None = None,
-    weights: np.ndarray | None = None,
-    max_weight: float | None = None,
+    rules: CompiledRules | None = None,
 ) -> np.ndarray:
     r"""Ward agglomeration along borders that never makes a cluster too large.
 
     Repeatedly merge the two adjacent clusters with the smallest Ward cost
     :math:`\frac{n_A n_B}{n_A+n_B}\lVert\mu_A-\mu_B\rVert^2` among the pairs whose
-    union keeps within ``max_size`` members and ``max_weight``, until
-    ``n_clusters`` remain. When no allowed merge is left, the cheapest merge
-    is made regardless of the caps (the local search repairs it), so exactly
-    ``n_clusters`` clusters come out whenever ``members`` is connected.
+    union keeps within ``max_size`` members and that ``rules`` allow to merge
+    (:meth:`CompiledRules.can_merge <clustering.compiled_rules.CompiledRules.can_merge>`:
+    the maximum count and weight, apart groups, purity), until ``n_clusters``
+    remain. When no allowed merge is left, the cheapest merge is made
+    regardless (the local search repairs it), so exactly ``n_clusters``
+    clusters come out whenever ``members`` is connected.
 
-    Returns labels ``0..n_clusters-1`` for ``members`` (in their order);
-    ``neighbors`` are indexed like ``features`` (units outside ``members`` ignored).
+    Parameters
+    ----------
+    features : (n, p) array
+        Feature rows of all units.
+    neighbors : sequence of sequences of int
+        Each unit's neighbours by row (indexed like ``features``; units
+        outside ``members`` are ignored).
+    members : sequence of int
+        The rows to cluster.
+    n_clusters : int
+        Number of clusters to leave.
+    max_size : int, optional
+        Cap on members per cluster (may be below the rules' maximum).
+    rules : CompiledRules, optional
+        The rules of the whole unit set (rows as in ``features``).
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Labels ``0..n_clusters-1`` for ``members`` (in their order).
 
     Examples
     --------
@@ -348,7 +446,7 @@ def capped_ward(
     held = {i: [i] for i in members}  # units of each live cluster
     count = {i: 1 for i in members}
     total = {i: features[i].astype(float).copy() for i in members}
-    weight = {i: float(weights[i]) if weights is not None else 0.0 for i in members}
+    mask = {i: 1 << int(i) for i in members}  # bit masks, as CompiledRules checks them
     adjacent = {i: {j for j in neighbors[i] if j in inside and j != i} for i in members}
     version = dict.fromkeys(members, 0)
 
@@ -357,9 +455,17 @@ def capped_ward(
         gap = total[a] / na - total[b] / nb
         return na * nb / (na + nb) * float(gap @ gap)
 
+    cap = max_size
+    if rules is not None:
+        cap = rules.size[1] if cap is None else min(cap, rules.size[1])
+    # Beyond the member cap, can_merge only has weights and group rules left to check:
+    # the two clusters border each other by construction.
+    check_rules = rules is not None and (rules.weights is not None or rules.has_group_rules)
+
     def allowed(a: int, b: int) -> bool:
-        fits = max_size is None or count[a] + count[b] <= max_size
-        return fits and (max_weight is None or weight[a] + weight[b] <= max_weight + 1e-9)
+        if cap is not None and count[a] + count[b] > cap:
+            return False
+        return not check_rules or rules.can_merge(mask[a], mask[b])
 
     heap = [(not allowed(a, b), cost(a, b), a, b, 0, 0)
             for a in members for b in adjacent[a] if a < b]
@@ -372,7 +478,7 @@ def capped_ward(
         # merge b into a
         count[a] += count.pop(b)
         total[a] += total.pop(b)
-        weight[a] += weight.pop(b)
+        mask[a] |= mask.pop(b)
         for j in adjacent.pop(b):
             if j != a:
                 adjacent[j].discard(b)
@@ -406,22 +512,35 @@ class Problem:
 def unit_set_from_arrays(
     X: np.ndarray, adjacency=None, sample_weight: np.ndarray | None = None
 ) -> UnitSet:
-    """Wrap an ``(n, p)`` indicator array (and adjacency, weights) in a unit set."""
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[0] < 1:
-        raise ValueError(f"X must be a UnitSet or a 2-D (n, p) array; got shape {X.shape}")
-    if not np.isfinite(X).all():
-        raise ValueError("X contains NaN or infinite values; mark missing figures explicitly")
+    """Wrap an ``(n, p)`` indicator array (and adjacency, weights) in a unit set.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, p)
+        Finite indicators, one row per unit.
+    adjacency : array-like or sparse matrix of shape (n, n), optional
+        Nonzero entries are borders (the diagonal is ignored).
+    sample_weight : array-like of shape (n,), optional
+        Unit weights (for weight bounds), finite and >= 0.
+
+    Returns
+    -------
+    UnitSet
+        Ids ``"0" .. "n-1"``, indicators ``x1 .. xp``.
+
+    Raises
+    ------
+    ParameterError
+        An input of the wrong shape, not numeric, or not finite (the message
+        names the parameter).
+    """
+    X = check_indicator_array(X)
     n = X.shape[0]
     if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight, dtype=float)
-        if sample_weight.shape != (n,):
-            raise ValueError(f"sample_weight has shape {sample_weight.shape}; expected ({n},)")
+        sample_weight = check_sample_weight(sample_weight, n)
     edges = []
     if adjacency is not None:
-        a = sp.coo_matrix(adjacency)
-        if a.shape != (n, n):
-            raise ValueError(f"adjacency has shape {a.shape}; expected ({n}, {n})")
+        a = check_adjacency(adjacency, n)
         edges = sorted(
             {(str(min(i, j)), str(max(i, j))) for i, j, v in zip(a.row, a.col, a.data)
              if v and i != j}
@@ -441,19 +560,41 @@ def unit_set_from_arrays(
 class ClusteringEstimator(ClusterMixin, BaseEstimator):
     """Base class: one way to validate parameters and read inputs.
 
-    Subclasses declare ``_parameter_constraints`` (scikit-learn's machinery,
-    raising :class:`sklearn.utils._param_validation.InvalidParameterError`, a
-    ``ValueError`` and ``TypeError``) and call :meth:`_prepare` first in ``fit``.
+    Subclasses declare ``_parameter_checks`` (parameter -> constraints of
+    :mod:`clustering.estimators._validation`; a bad value raises
+    :class:`~clustering.errors.ParameterError` naming it and what was
+    expected) and call :meth:`_prepare` first in ``fit``. ``fit`` never
+    changes a parameter (scikit-learn's convention): what it derives is
+    computed locally or stored in a fitted attribute ending in ``_``.
     """
 
-    _parameter_constraints: ClassVar[dict] = {}
+    _parameter_checks: ClassVar[dict[str, list[Constraint | None]]] = {}
+
+    def _check_params(self) -> None:
+        """Check every parameter against ``_parameter_checks``, then the cross-checks."""
+        check_params(type(self).__name__, self.get_params(deep=False), self._parameter_checks)
+        self._check_cross_params()
 
     def _prepare(self, X, adjacency=None, sample_weight=None) -> Problem:
-        self._validate_params()
-        self._check_cross_params()
+        """Check the parameters, then read ``X`` (a UnitSet or arrays) into a :class:`Problem`.
+
+        Parameters
+        ----------
+        X : UnitSet or array-like of shape (n, p)
+            The units, or their indicators.
+        adjacency : array-like or sparse matrix of shape (n, n), optional
+            Borders, for array input only.
+        sample_weight : array-like of shape (n,), optional
+            Unit weights, for array input only.
+
+        Returns
+        -------
+        Problem
+        """
+        self._check_params()
         if isinstance(X, UnitSet):
             if adjacency is not None or sample_weight is not None:
-                raise ValueError(
+                raise ParameterError(
                     "adjacency= and sample_weight= are for array input; a UnitSet carries "
                     "its own graph and Unit.weight"
                 )
@@ -470,7 +611,8 @@ class ClusteringEstimator(ClusterMixin, BaseEstimator):
         if self.indicators is not None:
             names = list(self.indicators)
             if not names and self.geography < 1:
-                raise ValueError("indicators=[] leaves nothing to cluster on; name some")
+                raise ParameterError("indicators=[] leaves nothing to cluster on; name some "
+                                     "(or set geography=1)")
             return names
         if self.geography == 1.0:
             return []
@@ -486,19 +628,34 @@ class ClusteringEstimator(ClusterMixin, BaseEstimator):
     def _check_cross_params(self) -> None:
         """Checks involving several parameters (override to add more)."""
 
-    def _rules(self, problem: Problem) -> ClusterRules:
+    def _rules(self, problem: Problem, n_clusters: int | None = None) -> ClusterRules:
         """The :class:`~clustering.rules.ClusterRules` asked for, checked before any work.
 
         Bounds are validated by ``ClusterRules`` itself and feasibility by
         :func:`clustering.rules.check_feasible` (one piece of code shared with
         the optimizer); an impossible request raises its ``InfeasibleError``.
+        Sets ``rules_``.
+
+        Parameters
+        ----------
+        problem : Problem
+            The validated input.
+        n_clusters : int, optional
+            The number of clusters when it is not the parameter itself (the
+            local search may take it from its start plan).
+
+        Returns
+        -------
+        ClusterRules
+            Resolved to unit ids.
         """
         size = getattr(self, "size", None)
         weight_bounds = getattr(self, "weight_bounds", None)
         if getattr(self, "weight", None) is not None and weight_bounds is None:
-            raise ValueError(f"weight={self.weight!r} is given without weight_bounds")
+            raise ParameterError(f"weight={self.weight!r} is given without weight_bounds; "
+                                 "give weight_bounds too, or drop weight")
         rules = ClusterRules(
-            n_clusters=self.n_clusters,
+            n_clusters=self.n_clusters if n_clusters is None else n_clusters,
             size=None if size is None else tuple(size),
             weight_bounds=None if weight_bounds is None else tuple(weight_bounds),
             weight=getattr(self, "weight", None),

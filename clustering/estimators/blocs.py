@@ -6,8 +6,8 @@ from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
 
+from ._validation import InstanceOf, Interval, PairOf
 from .base import COMMON_CONSTRAINTS, ClusteringEstimator, allocate_clusters
 from .constrained_kmeans import constrained_kmeans
 
@@ -32,6 +32,7 @@ class FunctionBlocs(ClusteringEstimator):
     Parameters
     ----------
     n_clusters : int, default 8
+        Number of blocs.
     size : (int, int), optional
         Bounds on member counts.
     attribute : str, default "function"
@@ -39,7 +40,9 @@ class FunctionBlocs(ClusteringEstimator):
     indicators, log, geography
         Feature space used to split a function into several blocs.
     n_init : int, default 4
+        Seeded k-means restarts when a value's units are split into several blocs.
     random_state : int, RandomState or None
+        Seed of those restarts.
 
     Attributes
     ----------
@@ -56,10 +59,10 @@ class FunctionBlocs(ClusteringEstimator):
     ([3, 3, 3], {'econ': 2, 'soc': 1})
     """
 
-    _parameter_constraints: ClassVar[dict] = {
+    _parameter_checks: ClassVar[dict] = {
         **COMMON_CONSTRAINTS,
-        "size": [tuple, list, None],
-        "attribute": [str],
+        "size": [PairOf(Integral), None],
+        "attribute": [InstanceOf((str,), "the name of a unit attribute")],
         "n_init": [Interval(Integral, 1, None, closed="left")],
     }
 
@@ -90,16 +93,17 @@ class FunctionBlocs(ClusteringEstimator):
     def fit(self, X, y=None):
         """Group the units of ``X`` (a UnitSet whose units carry ``attribute``)."""
         problem = self._prepare(X)
-        rules = self._rules(problem)  # diagnoses missing labels and impossible purity
-        low, high = rules.count_bounds(len(problem.unit_set))
-        values = problem.unit_set.labels_of(self.attribute)
+        # check_feasible diagnoses missing labels and impossible purity first.
+        rules = self._rules(problem).compile(problem.unit_set)
+        values = rules.categories
         groups = list(dict.fromkeys(values))
         members = {g: np.flatnonzero(np.array(values, dtype=object) == g) for g in groups}
         sizes = [len(members[g]) for g in groups]
+        ranges = [rules.cluster_count_range(m) for m in sizes]  # by the count bounds
         shares = allocate_clusters(
             sizes,
-            [max(1, -(-m // high)) for m in sizes],
-            [min(m, m // low) for m in sizes],
+            [max(1, fewest) for fewest, _ in ranges],
+            [min(m, most) for m, (_, most) in zip(sizes, ranges)],
             rules.n_clusters,
         )
         labels = np.empty(len(problem.unit_set), dtype=int)

@@ -37,13 +37,16 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
 
+from ..compiled_rules import weight_slack
 from ..errors import InfeasibleError
+from ._validation import Interval
 from .base import BOUND_CONSTRAINTS, COMMON_CONSTRAINTS, ClusteringEstimator
 
 __all__ = ["SizeConstrainedKMeans", "constrained_kmeans", "transport_assignment"]
 
+# Integrality of LP values, and the least violation drop the repair counts as progress.
+# (Weight bounds get the slack every method uses: compiled_rules.weight_slack.)
 _TOL = 1e-7
 
 
@@ -117,10 +120,11 @@ def _assign(cost, allowed, size, weights, weight_bounds, time_limit):
         blocks.append(sp.csr_matrix((np.ones(m), (cols, np.arange(m))), shape=(k, m)))
         lower.append(np.full(k, float(size[0])))
         upper.append(np.full(k, float(size[1])))
-    if weight_bounds is not None:  # L <= sum_i w_i x_ic <= U
+    if weight_bounds is not None:  # L <= sum_i w_i x_ic <= U, with the slack every check allows
+        slack = weight_slack(weight_bounds)
         blocks.append(sp.csr_matrix((weights[rows], (cols, np.arange(m))), shape=(k, m)))
-        lower.append(np.full(k, float(weight_bounds[0])))
-        upper.append(np.full(k, float(weight_bounds[1])))
+        lower.append(np.full(k, float(weight_bounds[0]) - slack))
+        upper.append(np.full(k, float(weight_bounds[1]) + slack))
     a = sp.vstack(blocks).tocsr()
     lo, hi = np.concatenate(lower), np.concatenate(upper)
 
@@ -169,13 +173,16 @@ def _assign(cost, allowed, size, weights, weight_bounds, time_limit):
 
 
 def _violation(totals_n, totals_w, size, weight_bounds, scale):
+    """Members outside ``size`` plus weight outside ``weight_bounds`` (beyond the shared
+    slack) over ``scale``, summed over clusters: zero exactly when all are within bounds."""
     v = 0.0
     if size is not None:
         v += np.maximum(size[0] - totals_n, 0).sum() + np.maximum(totals_n - size[1], 0).sum()
     if weight_bounds is not None:
+        slack = weight_slack(weight_bounds)
         v += (
-            np.maximum(weight_bounds[0] - totals_w, 0).sum()
-            + np.maximum(totals_w - weight_bounds[1], 0).sum()
+            np.maximum(weight_bounds[0] - slack - totals_w, 0).sum()
+            + np.maximum(totals_w - weight_bounds[1] - slack, 0).sum()
         ) / scale
     return float(v)
 
@@ -190,7 +197,7 @@ def _repair(labels, cost, allowed, size, weights, weight_bounds, max_moves=None)
     totals_w = np.bincount(labels, weights=w, minlength=k)
     current = _violation(totals_n, totals_w, size, weight_bounds, scale)
     for _ in range(max_moves or 4 * n):
-        if current <= _TOL:
+        if not current:
             return labels
         best = None
         for i in range(n):
@@ -220,7 +227,7 @@ def _repair(labels, cost, allowed, size, weights, weight_bounds, max_moves=None)
         totals_n[b] += 1
         totals_w[a] -= w[i]
         totals_w[b] += w[i]
-    return labels if current <= _TOL else None
+    return labels if not current else None
 
 
 def _kmeans_plus_plus(features: np.ndarray, k: int, rng: np.random.RandomState) -> np.ndarray:
@@ -304,6 +311,7 @@ class SizeConstrainedKMeans(ClusteringEstimator):
     Parameters
     ----------
     n_clusters : int, default 8
+        Number of clusters.
     size : (int, int), optional
         Bounds on member counts.
     weight_bounds : (float, float), optional
@@ -316,18 +324,22 @@ class SizeConstrainedKMeans(ClusteringEstimator):
     n_init : int, default 4
         Seeded restarts (k-means++); the lowest objective wins.
     max_iter : int, default 50
+        Lloyd iterations per restart at most (it stops earlier when the
+        assignment no longer changes).
     n_candidates : int, default 20
         Each unit may only join its ``n_candidates`` nearest centres in the
         LP (full problem as fallback).
     time_limit : float, default 30
         Seconds per MIP fallback (weight bounds only).
     random_state : int, RandomState or None
+        Seed of the k-means++ starts.
 
     Attributes
     ----------
     labels_, plan_, objective_, rules_, violations_ (always empty: bounds are met or fit raises)
     cluster_centers_ : (k, n_features) array
     n_iter_ : int
+        Lloyd iterations run by the restart that gave the returned plan.
     assignment_status_ : str
         Status of the final assignment step: ``"optimal"``, ``"repaired"`` or
         ``"mip-feasible"`` (see :func:`transport_assignment`).
@@ -342,7 +354,7 @@ class SizeConstrainedKMeans(ClusteringEstimator):
     [6, 7, 7, 7, 7]
     """
 
-    _parameter_constraints: ClassVar[dict] = {
+    _parameter_checks: ClassVar[dict] = {
         **COMMON_CONSTRAINTS,
         **{k: v for k, v in BOUND_CONSTRAINTS.items() if k != "contiguous"},
         "n_init": [Interval(Integral, 1, None, closed="left")],

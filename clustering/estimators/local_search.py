@@ -13,13 +13,18 @@ labels, or Ward by default), the search
    along a spanning-tree edge (a greedy ReCom step), and for weight bounds two
    border units may be swapped. A plan
    that cannot be repaired raises :class:`~clustering.errors.InfeasibleError`
-   listing what is still broken (from :func:`clustering.rules.plan_violations`).
+   listing what is still broken (what :func:`clustering.rules.plan_violations` reports).
 2. **improves** it (Openshaw's AZP): move a unit to a neighbouring cluster when
    that lowers Ward's criterion and keeps both clusters within bounds and the
    source cluster connected; sweep until no move helps; then a tabu phase
    takes the best admissible move even when it worsens the objective, forbids
    the reverse move for ``tabu_length`` steps, and stops after ``max_iter``
    steps without a new best.
+
+Every bound and connectivity test is that of the
+:class:`~clustering.compiled_rules.CompiledRules` of the request (one weight
+tolerance, shared with :func:`~clustering.rules.plan_violations`), and the
+split of a merged pair is :func:`clustering.bitsets.spanning_tree_cuts`.
 
 The best plan seen is returned, so the result is never worse than the start
 (after repair). The change of Ward's criterion when unit ``i`` leaves ``a``
@@ -38,14 +43,14 @@ from collections import deque
 from numbers import Integral
 from typing import ClassVar
 
-import networkx as nx
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
 
+from ..bitsets import bits, components, is_connected, spanning_tree_cuts
+from ..compiled_rules import CompiledRules
 from ..errors import InfeasibleError, PlanError
 from ..plan import Plan
-from ..rules import plan_violations
+from ._validation import BOOLEAN, InstanceOf, Interval, Options
 from .base import (
     BOUND_CONSTRAINTS,
     COMMON_CONSTRAINTS,
@@ -58,27 +63,52 @@ from .base import (
 
 __all__ = ["AZPLocalSearch"]
 
-_EPS = 1e-12
+# Least decrease of the objective or of the bound excess that counts as progress,
+# so that round-off never makes the search cycle. (Bounds themselves are checked
+# by CompiledRules, with its one weight tolerance.)
+_GAIN = 1e-12
 
 
 class _State:
-    """A plan under search: labels plus per-cluster counts, weights and feature sums."""
+    """A plan under search: labels plus per-cluster members, counts, weights and feature sums.
 
-    def __init__(self, features, neighbors, labels, k, weights, size, weight_bounds, contiguous):
+    Bounds and connectivity are those of ``rules`` (one
+    :class:`~clustering.compiled_rules.CompiledRules`, its weight tolerance
+    included); clusters are kept both as sets and as bit masks for
+    :mod:`clustering.bitsets`.
+
+    Parameters
+    ----------
+    features : (n, p) array
+        The objective's feature rows.
+    rules : CompiledRules
+        The rules, rows as in ``features``.
+    labels : array of int
+        A start plan with labels ``0..k-1``.
+    k : int
+        Number of clusters.
+    """
+
+    def __init__(self, features: np.ndarray, rules: CompiledRules, labels: np.ndarray,
+                 k: int) -> None:
         self.x = features
         self.sq = (features**2).sum(axis=1)
-        self.nbrs = neighbors
+        self.rules = rules
+        self.nbrs = rules.neighbours  # borders: moves go to a cluster the unit touches
+        self.links = rules.neighbour_masks  # what connects a cluster under the rules
+        self.contiguous = rules.contiguous
         self.labels = np.asarray(labels, dtype=int).copy()
         self.k = k
-        self.w = weights
-        n = len(self.labels)
-        self.size = size if size is not None else (1, n)
-        self.wb = weight_bounds
-        self.contiguous = contiguous
+        self.w = rules.weights
+        weights = self.w
         self.scale = float(weights.mean()) if weights is not None and weights.mean() > 0 else 1.0
-        self.members = [set() for _ in range(k)]
-        for i, c in enumerate(self.labels):
+        # Python ints (indices may be numpy integers, whose shifts overflow at 64 bits).
+        self.bit = [1 << i for i in range(len(self.labels))]
+        self.members: list[set[int]] = [set() for _ in range(k)]
+        self.masks = [0] * k
+        for i, c in enumerate(self.labels.tolist()):
             self.members[c].add(i)
+            self.masks[c] |= self.bit[i]
         self.count = np.bincount(self.labels, minlength=k).astype(float)
         self.sums = np.zeros((k, features.shape[1]))
         np.add.at(self.sums, self.labels, features)
@@ -91,6 +121,7 @@ class _State:
         return float(self.sq.sum() - ((self.sums**2).sum(axis=1) / self.count).sum())
 
     def delta(self, i: int, b: int) -> float:
+        """Change of Ward's criterion if ``i`` moves to cluster ``b``."""
         a = self.labels[i]
         na, nb = self.count[a], self.count[b]
         xi = self.x[i]
@@ -103,6 +134,8 @@ class _State:
         self.labels[i] = b
         self.members[a].discard(i)
         self.members[b].add(i)
+        self.masks[a] &= ~self.bit[i]
+        self.masks[b] |= self.bit[i]
         self.count[a] -= 1
         self.count[b] += 1
         self.sums[a] -= self.x[i]
@@ -112,46 +145,48 @@ class _State:
             self.wsum[b] += self.w[i]
 
     # -- rules -----------------------------------------------------------------
+    def weight_of(self, units: int | list[int]) -> float:
+        """Total weight of a unit or units (0 without weight bounds)."""
+        return float(self.w[units].sum()) if self.w is not None else 0.0
+
     def cluster_violation(self, c: int, dn: float = 0.0, dw: float = 0.0) -> float:
-        n = self.count[c] + dn
-        v = max(self.size[0] - n, 0.0) + max(n - self.size[1], 0.0)
-        if self.wsum is not None:
-            w = self.wsum[c] + dw
-            v += (max(self.wb[0] - w, 0.0) + max(w - self.wb[1], 0.0)) / self.scale
-        return v
+        """How far cluster ``c`` gaining ``dn`` units weighing ``dw`` is outside its bounds."""
+        total = self.wsum[c] + dw if self.wsum is not None else 0.0
+        return self.rules.bound_excess(self.count[c] + dn, total, weight_scale=self.scale)
 
     def violation(self) -> float:
+        """Total bound excess: zero exactly when every cluster is within bounds."""
         return sum(self.cluster_violation(c) for c in range(self.k))
+
+    def too_large(self, c: int) -> bool:
+        """Whether cluster ``c`` is above a maximum, so must give units rather than take them."""
+        rules = self.rules
+        if self.count[c] > rules.size[1]:
+            return True
+        return self.wsum is not None and (
+            self.wsum[c] > rules.weight_bounds[1] + rules.weight_slack)
 
     def within_bounds_after(self, i: int, b: int) -> bool:
         a = self.labels[i]
-        w = self.w[i] if self.w is not None else 0.0
-        return (
-            self.cluster_violation(a, -1, -w) <= _EPS
-            and self.cluster_violation(b, +1, +w) <= _EPS
-        )
+        w = self.weight_of(i)
+        wa = self.wsum[a] - w if self.wsum is not None else 0.0
+        wb = self.wsum[b] + w if self.wsum is not None else 0.0
+        return self.rules.bounds_ok(self.count[a] - 1, wa) and self.rules.bounds_ok(
+            self.count[b] + 1, wb)
 
     def stays_connected(self, i: int) -> bool:
         """Whether cluster ``labels[i]`` minus ``i`` is still connected (and not empty)."""
         a = self.labels[i]
-        rest = self.members[a]
-        if len(rest) <= 1:
+        if len(self.members[a]) <= 1:
             return False  # a cluster may not be emptied
         if not self.contiguous:
             return True
-        inside = [j for j in self.nbrs[i] if self.labels[j] == a]
-        if len(inside) == 0:
+        inside = self.links[i] & self.masks[a]
+        if not inside:
             return False  # i alone is a piece: moving it is a repair, not a move
-        if len(inside) == 1:
-            return True  # a leaf of its cluster
-        seen, queue = {inside[0]}, deque([inside[0]])
-        while queue:
-            u = queue.popleft()
-            for v in self.nbrs[u]:
-                if v != i and v not in seen and self.labels[v] == a:
-                    seen.add(v)
-                    queue.append(v)
-        return len(seen) == len(rest) - 1
+        if not inside & (inside - 1):
+            return True  # one neighbour inside: a leaf of its cluster
+        return is_connected(self.masks[a] & ~self.bit[i], self.links)
 
     def block(self, i: int) -> list[int] | None:
         """``i`` plus the pieces of its cluster it would cut off (all but the largest).
@@ -164,32 +199,33 @@ class _State:
             return None
         if not self.contiguous or self.stays_connected(i):
             return [i]
-        self.labels[i] = -1  # hide i while finding the pieces it separates
-        self.members[a].discard(i)
-        pieces = self.pieces(a)
-        self.members[a].add(i)
-        self.labels[i] = a
-        pieces.sort(key=lambda p: (-len(p), min(p)))
-        return [i] + [u for p in pieces[1:] for u in p]
+        pieces = sorted(components(self.masks[a] & ~self.bit[i], self.links),
+                        key=lambda p: (-p.bit_count(), p & -p))
+        return [i] + [u for p in pieces[1:] for u in bits(p)]
+
+    def cluster_adjacency(self) -> list[set[int]]:
+        """The clusters each cluster borders."""
+        label = self.labels.tolist()  # list indexing: much faster than numpy scalars here
+        adjacent: list[set[int]] = [set() for _ in range(self.k)]
+        for i, a in enumerate(label):
+            for j in self.nbrs[i]:
+                if label[j] != a:
+                    adjacent[a].add(label[j])
+        return adjacent
 
     def neighbour_clusters(self, i: int) -> set[int]:
         a = self.labels[i]
         return {self.labels[j] for j in self.nbrs[i]} - {a}
 
     def pieces(self, c: int) -> list[list[int]]:
-        todo, out = set(self.members[c]), []
-        while todo:
-            start = todo.pop()
-            piece, queue = [start], deque([start])
-            while queue:
-                u = queue.popleft()
-                for v in self.nbrs[u]:
-                    if v in todo:
-                        todo.discard(v)
-                        piece.append(v)
-                        queue.append(v)
-            out.append(piece)
-        return out
+        """The connected parts of cluster ``c`` under the rules, largest first."""
+        parts = sorted(components(self.masks[c], self.links),
+                       key=lambda p: (-p.bit_count(), p & -p))
+        return [bits(p) for p in parts]
+
+    def connected(self, c: int) -> bool:
+        """Whether cluster ``c`` is connected under the rules (always, without contiguity)."""
+        return not self.contiguous or is_connected(self.masks[c], self.links)
 
 
 def _objective(problem, labels) -> float:
@@ -223,6 +259,7 @@ class AZPLocalSearch(ClusteringEstimator):
     indicators, log, geography
         The feature space of the objective (Ward's criterion).
     tabu_length : int, default 10
+        Steps for which the reverse of a tabu move is forbidden.
     max_iter : int, default 200
         Tabu steps without a new best before stopping (0: plain descent).
     max_repair_steps : int, optional
@@ -244,7 +281,12 @@ class AZPLocalSearch(ClusteringEstimator):
     init_used_ : str or Plan or array
         The start the returned plan came from.
     n_moves_ : int
-        Moves made in the improvement phase(s).
+        Moves made in the improvement phase(s), over every start tried.
+    n_iter_ : int
+        Iterations of the search that gave the returned plan: descent sweeps
+        plus tabu steps (0 with ``improve=False``).
+    n_clusters_ : int
+        The number of clusters used (``n_clusters``, or that of the start plan).
 
     Examples
     --------
@@ -257,15 +299,16 @@ class AZPLocalSearch(ClusteringEstimator):
     ([], True)
     """
 
-    _parameter_constraints: ClassVar[dict] = {
+    _parameter_checks: ClassVar[dict] = {
         **COMMON_CONSTRAINTS,
         **BOUND_CONSTRAINTS,
         "n_clusters": [Interval(Integral, 1, None, closed="left"), None],
-        "init": ["array-like", Plan, str],
+        "init": [Options(("auto", "ward", "kmeans")), InstanceOf((Plan,), "a Plan"),
+                 InstanceOf((np.ndarray, list, tuple), "an array of labels")],
         "tabu_length": [Interval(Integral, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "max_repair_steps": [Interval(Integral, 0, None, closed="left"), None],
-        "improve": ["boolean"],
+        "improve": [BOOLEAN],
     }
 
     def __init__(
@@ -301,61 +344,54 @@ class AZPLocalSearch(ClusteringEstimator):
         self.max_repair_steps = max_repair_steps
         self.random_state = random_state
 
-    # The rules need n_clusters; it may come from the start plan.
-    @property
-    def _k(self) -> int:
+    def _n_clusters_for(self, init: object) -> int:
+        """The number of clusters: the parameter, else that of a start plan or labels, else 8.
+
+        Computed for each fit and never stored in ``n_clusters`` (scikit-learn's
+        convention: ``fit`` leaves the parameters as given).
+        """
         if self.n_clusters is not None:
             return int(self.n_clusters)
-        if isinstance(self.init, Plan):
-            return self.init.n_clusters
-        if not isinstance(self.init, str):
-            return len(np.unique(np.asarray(self.init)))
+        if isinstance(init, Plan):
+            return init.n_clusters
+        if not isinstance(init, str):
+            return len(np.unique(np.asarray(init)))
         return 8
 
-    def _check_cross_params(self) -> None:
-        if isinstance(self.init, str) and self.init not in ("auto", "ward", "kmeans"):
-            raise ValueError(
-                f"init={self.init!r}; expected 'auto', 'ward', 'kmeans', a Plan or labels"
-            )
-
     def fit(self, X, y=None, *, adjacency=None, sample_weight=None):
-        """Search from ``init`` on ``X`` (a UnitSet, or arrays with ``adjacency``)."""
+        """Search from ``init`` on ``X`` (a UnitSet, or arrays with ``adjacency``).
+
+        Parameters
+        ----------
+        X : UnitSet or array-like of shape (n, p)
+            The units, or their indicators.
+        y : None
+            Ignored (scikit-learn's signature).
+        adjacency : array-like or sparse matrix of shape (n, n), optional
+            Borders, for array input.
+        sample_weight : array-like of shape (n,), optional
+            Unit weights for ``weight_bounds``, for array input.
+
+        Returns
+        -------
+        AZPLocalSearch
+            Fitted.
+
+        Raises
+        ------
+        InfeasibleError
+            The rules are impossible, or no start could be repaired.
+        """
         problem = self._prepare(X, adjacency, sample_weight)
-        unit_set = problem.unit_set
-        k = self._k
-        n_clusters, self.n_clusters = self.n_clusters, k
-        try:
-            rules = self._rules(problem)
-        finally:
-            self.n_clusters = n_clusters
-        weights = unit_set.weights(rules.weight) if rules.weight_bounds is not None else None
-        index = {uid: i for i, uid in enumerate(unit_set.ids)}
-        neighbors = [
-            [index[v] for v in unit_set.graph.neighbors(uid)] for uid in unit_set.ids
-        ]
+        k = self._n_clusters_for(self.init)
+        rules = self._rules(problem, n_clusters=k).compile(problem.unit_set)
         auto = isinstance(self.init, str) and self.init == "auto"
         starts = ["ward", "kmeans"] if auto else [self.init]
         outcomes, failures = [], []
         self.n_moves_ = 0
         for init in starts:
             try:
-                start = self._start_labels(problem, rules, weights, init, neighbors)
-                if len(np.unique(start)) != k:
-                    raise PlanError(
-                        f"the start plan has {len(np.unique(start))} clusters, not {k}"
-                    )
-                _, start = np.unique(start, return_inverse=True)
-                state = _State(problem.features, neighbors, start, k, weights, rules.size,
-                               rules.weight_bounds, rules.contiguous)
-                repaired = self._repair(state, problem, rules)
-                start_value = state.objective()
-                labels = (
-                    self._improve(state, check_random_state(self.random_state))
-                    if self.improve
-                    else state.labels.copy()
-                )
-                outcomes.append((_objective(problem, labels), len(outcomes), init, labels,
-                                 repaired, start_value))
+                outcomes.append((*self._search_from(problem, rules, init), len(outcomes), init))
             except InfeasibleError as exc:
                 if len(starts) == 1:
                     raise
@@ -364,9 +400,11 @@ class AZPLocalSearch(ClusteringEstimator):
             raise InfeasibleError(
                 "no start could be repaired: " + "; ".join(failures), reason="repair"
             )
-        _, _, self.init_used_, best, self.repaired_, self.start_objective_ = min(
-            outcomes, key=lambda o: o[:2]
+        # The best objective wins; ties go to the first start tried.
+        _, best, self.repaired_, self.start_objective_, self.n_iter_, _, self.init_used_ = min(
+            outcomes, key=lambda o: (o[0], o[5])
         )
+        self.n_clusters_ = k
         self._finish(problem, best)
         if self.violations_:  # cannot happen unless there is a bug: never hide it
             raise InfeasibleError(
@@ -376,8 +414,25 @@ class AZPLocalSearch(ClusteringEstimator):
             )
         return self
 
+    def _search_from(self, problem, rules: CompiledRules, init
+                     ) -> tuple[float, np.ndarray, bool, float, int]:
+        """Repair, then improve, one start: ``(objective, labels, repaired, start objective,
+        iterations)``."""
+        start = self._start_labels(problem, rules, init)
+        k = rules.n_clusters
+        if len(np.unique(start)) != k:
+            raise PlanError(f"the start plan has {len(np.unique(start))} clusters, not {k}")
+        _, start = np.unique(start, return_inverse=True)
+        state = _State(problem.features, rules, start, k)
+        repaired = self._repair(state, rules)
+        start_value = state.objective()
+        labels, n_iter = state.labels.copy(), 0
+        if self.improve:
+            labels, n_iter = self._improve(state, check_random_state(self.random_state))
+        return _objective(problem, labels), labels, repaired, start_value, n_iter
+
     # -- start -----------------------------------------------------------------
-    def _start_labels(self, problem, rules, weights, init, neighbors) -> np.ndarray:
+    def _start_labels(self, problem, rules: CompiledRules, init) -> np.ndarray:
         unit_set = problem.unit_set
         if isinstance(init, Plan):
             if init.unit_set.ids != unit_set.ids:
@@ -393,47 +448,46 @@ class AZPLocalSearch(ClusteringEstimator):
         if init == "kmeans":
             from .constrained_kmeans import SizeConstrainedKMeans
 
+            given = rules.rules
             km = SizeConstrainedKMeans(
-                rules.n_clusters, size=rules.size, weight_bounds=rules.weight_bounds,
-                weight=rules.weight, indicators=list(problem.indicators), log=self.log,
+                rules.n_clusters, size=given.size, weight_bounds=given.weight_bounds,
+                weight=given.weight, indicators=list(problem.indicators), log=self.log,
                 geography=self._kmeans_geography(unit_set), n_init=1,
                 random_state=self.random_state,
             ).fit(unit_set)
             return km.labels_
-        # Ward per adjacency component, clusters shared so that bounds can be met.
-        components = sorted(
-            (sorted(unit_set.index(u) for u in c) for c in nx.connected_components(unit_set.graph)),
-            key=lambda c: c[0],
-        ) if rules.contiguous else [list(range(len(unit_set)))]
-        low, high = rules.count_bounds(len(unit_set))
-        lower, upper, totals = [], [], []
-        for members in components:
-            m = len(members)
-            lo, hi = -(-m // high), m // low
-            if weights is not None:
-                w = float(weights[members].sum())
-                w_lo, w_hi = rules.weight_bounds
-                lo = max(lo, int(np.ceil(w / w_hi - 1e-9)))
-                hi = min(hi, int(np.floor(w / w_lo + 1e-9)) if w_lo > 0 else hi)
-                totals.append(w)
-            else:
-                totals.append(m)
-            lower.append(max(lo, 1))
-            upper.append(min(hi, m))
-        shares = allocate_clusters(totals, lower, upper, rules.n_clusters)
         if not rules.contiguous:
             return ward_labels(problem.features, unit_set.graph, unit_set.ids,
                                n_clusters=rules.n_clusters, connectivity=False)
-        # Ward along borders, merges capped at the size maximum, so that the
-        # repair has little to do (plain Ward makes clusters of 1 and of 180).
-        labels = np.empty(len(unit_set), dtype=int)
+        return self._capped_ward_start(problem, rules)
+
+    @staticmethod
+    def _capped_ward_start(problem, rules: CompiledRules) -> np.ndarray:
+        """Ward along borders on each adjacency component, merges capped near the mean size.
+
+        The clusters are shared among the components so that their bounds can
+        be met (:meth:`CompiledRules.cluster_count_range`), then each component
+        is agglomerated by :func:`capped_ward`, so that the repair has little
+        to do (plain Ward makes clusters of 1 and of 180).
+        """
+        n = rules.n
+        # Adjacency components (the borders, as the start must be contiguous), lowest unit first.
+        parts = [bits(p) for p in components((1 << n) - 1, rules.border_masks)]
+        lower, upper, totals = [], [], []
+        for members in parts:
+            total = rules.cluster_weight(members) if rules.weights is not None else None
+            fewest, most = rules.cluster_count_range(len(members), total)
+            lower.append(max(int(fewest), 1))
+            upper.append(int(min(most, len(members))))
+            totals.append(len(members) if total is None else total)
+        shares = allocate_clusters(totals, lower, upper, rules.n_clusters)
+        low, high = rules.size
+        labels = np.empty(n, dtype=int)
         offset = 0
-        for members, k_c in zip(components, shares):
+        for members, k_c in zip(parts, shares):
             labels[members] = offset + capped_ward(
-                problem.features, neighbors, members, k_c,
-                max_size=_cap(len(members), k_c, low, high),
-                weights=weights,
-                max_weight=rules.weight_bounds[1] if rules.weight_bounds else None,
+                problem.features, rules.neighbours, members, k_c,
+                max_size=_cap(len(members), k_c, low, high), rules=rules,
             )
             offset += k_c
         return labels
@@ -446,15 +500,22 @@ class AZPLocalSearch(ClusteringEstimator):
         return float(self.geography)
 
     # -- repair ----------------------------------------------------------------
-    def _repair(self, state: _State, problem, rules) -> bool:
+    def _repair(self, state: _State, rules: CompiledRules) -> bool:
+        """Mend contiguity, then the bounds; whether anything changed.
+
+        Raises
+        ------
+        InfeasibleError
+            Some bound is still broken when no repair step helps any more.
+        """
         repaired = False
         if rules.contiguous:
             repaired |= self._repair_contiguity(state)
-        if state.violation() <= _EPS:
+        if not state.violation():
             return repaired
         steps = self.max_repair_steps if self.max_repair_steps is not None else 4 * len(state.x)
         for _ in range(steps):
-            if state.violation() <= _EPS:
+            if not state.violation():
                 return True
             if not (
                 self._one_chain(state)
@@ -462,9 +523,8 @@ class AZPLocalSearch(ClusteringEstimator):
                 or self._one_swap(state)
             ):
                 break
-        if state.violation() > _EPS:
-            labels = np.unique(state.labels, return_inverse=True)[1]
-            broken = plan_violations(Plan.from_labels(problem.unit_set, labels), rules)
+        if state.violation():
+            broken = rules.violations(np.unique(state.labels, return_inverse=True)[1])
             raise InfeasibleError(
                 "cannot repair the start plan within the rules; still broken: "
                 + "; ".join(map(str, broken[:8])) + (" ..." if len(broken) > 8 else ""),
@@ -479,7 +539,6 @@ class AZPLocalSearch(ClusteringEstimator):
             if len(pieces) <= 1:
                 continue
             changed = True
-            pieces.sort(key=lambda p: (-len(p), min(p)))
             for piece in pieces[1:]:  # keep the largest piece, re-home the others whole
                 touching = {state.labels[j] for i in piece for j in state.nbrs[i]} - {c}
                 if not touching:
@@ -491,7 +550,7 @@ class AZPLocalSearch(ClusteringEstimator):
                     )
 
                 def cost(b, piece=piece):
-                    fits = state.count[b] + len(piece) <= state.size[1]
+                    fits = state.rules.can_merge(state.masks[b], state.rules.mask(piece))
                     moved = state.x[piece]
                     nb, m = state.count[b], len(piece)
                     gap = moved.mean(axis=0) - state.sums[b] / nb
@@ -508,19 +567,13 @@ class AZPLocalSearch(ClusteringEstimator):
         order = sorted(range(state.k), key=lambda c: (-state.cluster_violation(c), c))
         adjacent = None  # cluster adjacency, unchanged by the chains undone below
         for c in order:
-            if state.cluster_violation(c) <= _EPS:
-                return False
+            if not state.cluster_violation(c):
+                return False  # the rest are within bounds too (sorted by violation)
             if adjacent is None:
-                adjacent = [set() for _ in range(state.k)]
-                for i, a in enumerate(state.labels):
-                    for j in state.nbrs[i]:
-                        if state.labels[j] != a:
-                            adjacent[a].add(int(state.labels[j]))
-            w_over = state.wsum is not None and state.wsum[c] > state.wb[1]
-            over = state.count[c] > state.size[1] or w_over
-            for path in self._paths(state, adjacent, c, over):
+                adjacent = state.cluster_adjacency()
+            for path in self._paths(state, adjacent, c, state.too_large(c)):
                 moves = self._run_chain(state, path)
-                if moves is not None and state.violation() < before - _EPS:
+                if moves is not None and state.violation() < before - _GAIN:
                     return True
                 for i, a, _ in reversed(moves or []):
                     state.move(i, a)
@@ -536,12 +589,12 @@ class AZPLocalSearch(ClusteringEstimator):
         """
         before = state.violation()
         for c in sorted(range(state.k), key=lambda c: (-state.cluster_violation(c), c)):
-            if state.cluster_violation(c) <= _EPS:
+            if not state.cluster_violation(c):
                 return False
             best = None
             for d in sorted({state.labels[j] for i in state.members[c] for j in state.nbrs[i]}
                             - {c}):
-                split = self._best_split(state, sorted(state.members[c] | state.members[d]))
+                split = _best_split(state, state.masks[c] | state.masks[d])
                 if split is not None and (best is None or split[0] < best[0]):
                     best = (split[0], d, split[1], split[2])
             if best is None:
@@ -554,57 +607,12 @@ class AZPLocalSearch(ClusteringEstimator):
             for i in part_d:
                 if state.labels[i] != d:
                     state.move(i, d)
-            if state.violation() < before - _EPS:
+            if state.violation() < before - _GAIN:
                 return True
             for i, lab in saved:
                 if state.labels[i] != lab:
                     state.move(i, lab)
         return False
-
-    @staticmethod
-    def _best_split(state: _State, union: list[int]):
-        inside = set(union)
-        graph = nx.Graph()
-        graph.add_nodes_from(union)
-        for i in union:
-            for j in state.nbrs[i]:
-                if j in inside and i < j:
-                    graph.add_edge(i, j, weight=float(((state.x[i] - state.x[j]) ** 2).sum()))
-        if not state.contiguous:
-            graph = nx.complete_graph(union) if len(union) > 1 else graph
-        tree = nx.minimum_spanning_tree(graph)
-        if not nx.is_connected(tree):
-            return None
-        root = union[0]
-        order = list(nx.dfs_preorder_nodes(tree, root))
-        parent = {root: None}
-        for u in order:
-            for v in tree.neighbors(u):
-                if v not in parent:
-                    parent[v] = u
-        below = {u: [u] for u in order}
-        for u in reversed(order):
-            if parent[u] is not None:
-                below[parent[u]] += below[u]
-        low, high = state.size
-        total_w = float(state.w[union].sum()) if state.w is not None else 0.0
-        best = None
-        for u in order[1:]:
-            part = below[u]
-            m = len(part)
-            if not (low <= m <= high and low <= len(union) - m <= high):
-                continue
-            if state.w is not None:
-                w = float(state.w[part].sum())
-                lo_w, hi_w = state.wb
-                if not (lo_w <= w <= hi_w and lo_w <= total_w - w <= hi_w):
-                    continue
-            rest = sorted(inside - set(part))
-            sse = sum(float(((state.x[p] - state.x[p].mean(axis=0)) ** 2).sum())
-                      for p in (part, rest))
-            if best is None or sse < best[0]:
-                best = (sse, rest, sorted(part))
-        return best
 
     def _one_swap(self, state: _State) -> bool:
         """Exchange two border units of neighbouring clusters if that cuts the violation.
@@ -615,21 +623,20 @@ class AZPLocalSearch(ClusteringEstimator):
         before = state.violation()
         best = None
         for c in sorted(range(state.k), key=lambda c: (-state.cluster_violation(c), c)):
-            if state.cluster_violation(c) <= _EPS:
+            if not state.cluster_violation(c):
                 break
             for i in sorted(state.members[c]):
                 for b in sorted(state.neighbour_clusters(i)):
                     for j in sorted(state.members[b]):
                         if not any(state.labels[u] == c for u in state.nbrs[j]):
                             continue
-                        wi = state.w[i] if state.w is not None else 0.0
-                        wj = state.w[j] if state.w is not None else 0.0
+                        wi, wj = state.weight_of(i), state.weight_of(j)
                         after = (
                             before - state.cluster_violation(c) - state.cluster_violation(b)
                             + state.cluster_violation(c, 0, wj - wi)
                             + state.cluster_violation(b, 0, wi - wj)
                         )
-                        if after < before - _EPS and (best is None or after < best[0]):
+                        if after < before - _GAIN and (best is None or after < best[0]):
                             if self._swap_keeps_contiguity(state, i, j):
                                 best = (after, i, j)
             if best is not None:
@@ -647,7 +654,7 @@ class AZPLocalSearch(ClusteringEstimator):
         a, b = state.labels[i], state.labels[j]
         state.move(i, b)
         state.move(j, a)
-        ok = not state.contiguous or (len(state.pieces(a)) == 1 and len(state.pieces(b)) == 1)
+        ok = state.connected(a) and state.connected(b)
         state.move(i, a)
         state.move(j, b)
         return ok
@@ -664,12 +671,13 @@ class AZPLocalSearch(ClusteringEstimator):
                     continue
                 parent[v] = u
                 queue.append(v)
-                good = (
-                    state.count[v] < state.size[1] if over else state.count[v] > state.size[0]
-                )
+                # Room to take a unit (giving) or a unit to spare (receiving).
+                low, high = state.rules.size
+                good = state.count[v] < high if over else state.count[v] > low
                 if state.wsum is not None:
+                    w_low, w_high = state.rules.weight_bounds
                     good = good and (
-                        state.wsum[v] < state.wb[1] if over else state.wsum[v] > state.wb[0]
+                        state.wsum[v] < w_high if over else state.wsum[v] > w_low
                     )
                 if good:
                     path = [v]
@@ -695,11 +703,13 @@ class AZPLocalSearch(ClusteringEstimator):
                 block = state.block(i)
                 if block is None:
                     continue
-                w = float(state.w[block].sum()) if state.w is not None else 0.0
+                w = state.weight_of(block)
                 v = state.cluster_violation(a, -len(block), -w) + state.cluster_violation(
                     b, len(block), w
                 )
-                key = (v, len(block), state.delta(i, b), i)
+                # Moves shifting the same excess between two violated clusters tie in
+                # exact arithmetic: round so that round-off never picks among them.
+                key = (round(v, 9), len(block), state.delta(i, b), i)
                 if best is None or key < best[0]:
                     best = (key, block)
             if best is None:
@@ -715,30 +725,44 @@ class AZPLocalSearch(ClusteringEstimator):
     def _admissible(self, state: _State, i: int, b: int) -> bool:
         return state.within_bounds_after(i, b) and state.stays_connected(i)
 
-    def _improve(self, state: _State, rng) -> np.ndarray:
+    def _improve(self, state: _State, rng: np.random.RandomState) -> tuple[np.ndarray, int]:
+        """Descent, then the tabu phase: the best labels seen and the iterations run."""
+        sweeps = self._descend(state, rng)
+        labels, steps = self._tabu_search(state)
+        return labels, sweeps + steps
+
+    def _descend(self, state: _State, rng: np.random.RandomState) -> int:
+        """First-improvement sweeps in a seeded random order until none helps; the sweeps run."""
         n = len(state.labels)
-        # Descent: first-improvement sweeps in a seeded random order.
-        improved = True
+        sweeps, improved = 0, True
         while improved:
+            sweeps += 1
             improved = False
             for i in rng.permutation(n):
                 options = sorted(
                     (state.delta(i, b), b) for b in state.neighbour_clusters(i)
                 )
                 for d, b in options:
-                    if d >= -_EPS:
+                    if d >= -_GAIN:
                         break
                     if self._admissible(state, i, b):
                         state.move(i, b)
                         self.n_moves_ += 1
                         improved = True
                         break
+        return sweeps
+
+    def _tabu_search(self, state: _State) -> tuple[np.ndarray, int]:
+        """AZP-tabu: the best admissible move, even uphill, without immediate return.
+
+        Stops after ``max_iter`` steps without a new best, or when no move is
+        admissible. Returns the best labels seen and the steps taken.
+        """
+        n = len(state.labels)
         best_labels, best_value = state.labels.copy(), state.objective()
-        # Tabu phase (AZP-tabu): best admissible move, even uphill; no immediate return.
         tabu: dict[tuple[int, int], int] = {}
         current, stale, step = best_value, 0, 0
         while stale < self.max_iter:
-            step += 1
             candidates = sorted(
                 (state.delta(i, b), i, b)
                 for i in range(n)
@@ -746,14 +770,15 @@ class AZPLocalSearch(ClusteringEstimator):
             )
             chosen = None
             for d, i, b in candidates:
-                is_tabu = tabu.get((i, b), -1) >= step
-                if is_tabu and current + d >= best_value - _EPS:
+                is_tabu = tabu.get((i, b), -1) >= step + 1
+                if is_tabu and current + d >= best_value - _GAIN:
                     continue  # tabu, and no aspiration
                 if self._admissible(state, i, b):
                     chosen = (d, i, b)
                     break
             if chosen is None:
                 break
+            step += 1
             d, i, b = chosen
             tabu[(i, int(state.labels[i]))] = step + self.tabu_length
             state.move(i, b)
@@ -763,7 +788,53 @@ class AZPLocalSearch(ClusteringEstimator):
                 best_value, best_labels, stale = current, state.labels.copy(), 0
             else:
                 stale += 1
-        return best_labels
+        return best_labels, step
+
+def _edges_by_length(state: _State, union: int) -> list[tuple[int, int]]:
+    """The edges inside ``union`` (under the rules), shortest in feature space first.
+
+    Kruskal's rule over this order gives a minimum spanning tree; ties keep
+    the order of ``(a, b)``, so the tree is the same for the same input.
+    """
+    pairs = [(a, b) for a in bits(union) for b in bits(state.links[a] & union) if a < b]
+    if not pairs:
+        return []
+    ends = np.array(pairs)
+    length = ((state.x[ends[:, 0]] - state.x[ends[:, 1]]) ** 2).sum(axis=1)
+    return [pairs[e] for e in np.argsort(length, kind="stable").tolist()]
+
+
+def _split_sse(state: _State, parts: tuple[list[int], list[int]]) -> float:
+    """Ward's criterion of the two sides of a split."""
+    return sum(float(((state.x[p] - state.x[p].mean(axis=0)) ** 2).sum()) for p in parts)
+
+
+def _best_split(state: _State, union: int) -> tuple[float, list[int], list[int]] | None:
+    """The best two-way split of the units of ``union`` along a minimum spanning tree.
+
+    Each edge of the tree (:func:`clustering.bitsets.spanning_tree_cuts` over
+    :func:`_edges_by_length`) cuts ``union`` into two connected sides; among
+    the sides both valid under the rules
+    (:meth:`~clustering.compiled_rules.CompiledRules.cluster_ok`, connectivity
+    holding by construction) the split of least Ward criterion wins.
+
+    Returns
+    -------
+    (float, list of int, list of int) or None
+        The criterion, the side holding the lowest unit of ``union``, the other
+        side; ``None`` when no cut leaves both sides valid.
+    """
+    rules, best = state.rules, None
+    for part in spanning_tree_cuts(union, state.links, _edges_by_length(state, union)):
+        rest = union & ~part  # holds the root, the lowest unit
+        if not (rules.cluster_ok(part, check_connected=False)
+                and rules.cluster_ok(rest, check_connected=False)):
+            continue
+        sides = (bits(part), bits(rest))
+        sse = _split_sse(state, sides)
+        if best is None or sse < best[0]:
+            best = (sse, sides[1], sides[0])
+    return best
 
 
 def _cap(m: int, k: int, low: int, high: int) -> int:

@@ -76,6 +76,7 @@ def mixing_curve(
     unit_set : UnitSet
         Units with coordinates.
     n_clusters : int
+        Number of clusters at every ``alpha``.
     alphas : sequence of float in [0, 1], optional
         Default ``0, 0.1, ..., 1``.
     indicators, log

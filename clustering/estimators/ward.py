@@ -6,6 +6,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..errors import ParameterError
+from ._validation import BOOLEAN
 from .base import COMMON_CONSTRAINTS, ClusteringEstimator, ward_labels
 
 __all__ = ["SpatialWard"]
@@ -29,6 +31,7 @@ class SpatialWard(ClusteringEstimator):
     Parameters
     ----------
     n_clusters : int, default 8
+        Number of clusters (at least the number of adjacency components).
     indicators : list of str, optional
         Indicators to cluster on (standardised). Default: every indicator that
         is complete and non-constant (the default of the fairness report).
@@ -59,7 +62,7 @@ class SpatialWard(ClusteringEstimator):
     (4, True)
     """
 
-    _parameter_constraints: ClassVar[dict] = {**COMMON_CONSTRAINTS, "connectivity": ["boolean"]}
+    _parameter_checks: ClassVar[dict] = {**COMMON_CONSTRAINTS, "connectivity": [BOOLEAN]}
 
     def __init__(
         self,
@@ -83,7 +86,8 @@ class SpatialWard(ClusteringEstimator):
         problem = self._prepare(X, adjacency)
         n = len(problem.unit_set)
         if self.n_clusters > n:
-            raise ValueError(f"n_clusters={self.n_clusters} exceeds the {n} units")
+            raise ParameterError(f"n_clusters={self.n_clusters} exceeds the {n} units; "
+                                 f"expected at most {n}")
         labels = ward_labels(
             problem.features,
             problem.unit_set.graph,
