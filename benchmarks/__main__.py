@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from pathlib import Path
 
+from clustering.cli import run_command
 from clustering.errors import FairclustersError, InfeasibleError, ParameterError
 from clustering.rules import ClusterRules, check_feasible
 from clustering.units import UnitSet
@@ -158,25 +158,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 2 bad input, 1 internal error)."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse already printed the usage error
-        return int(exc.code or 0)
-    try:
-        return run(args)
-    except (FairclustersError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:
-        if args.debug:
-            traceback.print_exc()
-        print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the "
-              "traceback; please report it)", file=sys.stderr)
-        return 1
+    return run_command(build_parser(), run, argv)
 
 
 if __name__ == "__main__":

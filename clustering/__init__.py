@@ -3,10 +3,11 @@
 The base package of fairclusters: :mod:`optimizer` and :mod:`benchmarks` build on it.
 """
 
-# The module, not the function, so that ``import clustering.dissimilarity`` gives the
-# module; it is callable as the function (its class is dissimilarity._CallableModule).
-from . import dissimilarity
-from .dissimilarity import Dissimilarity, great_circle_km
+import importlib
+
+# Only the errors load with the package: criteria_design imports clustering.errors and
+# clustering.names and should not pay for numpy, networkx and scipy. Everything else
+# loads on first use (PEP 562); the estimators import scikit-learn, most of the time.
 from .errors import (
     FairclustersError,
     IndicatorError,
@@ -15,30 +16,50 @@ from .errors import (
     UnitSetError,
     UnknownNameError,
 )
-from .io import from_dataframe, from_records, read_csv, read_json
-from .islands import IslandLink, link_islands
-from .metrics import FairnessReport, fairness_report
-from .plan import Plan
-from .rules import ClusterRules, check_feasible, diagnose, plan_violations
-from .units import Unit, UnitSet
 
-# The estimators import scikit-learn (most of the import time): load them on first use.
-_ESTIMATORS = (
-    "AZPLocalSearch",
-    "FunctionBlocs",
-    "SizeConstrainedKMeans",
-    "SpatialWard",
-    "mixing_curve",
-    "propose_alpha",
-)
+#: Public name -> the submodule defining it. ``dissimilarity`` is the module itself,
+#: callable as its function (its class is ``dissimilarity._CallableModule``), so that
+#: ``import clustering.dissimilarity`` gives the module.
+_HOME = {
+    "dissimilarity": "dissimilarity",
+    "Dissimilarity": "dissimilarity",
+    "great_circle_km": "dissimilarity",
+    "from_dataframe": "io",
+    "from_records": "io",
+    "read_csv": "io",
+    "read_json": "io",
+    "IslandLink": "islands",
+    "link_islands": "islands",
+    "FairnessReport": "metrics",
+    "fairness_report": "metrics",
+    "Plan": "plan",
+    "ClusterRules": "rules",
+    "check_feasible": "rules",
+    "diagnose": "rules",
+    "plan_violations": "rules",
+    "Unit": "units",
+    "UnitSet": "units",
+    "AZPLocalSearch": "estimators",
+    "FunctionBlocs": "estimators",
+    "SizeConstrainedKMeans": "estimators",
+    "SpatialWard": "estimators",
+    "mixing_curve": "estimators",
+    "propose_alpha": "estimators",
+}
 
 
 def __getattr__(name: str):
-    if name in _ESTIMATORS:
-        from . import estimators
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'clustering' has no attribute {name!r}")
+    module = importlib.import_module(f".{home}", __name__)
+    value = module if name == home else getattr(module, name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
 
-        return getattr(estimators, name)
-    raise AttributeError(f"module 'clustering' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))
 
 
 __all__ = [

@@ -338,13 +338,14 @@ class CompiledRules:
         ``check_connected=False`` skips contiguity, for callers whose clusters
         are connected by construction (tree cuts, connected enumeration).
         """
-        members = bits(mask)
-        if not self.bounds_ok(len(members), self.cluster_weight(members)):
+        # Cheapest tests first: this runs on every split the heuristics and sampler try.
+        if not self.count_ok(mask.bit_count()):
             return False
-        if not self.groups_ok(mask):
+        if self.weights is not None and not self.weight_ok(self.cluster_weight(bits(mask))):
             return False
-        return not (check_connected and self.contiguous
-                    and not is_connected(mask, self.neighbour_masks))
+        if self.has_group_rules and not self.groups_ok(mask):
+            return False
+        return not check_connected or self.mask_connected(mask)
 
     def can_merge(self, a: int, b: int) -> bool:
         """Whether clusters ``a`` and ``b`` (masks) may become one cluster, later grown further.
@@ -371,6 +372,10 @@ class CompiledRules:
     def connected(self, members: Sequence[int]) -> bool:
         """Whether ``members`` are connected by borders (always true without contiguity)."""
         return not self.contiguous or is_connected(mask_of(members), self.neighbour_masks)
+
+    def mask_connected(self, mask: int) -> bool:
+        """:meth:`connected` for a bit mask."""
+        return not self.contiguous or is_connected(mask, self.neighbour_masks)
 
     # -- checks on a set of clusters ---------------------------------------------------
     def cluster_count_range(self, count: int, total: float | None = None) -> tuple[int, int]:
@@ -414,9 +419,8 @@ class CompiledRules:
         """
         fewest = most = 0
         for part in components(mask, self.neighbour_masks):
-            members = bits(part)
-            total = self.cluster_weight(members) if self.weights is not None else None
-            need_low, need_high = self.cluster_count_range(len(members), total)
+            total = None if self.weights is None else self.cluster_weight(bits(part))
+            need_low, need_high = self.cluster_count_range(part.bit_count(), total)
             if need_low > need_high:
                 return False
             fewest, most = fewest + need_low, most + need_high

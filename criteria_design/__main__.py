@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
+from clustering.cli import run_command
 from criteria_design.config import LintConfig, load_config
 from criteria_design.errors import CriteriaParameterError
 from criteria_design.findings import Finding, Severity
@@ -125,16 +126,7 @@ def run(args: argparse.Namespace, extensions: Sequence[CliExtension] = EXTENSION
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``criteria-lint``; returns the exit code (2 on bad input)."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
-        return int(exc.code or 0)
-    try:
-        return run(args)
-    except (ValueError, OSError) as exc:
-        print(f"criteria-lint: error: {exc}", file=sys.stderr)
-        return 2
+    return run_command(build_parser(), run, argv, input_errors=(ValueError, OSError))
 
 
 if __name__ == "__main__":

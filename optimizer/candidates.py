@@ -39,6 +39,7 @@ __all__ = [
     "enumerate_candidates",
     "neighbour_masks",
     "rule_candidates",
+    "split_sides",
     "splittable_rest",
     "two_way_splits",
 ]
@@ -444,6 +445,33 @@ def splittable_rest(compiled: CompiledRules, cands: Candidates) -> np.ndarray:
     return ok
 
 
+def split_sides(
+    compiled: CompiledRules, union: Sequence[int], *, limit: int | None = None
+) -> Candidates:
+    """Valid clusters of ``union`` holding its lowest unit whose rest is within the bounds.
+
+    The first half of every exact two-way split: the rest's count and weight
+    are checked here, vectorised; its groups and connectivity are left to
+    :func:`two_way_splits` (all splits) and to callers that want only the
+    cheapest (they check the rest in order of cost). Raises
+    :class:`CandidateLimitExceeded` past ``limit`` sides.
+    """
+    union = sorted(int(u) for u in union)
+    count, sides = rule_candidates(compiled, union, roots=union[:1], limit=limit)
+    assert sides is not None
+    if count == 0:
+        return sides
+    rest_counts = len(union) - sides.sizes
+    ok = (rest_counts >= compiled.size[0]) & (rest_counts <= compiled.size[1])
+    if compiled.weights is not None:
+        low, high = compiled.weight_bounds  # type: ignore[misc]
+        slack = compiled.weight_slack
+        side_weights = np.add.reduceat(compiled.weights[sides.indices], sides.indptr[:-1])
+        rest_weights = compiled.weights[union].sum() - side_weights
+        ok &= (rest_weights >= low - slack) & (rest_weights <= high + slack)
+    return sides.take(np.flatnonzero(ok))
+
+
 def two_way_splits(
     compiled: CompiledRules, union: Sequence[int], *, limit: int | None = None
 ) -> list[tuple[int, int]]:
@@ -451,8 +479,9 @@ def two_way_splits(
     unit, the rest)``, sorted.
 
     The exact recombination step shared by the p-median polishing and the
-    plan sampler. Raises :class:`CandidateLimitExceeded` when the side holding
-    the lowest unit has more than ``limit`` options.
+    plan sampler (see :func:`split_sides`). Raises
+    :class:`CandidateLimitExceeded` when the side holding the lowest unit has
+    more than ``limit`` options.
 
     Examples
     --------
@@ -464,13 +493,12 @@ def two_way_splits(
     >>> two_way_splits(compiled, [0, 1, 2, 3])
     [(3, 12), (9, 6)]
     """
-    union = sorted(int(u) for u in union)
     merged = mask_of(union)
-    count, sides = rule_candidates(compiled, union, roots=union[:1], limit=limit)
+    sides = split_sides(compiled, union, limit=limit)
     splits = []
-    for c in range(count):
-        side = mask_of(sides.members(c).tolist())  # type: ignore[union-attr]
+    for c in range(len(sides)):
+        side = mask_of(sides.members(c).tolist())
         rest = merged & ~side
-        if rest and compiled.cluster_ok(rest):
+        if compiled.groups_ok(rest) and compiled.mask_connected(rest):
             splits.append((side, rest))
     return sorted(splits)

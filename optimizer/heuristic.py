@@ -13,7 +13,7 @@ variables before the first solve. Here the plan comes in two steps:
    neighbouring clusters, keeping every cluster within bounds and connected;
    :func:`recombine_pairs` then re-splits the union of two neighbouring
    clusters optimally (every connected split within bounds is enumerated with
-   :func:`optimizer.candidates.two_way_splits`), a ReCom step made exact.
+   :func:`optimizer.candidates.split_sides`), a ReCom step made exact.
    The two alternate until neither helps.
 
 With the column sums :math:`S_c[j] = \sum_{i \in c} d_{ij}` kept per cluster,
@@ -29,12 +29,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from clustering.bitsets import bits
+from clustering.bitsets import bits, mask_of
 from clustering.errors import FairclustersError
 from clustering.rules import ClusterRules, CompiledRules
 from clustering.units import UnitSet
 
-from .candidates import CandidateLimitExceeded, two_way_splits
+from .candidates import CandidateLimitExceeded, split_sides
 
 __all__ = [
     "heuristic_plan",
@@ -222,7 +222,7 @@ def recombine_pairs(
     """Re-split the union of each pair of neighbouring clusters optimally (p-median).
 
     For two bordering clusters, every split of their union into two valid
-    clusters (:func:`optimizer.candidates.two_way_splits`) is priced; the
+    clusters (:func:`optimizer.candidates.split_sides`) is priced; the
     cheapest replaces the pair when it is cheaper. Pairs holding a frozen
     unit, and pairs with more than :data:`PAIR_CANDIDATE_LIMIT` splits, are
     skipped.
@@ -285,24 +285,34 @@ def recombine_pairs(
 
 def _best_split(union: np.ndarray, d: np.ndarray, rules: CompiledRules
                 ) -> tuple[float, int, int] | None:
-    """Cheapest ``(cost, side, rest)`` split of ``union`` into two valid clusters, or None."""
+    """Cheapest ``(cost, side, rest)`` split of ``union`` into two valid clusters, or None.
+
+    Every side is priced at once (:func:`optimizer.candidates.split_sides`);
+    the rest's groups and connectivity, the dearest tests, are checked in
+    order of cost until one passes.
+    """
     try:
-        splits = two_way_splits(rules, union.tolist(), limit=PAIR_CANDIDATE_LIMIT)
+        sides = split_sides(rules, union.tolist(), limit=PAIR_CANDIDATE_LIMIT)
     except CandidateLimitExceeded:
         return None
-    if not splits:
+    if not len(sides):
         return None
-    position = {u: i for i, u in enumerate(union.tolist())}
-    inside = np.zeros((len(splits), len(union)), dtype=bool)
-    for c, (side, _) in enumerate(splits):
-        inside[c, [position[u] for u in bits(side)]] = True
+    position = np.full(rules.n, -1)
+    position[union] = np.arange(len(union))
+    inside = np.zeros((len(sides), len(union)), dtype=bool)
+    inside[sides.rows(), position[sides.indices]] = True
     sub = d[np.ix_(union, union)]
     side_cost = inside.astype(float) @ sub  # [c, j] = sum_{i in side} d_ij
     rest_cost = sub.sum(axis=0)[None, :] - side_cost
     cost = (np.where(inside, side_cost, np.inf).min(axis=1)
             + np.where(~inside, rest_cost, np.inf).min(axis=1))
-    best = int(np.argmin(cost))
-    return float(cost[best]), splits[best][0], splits[best][1]
+    merged = mask_of(union.tolist())
+    for c in np.argsort(cost, kind="stable"):
+        side = mask_of(sides.members(int(c)).tolist())
+        rest = merged & ~side
+        if rules.groups_ok(rest) and rules.mask_connected(rest):
+            return float(cost[c]), side, rest
+    return None
 
 
 def heuristic_plan(
