@@ -247,12 +247,8 @@ def optimize(
     details.update(solver_status=solution.solver_status)
 
     if solution.status == "infeasible":
-        proof = InfeasibleError(
-            f"the {solver} solver proved that no plan satisfies the rules "
-            f"({solution.solver_status}), although the pre-solve checks found no contradiction",
-            reason="solver",
-        )
-        return finish(None, "infeasible", None, None, None, chosen, reason, [proof], details)
+        return finish(None, "infeasible", None, None, None, chosen, reason,
+                      [_infeasibility_proof(solution)], details)
     if solution.status == "error":
         raise RuntimeError(f"the {solver} solver failed: {solution.solver_status}")
     if labels is None:
@@ -276,6 +272,21 @@ class _Run:
     warm_labels: np.ndarray | None
     seed: int
     verbose: bool
+
+
+def _infeasibility_proof(solution: Solution) -> InfeasibleError:
+    """Why no plan exists, in the words of whatever proved it (enumeration or a solver)."""
+    if solution.solver == "enumeration":
+        return InfeasibleError(
+            f"enumerating every candidate cluster proved that no plan satisfies the rules: "
+            f"{solution.solver_status} (no solver was needed)",
+            reason="exhaustive",
+        )
+    return InfeasibleError(
+        f"the {solution.solver} solver proved that no plan satisfies the rules "
+        f"({solution.solver_status}), although the pre-solve checks found no contradiction",
+        reason="solver",
+    )
 
 
 def _check_parameters(units, method, solver, time_limit, mip_gap, warm_start,
@@ -399,10 +410,11 @@ def _by_enumeration(
     spent = enumeration_time + cost_time
     remaining = None if run.time_limit is None else max(0.1, run.time_limit - spent)
     if len(cands) == 0:
-        # No cluster can be formed at all: nothing to select, proven by enumeration.
-        return (Solution("infeasible", None, None, None, None, run.solver,
-                         "no candidate cluster satisfies the rules", 0.0), None,
-                {"candidates": count})
+        # No cluster can be formed at all: proven by enumeration, no solver runs.
+        return (Solution("infeasible", None, None, None, None, "enumeration",
+                         f"none of the {count:,} clusters that follow every rule leaves a rest "
+                         f"that can form {compiled.n_clusters - 1} more", 0.0), None,
+                {"candidates": count, "candidates_splittable": 0})
     solution, labels, details = solve_set_partition(
         cands, costs / scale, compiled.n_clusters, solver=run.solver, time_limit=remaining,
         mip_gap=run.mip_gap, warm_start=warm, seed=run.seed, verbose=run.verbose,

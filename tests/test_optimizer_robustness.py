@@ -70,3 +70,42 @@ def test_a_group_naming_a_unit_twice_is_refused(provinces, kind):
         optimize(units, 6, size=(5, 6), **{kind: [["01", "Hà Nội"]]})
     with pytest.raises(FairclustersError, match=r"names a unit twice"):
         optimize(units, 6, size=(5, 6), **{kind: [["01", "01"]]})
+
+
+def test_infeasibility_found_by_enumeration_is_not_credited_to_a_solver():
+    # Weights 2, 4, 4 and clusters of exactly 5: the totals fit (10 = 2 x 5), so the
+    # pre-solve checks pass, but no set of units weighs 5. Enumeration proves it alone.
+    from clustering.units import UnitSet
+
+    units = UnitSet([{"id": str(i), "name": str(i), "weight": w} for i, w in enumerate([2, 4, 4])],
+                    [("1", "2")])
+    result = optimize(units, 2, weight_bounds=(5, 5), contiguous=False, solver="cbc",
+                      objective="balance", method="enumerate")
+    assert result.status == "infeasible"
+    [proof] = result.reasons
+    assert proof.reason == "exhaustive"
+    assert "cbc" not in str(proof) and "no solver was needed" in str(proof)
+
+
+def test_the_result_after_a_rebuild_by_reduced_cost_fixing_is_that_of_the_plan():
+    # Time running out between fixing (which rebuilds the model with fewer columns) and the
+    # next round used to end in "ValueError: matmul" (old round's point, new model's costs).
+    from oracles import pmedian_cost
+
+    from clustering.rules import ClusterRules
+    from clustering.synthetic import planar_unit_set
+    from optimizer.assignment import AssignmentProblem, AssignmentSolver
+
+    units = planar_unit_set(12, seed=3)
+    d = default_dissimilarity(units)
+    compiled = ClusterRules(n_clusters=3, size=(3, 5)).compile(units)
+    engine = AssignmentSolver(AssignmentProblem.from_rules(compiled, d=d), solver="highs")
+    engine.mip_round()
+    assert engine.incumbent is not None and engine.last_value is not None
+    columns = engine.model.n_x
+    assert engine.fix_by_reduced_cost()
+    assert engine.model.n_x < columns  # rebuilt: the last round's point no longer fits
+    solution, labels, _ = engine.result()
+    blocks = [np.flatnonzero(labels == c).tolist() for c in np.unique(labels)]
+    assert solution.objective == pytest.approx(pmedian_cost(blocks, d))
+    assert len(solution.x) == engine.model.n_cols
