@@ -2,16 +2,27 @@
 
 With no arguments, runs the main job on the built-in 34 Vietnamese units: the
 GSO-region plan, a heuristic plan and the optimizer's plan under 6 contiguous
-clusters of 5-6 units, ranked among all feasible plans; prints the table and
-writes the report folder ``fairclusters_report/``.
+clusters of 5-6 units, ranked among all feasible plans; writes the report
+folder and prints the table.
 
-Exit codes: 0 success, 2 bad input (message on stderr), 1 internal error.
+Without ``--out`` the report goes to ``fairclusters_report/``, or, when that
+folder exists (the command run again), to a new dated folder
+``fairclusters_report_YYYY-MM-DD_HHMMSS/``: repeating the command never fails
+and never overwrites (``--force`` alone replaces ``fairclusters_report/``).
+With ``--out DIR`` an existing folder is refused unless ``--force`` (which
+replaces the report in it).
+
+Exit codes (see :mod:`clustering.cli`): 0 success, 2 bad input or an unusable
+output path (message on stderr, before any work), 1 internal error, 130/143
+interrupted (the previous report is left as it was), 141 standard output closed
+early (``| head``; the report is still written).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from clustering.cli import run_command
@@ -22,7 +33,7 @@ from optimizer.objectives import DEFAULT_GEOGRAPHY
 
 from .compare import Settings, run_benchmark
 from .proposals import BUILT_IN_DATASETS, load_dataset, read_proposal
-from .report import check_output_dir, console_summary, write_report
+from .report import check_output_dir, console_summary, report_lock, write_report
 
 DEFAULT_OUT = "fairclusters_report"
 DEFAULT_DATASET = "vietnam-2025"
@@ -40,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Compare cluster proposals with the GSO regions, a heuristic and the proven "
             "optimum under the same rules; rank them among the feasible plans; write a report."
         ),
-        epilog="Exit codes: 0 success, 2 bad input, 1 internal error.",
+        epilog="Exit codes: 0 success, 2 bad input, 1 internal error, 130/143 interrupted.",
     )
     parser.add_argument("proposals", nargs="*", type=Path, metavar="PROPOSAL",
                         help="proposal files (.yaml, .json or .csv)")
@@ -57,10 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--geography", type=float, default=DEFAULT_GEOGRAPHY, metavar="ALPHA",
                         help="weight of geography in the dissimilarity, 0..1 "
                              f"(default {DEFAULT_GEOGRAPHY})")
-    parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
-                        help=f"report folder (default {DEFAULT_OUT}/)")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help=f"report folder (default {DEFAULT_OUT}/, or a new dated "
+                             f"{DEFAULT_OUT}_YYYY-MM-DD_HHMMSS/ when that exists)")
     parser.add_argument("--force", action="store_true",
-                        help="write into an existing report folder")
+                        help="replace the report in an existing --out folder (alone: replace "
+                             f"{DEFAULT_OUT}/ instead of writing a dated folder)")
     parser.add_argument("--samples", type=int, default=2000, metavar="N",
                         help="chain steps when the feasible plans are too many to enumerate")
     parser.add_argument("--seed", type=int, default=0)
@@ -123,9 +136,46 @@ def _check_args(args: argparse.Namespace) -> None:
         raise InputError("--no-references needs at least one proposal file")
 
 
+def default_out(now: datetime | None = None) -> Path:
+    """Where the report goes without ``--out``: ``fairclusters_report``, else a new dated folder.
+
+    Parameters
+    ----------
+    now : datetime, optional
+        The date and time in the folder's name (default: now).
+
+    Returns
+    -------
+    Path
+        A folder that does not exist yet.
+
+    Examples
+    --------
+    >>> default_out(datetime(2026, 1, 2, 3, 4, 5)).name in (
+    ...     "fairclusters_report", "fairclusters_report_2026-01-02_030405")
+    True
+    """
+    out = Path(DEFAULT_OUT)
+    if not out.exists():
+        return out
+    stamp = f"{DEFAULT_OUT}_{(now or datetime.now()):%Y-%m-%d_%H%M%S}"
+    out, k = Path(stamp), 1
+    while out.exists():
+        k += 1
+        out = Path(f"{stamp}_{k}")
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     _check_args(args)
+    if args.out is None:  # --force alone replaces the default folder
+        args.out = Path(DEFAULT_OUT) if args.force else default_out()
     check_output_dir(args.out, force=args.force)
+    with report_lock(args.out):  # a second run into the same folder is refused before work
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     unit_set = load_dataset(args.dataset) if args.dataset is not None else None
     proposals = []
     for path in args.proposals:
@@ -149,8 +199,9 @@ def run(args: argparse.Namespace) -> int:
                         seed=args.seed, time_limit=args.time_limit, chains=args.chains)
     benchmark = run_benchmark(unit_set, proposals, settings, references=args.references,
                               progress=args.progress, n_jobs=args.n_jobs)
-    print(console_summary(benchmark))
+    # The report first: a closed standard output (``| head``) must not lose it.
     written = write_report(benchmark, args.out, force=args.force, geojson=args.geojson)
+    print(console_summary(benchmark))
     print(f"\nReport written to {args.out}/ ({len(written)} files; open "
           f"{written['markdown'].name})")
     return 0

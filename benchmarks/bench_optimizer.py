@@ -116,8 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--solver", default="cbc", choices=["cbc", "highs"])
     parser.add_argument("--baseline-limit", type=float, default=120.0)
     parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--case", choices=["all", "planar"], default="all",
-                        help="'planar': only the 150-unit planar case")
+    parser.add_argument("--case", choices=["all", "planar", "cut"], default="all",
+                        help="'planar': only the 150-unit planar case; 'cut': only the "
+                             "compactness (cut-edges) cases")
     parser.add_argument("--planar-seeds", type=int, nargs="+", default=[0], metavar="SEED",
                         help="seeds of the 150-unit planar instances (default: 0, the "
                              "target's instance; others are reported for robustness)")
@@ -144,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(_case(f"34 provinces, {k} clusters, population +-5%", vn34, k,
                               weight_tolerance=0.05, target="optimal or infeasible",
                               **common))
-    if not args.quick:
+    if args.case in ("all", "cut") and not args.quick:
+        rows += _cut_cases(vn34, vn63, solver=args.solver)
+    if not args.quick and args.case in ("all", "planar"):
         for seed in args.planar_seeds:
             planar = planar_unit_set(150, seed=seed)
             rows.append(_case(f"planar 150 units (seed {seed}), 15 clusters of 9-11, "
@@ -157,6 +160,23 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps({"rows": rows, "peak_mb": peak}, indent=2,
                                        default=_jsonable) + "\n", encoding="utf-8")
     return 0
+
+
+def _cut_cases(vn34, vn63, *, solver: str) -> list[dict]:
+    """Compactness: the number of borders between clusters (``objective="cut-edges"``).
+
+    The textbook baseline minimises the p-median only, so these cases run without it.
+    """
+    cut = {"objective": "cut-edges", "solver": solver, "run_baseline": False}
+    planar = planar_unit_set(80, seed=0)
+    return [
+        _case("34 provinces, 6 clusters of 5-6, cut edges", vn34, 6, size=(5, 6),
+              target="optimal <= 1 s", **cut),
+        _case("63 provinces, 8 clusters of 7-9, cut edges", vn63, 8, size=(7, 9),
+              target="optimal <= 30 s", time_limit=120, **cut),
+        _case("planar 80 units, 4 clusters, population +-0.5%, cut edges", planar, 4,
+              weight_tolerance=0.005, target="optimal <= 60 s", time_limit=120, **cut),
+    ]
 
 
 def _jsonable(value):

@@ -222,6 +222,20 @@ class Benchmark:
         }
 
 
+def _distinct_names(names: list[str]) -> list[str]:
+    """The names, a repeated one numbered ``"name (2)"``... so that no report section,
+    file or key of one plan overwrites another's."""
+    taken = set(names)
+    out: list[str] = []
+    for name in names:
+        candidate, k = name, 1
+        while candidate in out or (candidate != name and candidate in taken):
+            k += 1  # past the names already given and those other plans really have
+            candidate = f"{name} ({k})"
+        out.append(candidate)
+    return out
+
+
 def _quantiles(values: np.ndarray) -> dict[str, float] | None:
     values = values[np.isfinite(values)]
     if values.size == 0:
@@ -569,7 +583,11 @@ def run_benchmark(
     scorer = _Scorer(unit_set, matrix, indicators, settings.objective)
     distribution = scorer.score(sample.labels)
     evaluations = []
-    for role, plan, plan_notes in plans:
+    names = _distinct_names([plan.name or role for role, plan, _ in plans])
+    for (role, plan, plan_notes), name in zip(plans, names):
+        if name != (plan.name or role):
+            plan_notes = [*plan_notes, f"named {name!r} here: another plan is also called "
+                          f"{plan.name or role!r}"]
         scores = {k: float(v[0]) for k, v in scorer.score(plan.labels).items()}
         scores = {k: (None if math.isnan(v) else v) for k, v in scores.items()}
         ranks = {
@@ -584,7 +602,7 @@ def run_benchmark(
                           "breaks the rules the optimum follows"]
         evaluations.append(
             Evaluation(
-                name=plan.name or role,
+                name=name,
                 role=role,
                 plan=plan,
                 report=fairness_report(plan, dissimilarity=matrix),

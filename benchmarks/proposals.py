@@ -17,21 +17,21 @@ name and its dataset is the one given on the command line.
 Validation is the plan's own (:class:`clustering.plan.Plan`): a unit missing
 or placed twice raises :class:`~clustering.errors.PlanError`, an unknown name
 raises :class:`~clustering.errors.UnknownNameError` with the closest names.
-Files are parsed with ``yaml.safe_load`` and ``json`` only.
+Files are read by :mod:`clustering.files`: UTF-8 (a byte-order mark is
+accepted), YAML without anchors or aliases, no duplicate keys, and member ids
+written as YAML numbers (``[01, 04]``) refused with a hint to quote them.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from clustering.datasets import vietnam_communes, vietnam_provinces
 from clustering.errors import FairclustersError, PlanError
+from clustering.files import file_errors_as, load_json, load_yaml, read_text
 from clustering.io import read_csv, read_json
 from clustering.names import closest_names
 from clustering.plan import Plan
@@ -113,12 +113,12 @@ class Proposal:
 
 
 def _document(path: Path) -> Mapping[str, Any]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        is_yaml = path.suffix.lower() in (".yaml", ".yml")
-        data = yaml.safe_load(text) if is_yaml else json.loads(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise PlanError(f"{path}: cannot be parsed ({exc})") from None
+    with file_errors_as(PlanError, "cannot be parsed: "):
+        text = read_text(path)
+        if path.suffix.lower() in (".yaml", ".yml"):
+            data = load_yaml(text, str(path), numbers_in_lists=False)
+        else:
+            data = load_json(text, str(path))
     if not isinstance(data, Mapping):
         raise PlanError(f"{path}: expected a mapping with 'clusters', got {type(data).__name__}")
     unknown = sorted(set(map(str, data)) - _KEYS)

@@ -7,24 +7,72 @@ code   meaning
 =====  ==========================================================
 0      done (or ``--help``)
 1      an internal error (a bug: the message says to report it)
-2      bad input: usage, a file, a value; the message names it
+2      bad input: usage, a file, a value, an output path; the
+       message names it
+3      ``criteria-lint`` only: findings at or above ``--fail-on``
 130    interrupted (Ctrl-C)
+141    standard output was closed early (``... | head``): the rest
+       of the output is dropped quietly
+143    terminated (SIGTERM)
 =====  ==========================================================
 
-A command may use other codes for its own results (the linter returns 1
-when findings reach ``--fail-on``).
+A command may use other codes for its own results, never 1, 2 or the
+signal codes (the linter's 3). Interruptions (Ctrl-C, SIGTERM) are raised as
+:class:`KeyboardInterrupt` inside the command, so that its clean-up code
+runs (the benchmark report is then left as it was before the run).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from .errors import FairclustersError
 
-__all__ = ["run_command"]
+__all__ = ["EXIT_FINDINGS", "Terminated", "run_command"]
+
+#: The linter's exit code for findings at or above ``--fail-on`` (1 stays "internal error").
+EXIT_FINDINGS = 3
+_EXIT_BROKEN_PIPE = 128 + 13
+_EXIT_TERMINATED = 128 + 15
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised inside a command when the process receives SIGTERM."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` while the command runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device after a broken pipe (as Python's docs advise).
+
+    Without it, the interpreter's final flush would raise BrokenPipeError again.
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def run_command(
@@ -74,10 +122,19 @@ def run_command(
     except SystemExit as exc:  # argparse printed the usage error (2), or --help (0)
         return int(exc.code or 0)
     try:
-        return run(args)
+        with _sigterm_raises():
+            code = run(args)
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return _EXIT_BROKEN_PIPE
     except input_errors as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
+    except Terminated:
+        print(f"{parser.prog}: terminated", file=sys.stderr)
+        return _EXIT_TERMINATED
     except KeyboardInterrupt:
         print(f"{parser.prog}: interrupted", file=sys.stderr)
         return 130

@@ -119,10 +119,21 @@ def standardized_indicators(
                     f"{np.nanmin(values)!r}"
                 )
             values = np.log(values)
+        # Scale by the largest magnitude first: the variance of figures near 1e300
+        # overflows to inf and every z-score would become 0 (an all-zero dissimilarity).
+        scale = np.nanmax(np.abs(values)) if np.any(~np.isnan(values)) else 0.0
+        if scale > 0:
+            values = values / scale
         spread = np.nanstd(values)
         if not spread > 0:
             raise IndicatorError(f"indicator {name!r} is constant: it cannot be standardised")
-        columns.append((values - np.nanmean(values)) / spread)
+        z = (values - np.nanmean(values)) / spread
+        if not np.all(np.isfinite(z[~np.isnan(values)])):
+            raise IndicatorError(
+                f"indicator {name!r} cannot be standardised: its figures (largest magnitude "
+                f"{scale!r}) give non-finite z-scores"
+            )
+        columns.append(z)
     return np.column_stack(columns)
 
 

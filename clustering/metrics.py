@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict
 from scipy.spatial.distance import pdist, squareform
 
 from .dissimilarity import great_circle_km, standardized_indicators
-from .errors import IndicatorError
+from .errors import IndicatorError, ParameterError
 from .plan import Plan
 
 __all__ = [
@@ -107,6 +107,9 @@ def within_share(values: np.ndarray, labels: np.ndarray) -> float:
     0.0471
     """
     values, labels = np.asarray(values, dtype=float), np.asarray(labels)
+    scale = np.abs(values).max() if values.size else 0.0
+    if scale > 0:  # a ratio of variances: scaled first so that figures near 1e300 cannot overflow
+        values = values / scale
     total = ((values - values.mean()) ** 2).sum()
     if total == 0:
         raise IndicatorError("a constant indicator has no variance to split")
@@ -239,6 +242,27 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def _checked_dissimilarity(matrix: object, ids: Sequence[str]) -> np.ndarray:
+    """``matrix`` as an ``n x n`` array of finite, non-negative numbers, or a ParameterError."""
+    try:
+        d = np.asarray(matrix, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"dissimilarity is not a numeric matrix: {exc}") from None
+    n = len(ids)
+    if d.shape != (n, n):
+        raise ParameterError(
+            f"dissimilarity has shape {d.shape}; expected ({n}, {n}) in the unit set's order"
+        )
+    bad = np.argwhere(~np.isfinite(d) | (d < 0))
+    if len(bad):
+        i, j = (int(x) for x in bad[0])
+        raise ParameterError(
+            f"dissimilarity[{i}, {j}] (units {ids[i]!r}, {ids[j]!r}) is {float(d[i, j])!r}; "
+            f"expected finite numbers >= 0 ({len(bad)} cell(s) are not)"
+        )
+    return d
+
+
 def fairness_report(
     plan: Plan,
     *,
@@ -308,12 +332,7 @@ def fairness_report(
         dissimilarity = squareform(pdist(z))
         notes.append("dissimilarity: Euclidean distance between standardised indicators")
     if dissimilarity is not None:
-        dissimilarity = np.asarray(dissimilarity, dtype=float)
-        if dissimilarity.shape != (len(unit_set), len(unit_set)):
-            raise ValueError(
-                f"dissimilarity has shape {dissimilarity.shape}; expected "
-                f"({len(unit_set)}, {len(unit_set)}) in the unit set's order"
-            )
+        dissimilarity = _checked_dissimilarity(dissimilarity, unit_set.ids)
     within_d = mean_within(dissimilarity, labels) if dissimilarity is not None else None
 
     try:

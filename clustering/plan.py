@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .errors import PlanError, UnknownNameError
+from .files import file_errors_as, load_json, read_csv_table, read_text
 from .names import nfc
 from .units import UnitSet
 
@@ -251,34 +252,63 @@ class Plan:
 
     @classmethod
     def read_json(cls, path: str | Path, unit_set: UnitSet) -> Plan:
-        """Read a plan written by :meth:`to_json` (or by hand, members by id or name)."""
+        """Read a plan written by :meth:`to_json` (or by hand, members by id or name).
+
+        Parameters
+        ----------
+        path : path
+            A UTF-8 JSON file (a byte-order mark is accepted).
+        unit_set : UnitSet
+            The units the plan partitions.
+
+        Raises
+        ------
+        PlanError
+            Not UTF-8, malformed JSON or a duplicate key (file and line named), or
+            not a partition of ``unit_set`` (the message starts with the file).
+        """
+        with file_errors_as(PlanError):
+            data = load_json(read_text(path), str(path))
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise PlanError(f"{path}: not valid JSON ({exc})") from None
-        return cls.from_dict(unit_set, data)
+            return cls.from_dict(unit_set, data)
+        except PlanError as exc:
+            raise type(exc)(f"{path}: {exc}") from None
 
     @classmethod
     def read_csv(cls, path: str | Path, unit_set: UnitSet, *, name: str = "") -> Plan:
-        """Read rows ``cluster,unit`` (``unit`` may be ``unit_id`` or ``unit_name``)."""
-        with open(path, newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            fields = reader.fieldnames or []
-            member_column = next(
-                (c for c in ("unit", "unit_id", "id", "unit_name", "name") if c in fields), None
-            )
-            if "cluster" not in fields or member_column is None:
-                raise PlanError(
-                    f"{path}: expected a 'cluster' column and a 'unit' (or unit_id / unit_name) "
-                    f"column; found {fields}"
-                )
-            clusters: dict[str, list[str]] = {}
-            for line, row in enumerate(reader, start=2):
-                cluster, member = (row["cluster"] or "").strip(), (row[member_column] or "").strip()
-                if not cluster or not member:
-                    raise PlanError(f"{path}:{line}: empty cluster or unit in row {row}")
-                clusters.setdefault(cluster, []).append(member)
-        return cls(unit_set, clusters, name=name or Path(path).stem)
+        """Read rows ``cluster,unit`` (``unit`` may be ``unit_id`` or ``unit_name``).
+
+        Parameters
+        ----------
+        path : path
+            A comma-separated UTF-8 file (a byte-order mark is accepted).
+        unit_set : UnitSet
+            The units the plan partitions.
+        name : str, optional
+            The plan's name (default: the file name without suffix).
+
+        Raises
+        ------
+        PlanError
+            Not UTF-8, a missing or duplicate column (with a hint when the
+            delimiter is not a comma), a row longer or shorter than the header,
+            an empty cell (file and line named), or not a partition of
+            ``unit_set`` (the message starts with the file).
+        """
+        members = ("unit", "unit_id", "id", "unit_name", "name")
+        with file_errors_as(PlanError):
+            table = read_csv_table(path, required=["cluster"], any_of=members)
+        member_column = next(c for c in members if c in table.header)
+        clusters: dict[str, list[str]] = {}
+        for line, row in table:
+            cluster, member = row["cluster"].strip(), row[member_column].strip()
+            if not cluster or not member:
+                raise PlanError(f"{path}:{line}: empty cluster or unit in row {row}")
+            clusters.setdefault(cluster, []).append(member)
+        try:
+            return cls(unit_set, clusters, name=name or Path(path).stem)
+        except PlanError as exc:
+            raise type(exc)(f"{path}: {exc}") from None
 
 
 def _canonical(labels: np.ndarray) -> list[int]:

@@ -33,13 +33,17 @@ from criteria_design.rotation import audit_history, load_history
 from criteria_design.score_checks import ScoreCheckConfig, audit_scores
 from criteria_design.scores import ScoreSheet, load_scores, validate_scores
 from criteria_design.table import (
+    Adjustment,
+    Band,
     CriteriaTable,
     Criterion,
+    Knockout,
     Member,
     RubricLevel,
     ScoringRule,
     Step,
     Target,
+    Tier,
     load_table,
     save_table,
     table_json_schema,
@@ -47,6 +51,8 @@ from criteria_design.table import (
 
 __all__ = [
     "RULES",
+    "Adjustment",
+    "Band",
     "CriteriaError",
     "CriteriaParameterError",
     "CriteriaTable",
@@ -54,6 +60,7 @@ __all__ = [
     "Criterion",
     "Finding",
     "HistoryError",
+    "Knockout",
     "Lexicon",
     "LexiconError",
     "LintConfig",
@@ -68,6 +75,7 @@ __all__ = [
     "Step",
     "StructureError",
     "Target",
+    "Tier",
     "UnknownCriterionError",
     "UnknownRuleError",
     "audit_history",

@@ -1,8 +1,10 @@
 """Command line: ``criteria-lint TABLE`` or ``python -m criteria_design TABLE``.
 
-Exit codes: 0 no finding at or above ``--fail-on`` (default: warning);
-1 some finding at or above it; 2 bad input (unreadable or invalid table,
-unknown rule code, bad configuration or lexicon).
+Exit codes (shared with ``python -m benchmarks``, see :mod:`clustering.cli`):
+0 no finding at or above ``--fail-on`` (default: warning); 3 some finding at
+or above it; 2 bad input (unreadable or invalid table, every problem listed;
+unknown rule code, bad configuration or lexicon); 1 an internal error (a bug);
+130/143 interrupted; 141 standard output closed early.
 
 Extending the command line
 --------------------------
@@ -30,7 +32,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from clustering.cli import run_command
+from clustering.cli import EXIT_FINDINGS, run_command
+from clustering.files import check_output_file
 from criteria_design.config import LintConfig, load_config
 from criteria_design.errors import CriteriaParameterError
 from criteria_design.findings import Finding, Severity
@@ -89,7 +92,8 @@ def build_parser(extensions: Sequence[CliExtension] = EXTENSIONS) -> argparse.Ar
     parser.add_argument("table", nargs="?", type=Path, help="criteria table, .yaml/.yml/.json")
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
     parser.add_argument("--fail-on", choices=[s.value for s in Severity], default="warning",
-                        help="exit 1 when a finding has at least this severity (default warning)")
+                        help=f"exit {EXIT_FINDINGS} when a finding has at least this severity "
+                             "(default warning)")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write the report to FILE instead of standard output")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
@@ -111,8 +115,8 @@ def run(args: argparse.Namespace, extensions: Sequence[CliExtension] = EXTENSION
         return 0
     if args.table is None:
         raise CriteriaParameterError("no criteria table given (usage: criteria-lint TABLE)")
-    if args.output is not None and args.output.exists():
-        raise FileExistsError(f"{args.output} exists; remove it or choose another --output")
+    if args.output is not None:  # before any work: exists, a folder, unwritable, too long
+        check_output_file(args.output)
     table = load_table(args.table)
     findings = [f for extension in extensions for f in extension.findings(args, table)]
     report = format_findings(findings, args.format, title=f"{table.title} ({args.table})")
@@ -121,11 +125,11 @@ def run(args: argparse.Namespace, extensions: Sequence[CliExtension] = EXTENSION
     else:
         print(report)
     threshold = Severity(args.fail_on)
-    return 1 if any(f.severity >= threshold for f in findings) else 0
+    return EXIT_FINDINGS if any(f.severity >= threshold for f in findings) else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``criteria-lint``; returns the exit code (2 on bad input)."""
+    """Entry point of ``criteria-lint``; returns the exit code (3 findings, 2 bad input, 1 bug)."""
     return run_command(build_parser(), run, argv, input_errors=(ValueError, OSError))
 
 

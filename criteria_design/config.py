@@ -12,9 +12,9 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import ConfigDict, Field
 
+from clustering.files import FileFormatError, load_yaml, read_text
 from clustering.validation import FairclustersModel
 from criteria_design.errors import LintConfigError
 from criteria_design.findings import Severity
@@ -92,6 +92,17 @@ class LintConfig(FairclustersModel):
         description="RIG008: bonus points above this share of the base total can outweigh the "
         "base table. Own proposal (totals in a cluster are often within 1 % of each other).",
     )
+    small_binary_min_items: int = Field(
+        3, ge=2,
+        description="RIG013: this many all-or-nothing criteria, each below heavy_share and "
+        "together at least heavy_share of the total, are reported as a group. Own proposal.",
+    )
+    bonus_overlap: float = Field(
+        0.7, gt=0, le=1,
+        description="RIG014: a bonus whose words are at least this share of the criterion's "
+        "words, with no word asking for more ('vượt', 'trên'...), rewards what the criterion "
+        "already requires. Own proposal.",
+    )
     max_compound_parts: int = Field(
         2, ge=1,
         description="VAG006: a criterion asking more than this many things at once is compound. "
@@ -123,8 +134,8 @@ def load_config(path: str | os.PathLike, **overrides: object) -> LintConfig:
         Unreadable or malformed file, unknown key, or out-of-range value.
     """
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        data = load_yaml(read_text(path), str(path)) or {}
+    except (OSError, FileFormatError) as exc:
         raise LintConfigError(f"cannot read lint configuration {str(path)!r}: {exc}") from None
     if not isinstance(data, dict):
         raise LintConfigError(f"{path}: the configuration must be a mapping of thresholds")

@@ -11,10 +11,17 @@ shape. Matching works on NFC-normalised, lower-cased text, on word boundaries:
   unmarked syllable is ambiguous ("kha" is khá, khả or khà);
 * a match inside one of the term's ``except`` phrases is ignored
   ("tốt nghiệp" = graduation);
+* a match inside a name is ignored: a quoted title ("Dân vận khéo", "Tập thể lao
+  động xuất sắc") or a rating named after "xếp loại", "danh hiệu", "phân loại",
+  "thuộc nhóm" within four words ("được xếp loại hoàn thành tốt nhiệm vụ");
+* a match inside a statement of points ("tối đa 5 điểm", "trừ 0,5 điểm") is ignored;
 * a match is *anchored*, and so not vague, when its clause carries a number, a
-  percent sign or an anchor phrase ("so với", "trước ngày", "at least"...).
-  Document numbers ("Nghị quyết số 35-NQ/TW") and bare years ("năm 2024") are
-  not anchors: they say which text, not how much.
+  percent sign or an anchor phrase ("so với", "trước ngày", "at least"...);
+  a completeness or timing word is also anchored by a list that follows it
+  after a colon ("đầy đủ các nội dung: ..."). Document numbers ("Nghị quyết số
+  35-NQ/TW"), years ("năm 2024", "Luật Giáo dục 2019") and statements of points
+  ("(10 điểm)", ": 4 điểm") are not anchors: they say which text or what it is
+  worth, not how much is required.
 """
 
 from __future__ import annotations
@@ -24,11 +31,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
-
-import yaml
 
 # strip_diacritics stays importable from here, where it used to live.
+from clustering.files import FileFormatError, load_yaml, read_text
 from clustering.names import nfc, strip_diacritics
 from criteria_design.errors import LexiconError
 
@@ -115,12 +120,13 @@ class Lexicon:
         marked = has_diacritics(norm)
         clauses = _clause_spans(norm)
         anchored_clauses = [self._has_anchor(norm[a:b], marked) for a, b in clauses]
+        names = [m.span() for m in _NAMED.finditer(norm)]
         hits: list[VagueMatch] = []
         for entry in self.terms:
             pattern = _pattern(entry.term, marked)
             if pattern is None:
                 continue
-            innocent = [
+            innocent = names + [
                 m.span()
                 for phrase in entry.exceptions
                 if (p := _pattern(phrase, marked)) is not None
@@ -130,7 +136,12 @@ class Lexicon:
                 if any(a <= m.start() and m.end() <= b for a, b in innocent):
                     continue
                 clause = next(i for i, (a, b) in enumerate(clauses) if a <= m.start() < b)
-                anchored = anchored_clauses[clause]
+                start, end = clauses[clause]
+                if _RATING.search(norm[start:m.start()]):
+                    continue  # the name of a rating or title, not an adjective
+                anchored = anchored_clauses[clause] or (
+                    entry.group == "timing" and ":" in norm[m.end():end]
+                )
                 hits.append(VagueMatch(entry.term, entry.group, m.start(), m.end(), anchored))
         # A longer term that covers a shorter one (e.g. "as far as possible") wins.
         hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
@@ -140,8 +151,26 @@ class Lexicon:
                 kept.append(hit)
         return kept
 
+    def measurable(self, text: str) -> bool:
+        """Whether some clause of ``text`` carries a measurable anchor.
+
+        Parameters
+        ----------
+        text : str
+            A criterion or a rubric level, as written.
+
+        Examples
+        --------
+        >>> lex = load_lexicon()
+        >>> lex.measurable("Ban hành kế hoạch trước ngày 31/01"), lex.measurable("Làm tốt (5 điểm)")
+        (True, False)
+        """
+        norm = normalise(text)
+        marked = has_diacritics(norm)
+        return any(self._has_anchor(norm[a:b], marked) for a, b in _clause_spans(norm))
+
     def _has_anchor(self, clause: str, marked: bool) -> bool:
-        measurable = _NOT_A_MEASURE.sub(" ", clause)
+        measurable = _NOT_A_MEASURE.sub(" ", _NAMED.sub(" ", clause))
         if _NUMBER.search(measurable):
             return True
         return any(
@@ -158,7 +187,23 @@ _NOT_A_MEASURE = re.compile(
     r"nghi quyet|chi thi|quyet dinh|nghi dinh|thong tu|cong van|ket luan|"
     r"resolution|directive|decision|decree|circular)"
     r"(?:\s+(?:số|so|no\.?))?\s+[\w./-]*\d[\w./-]*"
-    r"|(?:năm|nam|year|in)\s+(?:19|20)\d\d(?!\s*%)(?![\d/])",
+    r"|(?:năm|nam|year|in)\s+(?:19|20)\d\d(?!\s*%)(?![\d/])"
+    # a law named with its year: "Luật Giáo dục 2019", "Luật Thi đua, khen thưởng 2022"
+    r"|(?<!\w)(?:luật|luat|law)(?:\s+[^\W\d]+,?){1,8}\s+(?:19|20)\d\d(?![\d%/])",
+)
+# What a line is worth is no measure of what it asks: "(10 điểm)", "trừ 0,5 điểm", "tối đa 5
+# điểm". Percentage points ("1,5 điểm phần trăm") are a measure and stay.
+_POINTS = (
+    r"(?:(?:tối đa|toi da|tối thiểu|được|duoc|trừ|tru|cộng|cong|up to|minus|plus)\s+)?"
+    r"\d+(?:[.,]\d+)?\s*(?:điểm|diem|points?)(?!\s*(?:phần trăm|phan tram|percentage))"
+)
+# Names are not wording: quoted titles, and statements of points.
+_NAMED = re.compile(rf'"[^"]*"|“[^”]*”|{_POINTS}')
+# A rating or title named within four words after these is a name ("được xếp loại
+# hoàn thành tốt nhiệm vụ", "danh hiệu Tập thể lao động xuất sắc").
+_RATING = re.compile(
+    r"(?<!\w)(?:xếp loại|xep loai|danh hiệu|danh hieu|phân loại|phan loai|thuộc nhóm|"
+    r"thuoc nhom)(?:\s+\S+){0,4}\s*$"
 )
 _CLAUSE_BREAK = re.compile(r"[;!?\n]|\.(?!\d)")
 
@@ -212,8 +257,8 @@ def load_lexicon(*extra: str | os.PathLike) -> Lexicon:
     documents = [(f"criteria_design/data/{DEFAULT_LEXICON}", shipped.read_text("utf-8"))]
     for path in extra:
         try:
-            documents.append((str(path), Path(path).read_text(encoding="utf-8")))
-        except OSError as exc:
+            documents.append((str(path), read_text(path)))
+        except (OSError, FileFormatError) as exc:
             raise LexiconError(f"cannot read lexicon file {str(path)!r}: {exc}") from None
     terms: dict[tuple[str, str], VagueTerm] = {}
     groups: dict[str, LexiconGroup] = {}
@@ -231,9 +276,9 @@ def _merge(
     anchors: dict[str, None],
 ) -> None:
     try:
-        doc = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise LexiconError(f"{name}: malformed YAML: {exc}") from None
+        doc = load_yaml(text, name) or {}
+    except FileFormatError as exc:
+        raise LexiconError(str(exc)) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("groups", {}), dict):
         raise LexiconError(f"{name}: expected a mapping with 'groups' (a mapping) and "
                            f"'anchors', got {doc!r:.60}")

@@ -1,7 +1,9 @@
 """The table linter: run the selected rules over a criteria table, return findings.
 
 Rules live in :mod:`criteria_design.rigidity` (RIG) and
-:mod:`criteria_design.vagueness` (VAG); :data:`~criteria_design.registry.RULES`
+:mod:`criteria_design.vagueness` (VAG), the structure of bonus and deduction items,
+bands and cross-references in :mod:`criteria_design.structure` (RIG009-RIG018, STR001);
+:data:`~criteria_design.registry.RULES`
 lists them all. Rule selection works like ruff: codes or prefixes in
 ``select``, minus those in ``ignore``.
 """
@@ -12,7 +14,7 @@ import os
 from collections.abc import Iterable
 
 # Importing the rule modules registers their rules.
-from criteria_design import rigidity, vagueness  # noqa: F401
+from criteria_design import rigidity, structure, vagueness  # noqa: F401
 from criteria_design.config import LintConfig
 from criteria_design.findings import Finding
 from criteria_design.registry import RULES, Rule, resolve_rules
@@ -70,7 +72,7 @@ def lint(
         raise TypeError(f"config must be a LintConfig, got {type(config).__name__}")
     if not isinstance(table, CriteriaTable):
         table = load_table(table)
-    order = {c.id: i for i, c in enumerate(table.walk())}
+    order = {table.key(c): i for i, c in enumerate(table.walk())}
     findings = [
         Finding(
             code=r.code,

@@ -6,6 +6,7 @@ over the base criteria (bonuses and deductions come on top of the base table).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from criteria_design.config import LintConfig
@@ -63,7 +64,7 @@ def heavy_all_or_nothing(table: CriteriaTable, config: LintConfig) -> Iterator[H
         share = table.weight(c)
         if is_all_or_nothing(c) and share >= config.heavy_share:
             yield Hit(
-                c.id,
+                table.key(c),
                 f"{c.max_points:g} points ({share:.1%} of the total) are awarded all-or-nothing",
                 "Score it linearly between two thresholds or in steps (e.g. 50 % of the points "
                 "at 80 % of the target), so near-misses are told apart from failures.",
@@ -83,7 +84,7 @@ def no_partial_credit(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]
             "or lost in full",
             "Give partial credit on most criteria (linear or step scoring, rubric levels); keep "
             "all-or-nothing for true yes/no conditions worth few points.",
-            {"share": share, "criteria": [c.id for c in binary],
+            {"share": share, "criteria": [table.key(c) for c in binary],
              "threshold": config.max_binary_share},
         )
 
@@ -92,7 +93,7 @@ def no_partial_credit(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]
       "Sibling criteria all worth the same points, whatever their importance.")
 def equal_points(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
     groups: list[tuple[str | None, list[Criterion]]] = [(None, table.sections)]
-    groups += [(node.id, node.children) for node in table.walk() if node.children]
+    groups += [(table.key(node), node.children) for node in table.walk() if node.children]
     for group_id, siblings in groups:
         leaves = [c for c in siblings if c.is_leaf and c.role == "base"]
         if len(leaves) < config.equal_points_min_siblings:
@@ -102,7 +103,7 @@ def equal_points(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
         if len(points) != 1:
             continue
         where = f"group {group_id!r}" if group_id else "the top level"
-        ids = [c.id for c in leaves]
+        ids = [table.key(c) for c in leaves]
         if None not in importances and len(importances) > 1:
             yield Hit(
                 group_id,
@@ -134,7 +135,7 @@ def dominance(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
             share = table.weight(s)
             if share > config.max_section_share:
                 yield Hit(
-                    s.id,
+                    table.key(s),
                     f"section holds {share:.0%} of the total ({s.max_points:g} of "
                     f"{table.total:g} points), above {config.max_section_share:.0%}",
                     "Rebalance the sections, or state why this area should decide the ranking "
@@ -145,7 +146,7 @@ def dominance(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
         share = table.weight(c)
         if share > config.max_criterion_share:
             yield Hit(
-                c.id,
+                table.key(c),
                 f"one criterion holds {share:.0%} of the total, above "
                 f"{config.max_criterion_share:.0%}",
                 "Split it into measurable sub-criteria or reduce its points.",
@@ -180,7 +181,7 @@ def crumbs(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
         share = table.weight(c)
         if share < config.min_criterion_share:
             yield Hit(
-                c.id,
+                table.key(c),
                 f"worth {c.max_points:g} points, {share:.2%} of the total, below "
                 f"{config.min_criterion_share:.1%}",
                 "Merge it into a related criterion or drop it; it costs scoring effort and "
@@ -192,7 +193,7 @@ def crumbs(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
 @rule("RIG007", "absolute-target", Severity.WARNING,
       "The same absolute target for members of very different size, not normalised.")
 def absolute_target(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
-    sizes = [m.size for m in table.members]
+    sizes = [m.size for m in table.members if m.size is not None]
     ratio = max(sizes) / min(sizes) if sizes else None
     if ratio is not None and ratio < config.max_size_ratio:
         return
@@ -208,7 +209,7 @@ def absolute_target(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
                "(target basis: plan / baseline / previous_year), or per capita.")
         if ratio is None:
             yield Hit(
-                c.id,
+                table.key(c),
                 f"absolute target {c.target.value:g} {c.unit} is the same for every member; "
                 "member sizes are not given, so its fairness cannot be judged",
                 fix + " Or list the members with their size to check.",
@@ -217,7 +218,7 @@ def absolute_target(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
             )
         else:
             yield Hit(
-                c.id,
+                table.key(c),
                 f"absolute target {c.target.value:g} {c.unit} is the same for members whose "
                 f"{table.size_measure or 'size'} differs {ratio:.1f}-fold",
                 fix,
@@ -230,15 +231,17 @@ def absolute_target(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
 def bonus_outweighs(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
     sections = [s for s in table.sections if s.role == "bonus"]
     bonus = sum(s.contribution for s in sections)
+    # Bonus items of criteria count too; those without any limit are RIG009's.
+    bonus += sum(b for c in table.walk() if not math.isinf(b := c.bonus_bound))
     share = bonus / table.total
     if bonus > 0 and share > config.max_bonus_share:
         largest = max(c.contribution for c in table.leaves("base"))
         yield Hit(
-            sections[0].id if len(sections) == 1 else None,
+            table.key(sections[0]) if len(sections) == 1 else None,
             f"bonuses can add {bonus:g} points, {share:.0%} of the base total "
             f"{table.total:g} (the largest base criterion is worth {largest:g})",
             f"Cap all bonuses together at {config.max_bonus_share:.0%} of the total or less, "
             "so the base table decides the ranking.",
             {"bonus": bonus, "share": share, "threshold": config.max_bonus_share,
-             "sections": [s.id for s in sections]},
+             "sections": [table.key(s) for s in sections]},
         )

@@ -30,7 +30,6 @@ reveal rotation at all is stated by :func:`detectability`.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import math
 from collections import Counter
@@ -40,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from clustering.files import file_errors_as, read_csv_table
 from clustering.names import nfc
 from criteria_design.errors import HistoryError
 
@@ -141,19 +141,18 @@ def load_history(path: str | Path) -> dict[str, ClusterHistory]:
     path = Path(path)
     required = ("year", "cluster", "leader", "n_members")
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames or []
-            missing = [c for c in required if c not in header]
-            unknown = [c for c in header if c not in (*required, "chair")]
-            if missing or unknown:
-                raise HistoryError(f"{path}: columns must be {list(required)} and optionally "
-                                   f"'chair'; missing {missing}, unknown {unknown}")
-            rows = list(reader)
+        with file_errors_as(HistoryError):
+            table = read_csv_table(path)
     except OSError as exc:
         raise HistoryError(f"{path}: cannot read history ({exc.strerror})") from exc
+    header = table.header
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c not in (*required, "chair")]
+    if missing or unknown:
+        raise HistoryError(f"{path}: columns must be {list(required)} and optionally "
+                           f"'chair'; missing {missing}, unknown {unknown}")
     grouped: dict[str, list[tuple[int, dict]]] = {}
-    for line, row in enumerate(rows, start=2):
+    for line, row in table:
         cluster = nfc((row["cluster"] or "").strip())
         if not cluster or not (row["leader"] or "").strip():
             raise HistoryError(f"{path}, line {line}: cluster and leader must not be empty")

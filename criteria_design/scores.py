@@ -19,7 +19,6 @@ Missing scores stay missing (``NaN``); nothing is imputed.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from clustering.files import file_errors_as, read_csv_table
 from clustering.names import nfc
 from criteria_design.errors import CriteriaParameterError, ScoresError
 from criteria_design.findings import Finding, Severity
@@ -171,16 +171,15 @@ class ScoreSheet:
         """Read a long-format CSV (UTF-8, header ``member,criterion,points[,year,rater]``)."""
         path = Path(path)
         try:
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                reader = csv.DictReader(fh)
-                header = reader.fieldnames or []
-                unknown = [h for h in header if h not in _REQUIRED + _OPTIONAL]
-                if unknown:
-                    raise ScoresError(f"{path}: unknown column(s) {unknown}; expected "
-                                      f"{list(_REQUIRED)} and optionally {list(_OPTIONAL)}")
-                return cls.from_rows(list(reader), source=str(path))
+            with file_errors_as(ScoresError):
+                table = read_csv_table(path)
         except OSError as exc:
             raise ScoresError(f"{path}: cannot read score file ({exc.strerror})") from exc
+        unknown = [h for h in table.header if h not in _REQUIRED + _OPTIONAL]
+        if unknown:
+            raise ScoresError(f"{path}: unknown column(s) {unknown}; expected "
+                              f"{list(_REQUIRED)} and optionally {list(_OPTIONAL)}")
+        return cls.from_rows(table.rows, source=str(path))
 
     @classmethod
     def from_frame(cls, frame: Any, source: str | None = None) -> ScoreSheet:

@@ -43,6 +43,7 @@ from pydantic import (
     model_validator,
 )
 
+from clustering.files import FileFormatError, compose_yaml, load_json, load_yaml, read_text
 from clustering.names import nfc
 from clustering.validation import FairclustersModel, NFCText, error_message, format_path
 from criteria_design.errors import (
@@ -57,15 +58,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "POINTS_RTOL",
+    "Adjustment",
+    "Band",
     "CriteriaTable",
     "CriteriaTableError",
     "Criterion",
+    "Knockout",
     "Member",
     "RubricLevel",
     "ScoringRule",
     "Step",
     "StructureError",
     "Target",
+    "Tier",
     "UnknownCriterionError",
     "format_path",
     "load_table",
@@ -113,6 +118,25 @@ class Target(_Model):
     value: float
     basis: Basis = "absolute"
     direction: Literal["at_least", "at_most"] = "at_least"
+    minimum: float | None = Field(
+        default=None,
+        description="The lower of two thresholds (ngưỡng tối thiểu): below it the criterion "
+        "earns nothing; ``value`` earns the full points.",
+    )
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> Target:
+        if self.minimum is None:
+            return self
+        below = self.minimum < self.value if self.direction == "at_least" else (
+            self.minimum > self.value)
+        if not below:
+            side = "below" if self.direction == "at_least" else "above"
+            raise ValueError(
+                f"the minimum threshold {self.minimum:g} must be {side} the target "
+                f"{self.value:g} ({self.direction})"
+            )
+        return self
 
 
 class Step(_Model):
@@ -120,6 +144,65 @@ class Step(_Model):
 
     at_least: float
     points: float = Field(ge=0)
+
+
+class Band(_Model):
+    """One band of a band scoring rule: ``points`` when the measure falls in the interval.
+
+    Either end may be open (``None``: no lower or no upper limit). By default the
+    lower end is included and the upper one is not, as in "từ 80 % đến dưới 90 %".
+    """
+
+    lower: float | None = None
+    upper: float | None = None
+    lower_closed: bool = True
+    upper_closed: bool = False
+    points: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _interval(self) -> Band:
+        if self.lower is not None and self.upper is not None:
+            if self.lower > self.upper or (
+                self.lower == self.upper and not (self.lower_closed and self.upper_closed)
+            ):
+                raise ValueError(f"band [{self.lower:g}, {self.upper:g}) is empty")
+        return self
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` falls in the band.
+
+        Parameters
+        ----------
+        value : float
+            A value of the criterion's measure.
+
+        Examples
+        --------
+        >>> Band(lower=80, upper=90, points=5).contains(90)
+        False
+        """
+        if self.lower is not None and (
+            value < self.lower or (value == self.lower and not self.lower_closed)
+        ):
+            return False
+        return self.upper is None or value < self.upper or (
+            value == self.upper and self.upper_closed
+        )
+
+    def label(self) -> str:
+        """The interval in mathematical notation, e.g. ``[80, 90)``."""
+        low = "-inf" if self.lower is None else f"{self.lower:g}"
+        high = "+inf" if self.upper is None else f"{self.upper:g}"
+        left = "[" if self.lower is not None and self.lower_closed else "("
+        right = "]" if self.upper is not None and self.upper_closed else ")"
+        return f"{left}{low}, {high}{right}"
+
+
+def _band_order(band: Band) -> tuple[float, int]:
+    # An open lower end sorts first; at the same number a closed end comes first.
+    if band.lower is None:
+        return (-math.inf, 0)
+    return (band.lower, 0 if band.lower_closed else 1)
 
 
 class ScoringRule(_Model):
@@ -130,13 +213,17 @@ class ScoringRule(_Model):
     points if the target is met, else 0. ``deduction``: ``per_occurrence``
     points removed per occurrence up to the cap. ``rubric``: the criterion's
     anchored levels. ``judgement``: the rater's discretion (declared, so the
-    linter can flag it).
+    linter can flag it). ``bands``: the points of the band the measure falls in
+    (``bands``, in increasing order; gaps and overlaps are findings, RIG012).
     """
 
-    method: Literal["linear", "steps", "all_or_nothing", "deduction", "rubric", "judgement"]
+    method: Literal[
+        "linear", "steps", "bands", "all_or_nothing", "deduction", "rubric", "judgement"
+    ]
     lower: float | None = None
     upper: float | None = None
     steps: list[Step] = Field(default_factory=list)
+    bands: list[Band] = Field(default_factory=list)
     per_occurrence: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
@@ -154,6 +241,15 @@ class ScoringRule(_Model):
                 raise ValueError(f"steps scoring has repeated thresholds {cuts}")
         if self.method == "deduction" and self.per_occurrence is None:
             raise ValueError("deduction scoring needs 'per_occurrence' (points removed each time)")
+        if self.method == "bands" and not self.bands:
+            raise ValueError("bands scoring needs at least one entry in 'bands'")
+        keys = [_band_order(b) for b in self.bands]
+        for k in range(1, len(keys)):
+            if keys[k] < keys[k - 1]:
+                raise ValueError(
+                    f"bands are not in increasing order: band {k} {self.bands[k].label()} "
+                    f"comes after band {k - 1} {self.bands[k - 1].label()}"
+                )
         return self
 
     def levels(self, max_points: float) -> set[float] | None:
@@ -162,6 +258,8 @@ class ScoringRule(_Model):
             return {0.0, abs(max_points)}
         if self.method == "steps":
             return {0.0} | {s.points for s in self.steps}
+        if self.method == "bands":
+            return {b.points for b in self.bands}
         return None
 
 
@@ -173,10 +271,83 @@ class RubricLevel(_Model):
 
 
 class Member(_Model):
-    """A member of the cluster/bloc, with a size used to judge absolute targets."""
+    """A member of the cluster/bloc.
+
+    ``size`` (population, GRDP, staff...) lets the linter judge absolute targets;
+    ``member_class`` is the class the member belongs to when targets depend on it
+    (e.g. "nhóm I" by workload), named by the ``tiers`` of criteria.
+    """
 
     name: NFCText
-    size: float = Field(gt=0)
+    size: float | None = Field(default=None, gt=0)
+    member_class: NFCText | None = None
+
+
+Per = Literal["once", "occurrence"]
+
+
+class Adjustment(_Model):
+    """A bonus (điểm thưởng) or deduction (điểm trừ) item attached to a criterion.
+
+    ``points`` is a magnitude (positive for both): what the item adds or removes
+    once, or each time when ``per`` is ``"occurrence"`` ("mỗi trường hợp vi phạm
+    trừ 0,5 điểm"), then counted in ``unit`` and limited by ``cap`` if given.
+    ``per`` left out means the table does not say (rule RIG016).
+    ``on_detection`` marks an item applied only when an inspection happens to
+    find the case (rule RIG015).
+    """
+
+    id: Identifier
+    text: NFCText
+    points: float = Field(gt=0)
+    per: Per | None = None
+    unit: NFCText | None = None
+    cap: float | None = Field(default=None, gt=0)
+    at_least: float | None = None
+    on_detection: bool = False
+    evidence: NFCText | None = None
+    verified_by: NFCText | None = None
+    note: NFCText | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Adjustment:
+        if self.per == "occurrence" and self.unit is None:
+            raise ValueError(
+                f"per-occurrence item {self.id!r} has no 'unit': say what one occurrence is "
+                "(e.g. unit: trường hợp vi phạm)"
+            )
+        if self.cap is not None and self.cap < self.points:
+            raise ValueError(
+                f"cap {self.cap:g} of item {self.id!r} is below its {self.points:g} points"
+            )
+        return self
+
+    @property
+    def bound(self) -> float:
+        """Most the item can add or remove (``inf`` for an uncapped per-occurrence item)."""
+        if self.per == "occurrence":
+            return math.inf if self.cap is None else self.cap
+        return self.points
+
+
+class Knockout(_Model):
+    """A knock-out rule (điều kiện không xếp loại): a fact that overrides the points.
+
+    ``effect``: ``not_ranked`` (không xếp loại / not considered for the award),
+    ``lower_class`` (capped at a lower class) or ``zero`` (the criterion scores 0).
+    """
+
+    text: NFCText
+    effect: Literal["not_ranked", "lower_class", "zero"] = "not_ranked"
+    evidence: NFCText | None = None
+
+
+class Tier(_Model):
+    """The target and scoring that apply to one class of members (e.g. by workload)."""
+
+    member_class: Identifier
+    target: Target | None = None
+    scoring: ScoringRule | None = None
 
 
 class Criterion(_Model):
@@ -205,6 +376,20 @@ class Criterion(_Model):
         awarded, who verifies it, over which period, the anchored levels of a
         qualitative item, and the importance the designers intend (any
         positive scale), used to judge equal points.
+    bonuses, deductions : list of Adjustment
+        Bonus (điểm thưởng) and deduction (điểm trừ) items of this criterion.
+    bonus_cap, deduction_cap : float or None
+        Most all its bonus (deduction) items together can add (remove): "tổng
+        điểm trừ của mục không quá y điểm". A deduction cap cannot exceed the
+        criterion's points.
+    floor : float or None
+        The criterion's score never goes below this (usually 0).
+    tiers : list of Tier
+        Targets and scoring by class of member; classes must be declared on members.
+    knockouts : list of Knockout
+        Facts that override the points ("không xếp loại").
+    note, verified_by : str or None
+        Rule notes (ghi chú) and the department that verifies the score.
     """
 
     id: Identifier
@@ -222,6 +407,15 @@ class Criterion(_Model):
     importance: float | None = Field(default=None, gt=0)
     cap: float | None = Field(default=None, gt=0)
     aggregate: Literal["sum", "max"] = "sum"
+    bonuses: list[Adjustment] = Field(default_factory=list)
+    deductions: list[Adjustment] = Field(default_factory=list)
+    bonus_cap: float | None = Field(default=None, gt=0)
+    deduction_cap: float | None = Field(default=None, gt=0)
+    floor: float | None = Field(default=None, ge=0)
+    tiers: list[Tier] = Field(default_factory=list)
+    knockouts: list[Knockout] = Field(default_factory=list)
+    note: NFCText | None = None
+    verified_by: NFCText | None = None
     children: list[Criterion] = Field(default_factory=list)
 
     @model_validator(mode="before")
@@ -258,11 +452,32 @@ class Criterion(_Model):
                 f"cap {self.cap:g} of {self.id!r} exceeds its maximum {abs(self.max_points):g}; "
                 "a cap must be below the uncapped maximum"
             )
+        self._check_adjustments()
         if self.children:
             self._check_group()
         else:
             self._check_leaf()
         return self
+
+    def _check_adjustments(self) -> None:
+        top = abs(self.max_points)
+        if self.deduction_cap is not None and self.deduction_cap > top:
+            raise ValueError(
+                f"deduction cap {self.deduction_cap:g} of {self.id!r} exceeds the criterion's "
+                f"{top:g} points; a criterion cannot lose more than it is worth"
+            )
+        if self.floor is not None and self.floor > top:
+            raise ValueError(f"floor {self.floor:g} of {self.id!r} is above its {top:g} points")
+        items = [("bonuses", a) for a in self.bonuses]
+        items += [("deductions", a) for a in self.deductions]
+        seen: set[str] = set()
+        for field, item in items:
+            if item.id in seen:
+                raise ValueError(f"{self.id!r} has two items with id {item.id!r} ({field})")
+            seen.add(item.id)
+        classes = [t.member_class for t in self.tiers]
+        if len(set(classes)) != len(classes):
+            raise ValueError(f"{self.id!r} has several tiers for the same member class")
 
     def _check_group(self) -> None:
         for child in self.children:
@@ -285,17 +500,19 @@ class Criterion(_Model):
         if self.kind is None:
             raise ValueError(f"criterion {self.id!r} has no 'kind' (quantitative or qualitative)")
         top = abs(self.max_points)
-        if self.scoring is not None:
-            if self.scoring.method == "rubric" and not self.rubric:
+        for scoring in self.scorings():
+            if scoring.method == "rubric" and not self.rubric:
                 raise ValueError(f"{self.id!r} is scored by rubric but has no 'rubric' levels")
-            if self.scoring.method == "deduction" and self.role != "deduction":
+            if scoring.method == "deduction" and self.role != "deduction":
                 raise ValueError(
                     f"{self.id!r} uses deduction scoring but its role is {self.role!r}"
                 )
-            for step in self.scoring.steps:
-                if step.points > top:
+            awarded = [("a step", s.points) for s in scoring.steps]
+            awarded += [(f"band {b.label()}", b.points) for b in scoring.bands]
+            for what, points in awarded:
+                if points > top:
                     raise ValueError(
-                        f"a step of {self.id!r} awards {step.points:g} points, "
+                        f"{what} of {self.id!r} awards {points:g} points, "
                         f"above its maximum {top:g}"
                     )
         if self.rubric:
@@ -309,6 +526,26 @@ class Criterion(_Model):
     @property
     def is_leaf(self) -> bool:
         return not self.children
+
+    def scorings(self) -> list[ScoringRule]:
+        """The criterion's scoring rule followed by those of its tiers (the ones given)."""
+        rules = [self.scoring] + [t.scoring for t in self.tiers]
+        return [r for r in rules if r is not None]
+
+    def targets(self) -> list[Target]:
+        """The criterion's target followed by those of its tiers (the ones given)."""
+        found = [self.target] + [t.target for t in self.tiers]
+        return [t for t in found if t is not None]
+
+    @property
+    def bonus_bound(self) -> float:
+        """Most its bonus items can add together (``inf`` when nothing caps them)."""
+        return _capped(sum(a.bound for a in self.bonuses), self.bonus_cap)
+
+    @property
+    def deduction_bound(self) -> float:
+        """Most its deduction items can remove together (``inf`` when nothing caps them)."""
+        return _capped(sum(a.bound for a in self.deductions), self.deduction_cap)
 
     @property
     def contribution(self) -> float:
@@ -324,6 +561,10 @@ class Criterion(_Model):
             yield from child.walk()
 
 
+def _capped(total: float, cap: float | None) -> float:
+    return total if cap is None else min(total, cap)
+
+
 def _key(criterion_id: str) -> str:
     """A requested id in its stored form (NFC, stripped); a non-string raises TypeError."""
     return nfc(criterion_id).strip()
@@ -335,6 +576,11 @@ def _close(a: float, b: float) -> bool:
 
 class CriteriaTable(_Model):
     """A whole criteria table.
+
+    Ids need only be unique among siblings (``a``, ``b``, ``c`` under each
+    standard); a criterion is then named by its *key*: its id when no other
+    node has it, else the path of ids from the section down, joined by ``/``
+    (``"I/a"``). :meth:`find`, :meth:`line_of` and findings use keys.
 
     Parameters
     ----------
@@ -348,7 +594,17 @@ class CriteriaTable(_Model):
         Period the whole table covers (e.g. ``"năm 2024"``); criteria inherit it.
     members : list of Member
         Optional members with a size (population, GRDP, staff...), named in
-        ``size_measure``, so the linter can judge identical absolute targets.
+        ``size_measure``, so the linter can judge identical absolute targets,
+        and the class each belongs to (named by the criteria's ``tiers``).
+    max_total : float or None
+        Declared ceiling of a member's final score, bonuses included (e.g. 105);
+        an achievable total above it is a finding (RIG017).
+    knockouts : list of Knockout
+        Knock-out rules of the whole table ("không xếp loại" conditions).
+    notes : list of str
+        The table's rule notes (ghi chú), as written.
+    verified_by : str or None
+        The department that verifies the scores (cơ quan thẩm định).
 
     Examples
     --------
@@ -366,23 +622,39 @@ class CriteriaTable(_Model):
     description: NFCText | None = None
     size_measure: NFCText | None = None
     members: list[Member] = Field(default_factory=list)
+    max_total: float | None = Field(default=None, gt=0)
+    knockouts: list[Knockout] = Field(default_factory=list)
+    notes: list[NFCText] = Field(default_factory=list)
+    verified_by: NFCText | None = None
     sections: list[Criterion] = Field(min_length=1)
 
     _source: str | None = PrivateAttr(default=None)
     _lines: dict[str, int] = PrivateAttr(default_factory=dict)
+    _keys: dict[int, str] = PrivateAttr(default_factory=dict)
+    _paths: dict[str, tuple] = PrivateAttr(default_factory=dict)
+    _file_lines: dict[tuple, int] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _table_consistent(self) -> CriteriaTable:
-        seen: dict[str, tuple] = {}
+        # Ids are unique among siblings; the same id may recur at other places.
+        seen: dict[tuple, tuple] = {}
         for path, criterion in self._walk_with_paths():
-            if criterion.id in seen:
+            where = (path[:-1], criterion.id)
+            if where in seen:
                 raise StructureError(
-                    f"duplicate id {criterion.id!r}: first at {format_path(seen[criterion.id])}, "
+                    f"duplicate id {criterion.id!r}: first at {format_path(seen[where])}, "
                     f"again at {format_path(path)}",
                     path=path,
                     criterion_id=criterion.id,
                 )
-            seen[criterion.id] = path
+            seen[where] = path
+        self._index()
+        self._check_classes()
+        if self.max_total is not None and self.max_total < self.total:
+            raise StructureError(
+                f"max_total {self.max_total:g} is below the base total {self.total:g}",
+                path=("max_total",),
+            )
         base_sections = [s for s in self.sections if s.role == "base"]
         base = sum(s.contribution for s in base_sections)
         if not _close(base, self.total):
@@ -393,6 +665,43 @@ class CriteriaTable(_Model):
                 path=("total",),
             )
         return self
+
+    def _index(self) -> None:
+        self._keys.clear()
+        self._paths.clear()
+        ids_paths = list(self._id_paths())
+        counts: dict[str, int] = {}
+        for _, ids, _ in ids_paths:
+            counts[ids[-1]] = counts.get(ids[-1], 0) + 1
+        for path, ids, node in ids_paths:
+            key = ids[-1] if counts[ids[-1]] == 1 else "/".join(ids)
+            self._keys[id(node)] = key
+            self._paths[key] = path
+
+    def _id_paths(self) -> Iterator[tuple[tuple, tuple[str, ...], Criterion]]:
+        def rec(node: Criterion, path: tuple, ids: tuple[str, ...]) -> Iterator:
+            ids = (*ids, node.id)
+            yield path, ids, node
+            for j, child in enumerate(node.children):
+                yield from rec(child, (*path, "children", j), ids)
+
+        for i, section in enumerate(self.sections):
+            yield from rec(section, ("sections", i), ())
+
+    def _check_classes(self) -> None:
+        declared = {m.member_class for m in self.members if m.member_class is not None}
+        if not declared:
+            return
+        for path, criterion in self._walk_with_paths():
+            for j, tier in enumerate(criterion.tiers):
+                if tier.member_class not in declared:
+                    raise StructureError(
+                        f"tier {j} of {criterion.id!r} is for member class "
+                        f"{tier.member_class!r}, which no member has (classes: "
+                        f"{', '.join(sorted(declared))})",
+                        path=(*path, "tiers", j, "member_class"),
+                        criterion_id=criterion.id,
+                    )
 
     def _walk_with_paths(self) -> Iterator[tuple[tuple, Criterion]]:
         def rec(node: Criterion, path: tuple) -> Iterator[tuple[tuple, Criterion]]:
@@ -417,6 +726,10 @@ class CriteriaTable(_Model):
         for section in self.sections:
             yield from section.walk()
 
+    def id_paths(self) -> list[tuple[tuple[str, ...], Criterion]]:
+        """Every node with the ids from its section down to it, in document order."""
+        return [(ids, node) for _, ids, node in self._id_paths()]
+
     def leaves(self, role: Role | None = None) -> list[Criterion]:
         """The scored criteria (nodes without children), in document order.
 
@@ -427,21 +740,72 @@ class CriteriaTable(_Model):
         """
         return [c for c in self.walk() if c.is_leaf and (role is None or c.role == role)]
 
+    def key(self, criterion: Criterion) -> str:
+        """The name of a node of this table: its id if unique, else its path (``"I/a"``).
+
+        Parameters
+        ----------
+        criterion : Criterion
+            A node of this table (the object itself, as given by :meth:`walk`).
+
+        Examples
+        --------
+        >>> t = CriteriaTable.model_validate({"title": "T", "total": 2, "sections": [
+        ...     {"id": str(i), "text": "Mục", "max_points": 1, "children": [
+        ...         {"id": "a", "text": "Nội dung", "max_points": 1, "kind": "qualitative"}]}
+        ...     for i in (1, 2)]})
+        >>> [t.key(c) for c in t.walk()]
+        ['1', '1/a', '2', '2/a']
+        """
+        key = self._keys.get(id(criterion))
+        if key is None:
+            self._index()  # a copied or edited table: its nodes are new objects
+            key = self._keys.get(id(criterion))
+        if key is None:
+            raise UnknownCriterionError(
+                f"criterion {criterion.id!r} is not a node of table {self.title!r}"
+            )
+        return key
+
     def find(self, criterion_id: str) -> Criterion:
-        """The criterion with this id; raises :class:`UnknownCriterionError` (a KeyError)."""
+        """The criterion with this key (its id, or its path ``"I/a"`` when ids repeat).
+
+        Parameters
+        ----------
+        criterion_id : str
+            A key as given by :meth:`key`; an id that several nodes share is refused
+            with the paths to choose from.
+
+        Raises
+        ------
+        UnknownCriterionError
+            No such criterion (a :class:`KeyError`).
+        """
         key = _key(criterion_id)
         for criterion in self.walk():
-            if criterion.id == key:
+            if self.key(criterion) == key:
                 return criterion
+        shared = [self.key(c) for c in self.walk() if c.id == key]
+        if shared:
+            raise UnknownCriterionError(
+                f"id {criterion_id!r} is used by several criteria of table {self.title!r}; "
+                f"name one by its path: {', '.join(shared)}"
+            )
         raise UnknownCriterionError(
             f"no criterion with id {criterion_id!r} in table {self.title!r}"
         )
 
     def parent_of(self, criterion_id: str) -> Criterion | None:
-        """The group holding this criterion, ``None`` for a section."""
-        self.find(criterion_id)
+        """The group holding this criterion, ``None`` for a section.
+
+        Parameters
+        ----------
+        criterion_id : str
+            The criterion's key (see :meth:`find`).
+        """
+        target = self.find(criterion_id)
         for node in self.walk():
-            if any(child.id == _key(criterion_id) for child in node.children):
+            if any(child is target for child in node.children):
                 return node
         return None
 
@@ -456,8 +820,26 @@ class CriteriaTable(_Model):
         return self._source
 
     def line_of(self, criterion_id: str) -> int | None:
-        """Line where the criterion is defined in the source file, when known."""
-        return self._lines.get(criterion_id)
+        """Line where the criterion is defined in the source file, when known.
+
+        Parameters
+        ----------
+        criterion_id : str
+            The criterion's key (see :meth:`find`).
+        """
+        if criterion_id in self._lines and self._paths.get(criterion_id) is not None:
+            return self._lines[criterion_id]
+        path = self._paths.get(criterion_id)
+        if path is None or self._source is None:
+            return None
+        if self._file_lines is None:
+            # Lines of repeated ids: only the file knows them (read again, once).
+            try:
+                text = Path(self._source).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            self._file_lines = _node_lines(text)
+        return self._file_lines.get((*path, "id"))
 
     def to_dict(self) -> dict:
         """Plain data (JSON types), omitting unset optional fields; reloads to an equal table."""
@@ -494,14 +876,18 @@ _SUFFIX_FORMAT = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 def load_table(path_or_text: str | os.PathLike, *, fmt: str | None = None) -> CriteriaTable:
     """Read and validate a criteria table from a YAML or JSON file or string.
 
-    Parsing is safe (``yaml.safe_load`` / ``json.loads``). The line of every
+    Parsing is safe (:mod:`clustering.files`: UTF-8 with or without a
+    byte-order mark; YAML without anchors or aliases; no duplicate keys; at most
+    :data:`clustering.files.MAX_DEPTH` levels of nesting). The line of every
     criterion id is recorded so findings and errors can point into the file.
 
     Parameters
     ----------
     path_or_text : str or path-like
-        A :class:`os.PathLike` is always a file. A ``str`` is a file if it names
-        one (or ends in ``.yaml``, ``.yml`` or ``.json``), else the document itself.
+        A :class:`os.PathLike` is always a file. A ``str`` holding a newline or
+        starting with ``{`` is the document itself, whatever its length;
+        another ``str`` is a file if it names one (or ends in ``.yaml``,
+        ``.yml`` or ``.json``), else the document.
     fmt : {"yaml", "json"} or None
         Force the format; by default it follows the suffix (text: JSON if it
         starts with ``{``, else YAML).
@@ -584,13 +970,23 @@ def save_table(table: CriteriaTable, path: str | os.PathLike, *, overwrite: bool
     path.write_text(out, encoding="utf-8")
 
 
+def _names_a_file(text: str) -> bool:
+    """Whether a string given to :func:`load_table` is a file name rather than a document."""
+    if "\n" in text or text.lstrip().startswith(("{", "[")):
+        return False  # checked first: Path() of a long document would fail (name too long)
+    if Path(text).suffix.lower() in _SUFFIX_FORMAT:
+        return True
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # too long for a file name, or a NUL character
+        return False
+
+
 def _read_source(path_or_text: str | os.PathLike, fmt: str | None) -> tuple[str, str | None, str]:
     if fmt is not None and fmt not in ("yaml", "json"):
         raise CriteriaParameterError(f"fmt must be 'yaml', 'json' or None, got {fmt!r}")
     is_path = isinstance(path_or_text, os.PathLike) or (
-        isinstance(path_or_text, str)
-        and "\n" not in path_or_text
-        and (Path(path_or_text).suffix.lower() in _SUFFIX_FORMAT or Path(path_or_text).is_file())
+        isinstance(path_or_text, str) and _names_a_file(path_or_text)
     )
     if not is_path:
         if not isinstance(path_or_text, str):
@@ -610,34 +1006,24 @@ def _read_source(path_or_text: str | os.PathLike, fmt: str | None) -> tuple[str,
             source,
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         raise CriteriaTableError([{"message": "file not found"}], source) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise CriteriaTableError([{"message": f"cannot read file: {exc}"}], source) from None
+    except FileFormatError as exc:
+        raise CriteriaTableError([{"message": exc.problem, "line": exc.line}], source) from None
     return text, source, fmt or suffix_fmt
 
 
 def _parse(text: str, fmt: str, source: str | None) -> object:
-    if fmt == "json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CriteriaTableError(
-                [{"message": f"malformed JSON: {exc.msg} (column {exc.colno})",
-                  "line": exc.lineno}],
-                source,
-            ) from None
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CriteriaTableError(
-            [{"message": f"malformed YAML: {problem}",
-              "line": mark.line + 1 if mark is not None else None}],
-            source,
-        ) from None
+        if fmt == "json":
+            return load_json(text, source or "<table>")
+        return load_yaml(text, source or "<table>")
+    except FileFormatError as exc:
+        problem = exc.problem.replace("not valid JSON", "malformed JSON", 1)
+        raise CriteriaTableError([{"message": problem, "line": exc.line}], source) from None
 
 
 def _node_lines(text: str) -> dict[tuple, int]:
@@ -647,8 +1033,8 @@ def _node_lines(text: str) -> dict[tuple, int]:
     when that fails, errors and findings simply carry no line.
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        root = compose_yaml(text)
+    except FileFormatError:
         return {}
     lines: dict[tuple, int] = {}
 

@@ -10,34 +10,58 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from clustering.names import strip_diacritics
 from criteria_design.config import LintConfig
 from criteria_design.findings import Severity
+from criteria_design.lexicon import has_diacritics, normalise
 from criteria_design.registry import Hit, rule
 from criteria_design.table import CriteriaTable, Criterion
 
 
 def has_structured_threshold(criterion: Criterion) -> bool:
-    """Whether the fields (not the text) say what is required: a target, thresholds or levels."""
-    scoring = criterion.scoring
-    return (
-        criterion.target is not None
-        or bool(criterion.rubric)
-        or (scoring is not None and scoring.method in ("linear", "steps", "deduction"))
+    """Whether the fields (not the text) say what is required: a target, thresholds or levels.
+
+    The criterion's own target and scoring count, and so do those of its tiers
+    (targets by class of member).
+
+    Parameters
+    ----------
+    criterion : Criterion
+        The criterion to inspect.
+
+    Examples
+    --------
+    >>> has_structured_threshold(Criterion(id="A", text="Tỷ lệ", max_points=5,
+    ...     kind="quantitative", tiers=[{"member_class": "nhóm I", "target": {"value": 90}}]))
+    True
+    """
+    return bool(criterion.targets() or criterion.rubric) or any(
+        s.method in ("linear", "steps", "bands", "deduction") for s in criterion.scorings()
     )
 
 
 @rule("VAG001", "vague-wording", Severity.WARNING,
-      "Vague wording (lexicon) without a measurable anchor.")
+      "Vague wording (lexicon) without a measurable anchor, in criteria, rubric levels and "
+      "bonus or deduction rows.")
 def vague_wording(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
     lexicon = config.lexicon()
-    for c in table.leaves():
+    for c in table.walk():
         # A target, thresholds or rubric define what the adjective means.
         structured = has_structured_threshold(c)
-        found = [(m, "text") for m in lexicon.find(c.text) if not (m.anchored or structured)]
+        found = [] if not c.is_leaf else [
+            (m, "text") for m in lexicon.find(c.text) if not (m.anchored or structured)]
         for level in c.rubric or []:
             found += [
                 (m, f"rubric level {level.points:g}")
                 for m in lexicon.find(level.description)
+                if not m.anchored
+            ]
+        # Bonus and deduction rows are scored as written, per occurrence or once.
+        for what, items in (("bonus", c.bonuses), ("deduction", c.deductions)):
+            found += [
+                (m, f"{what} {item.id}")
+                for item in items
+                for m in lexicon.find(item.text)
                 if not m.anchored
             ]
         if not found:
@@ -45,20 +69,65 @@ def vague_wording(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
         terms = list(dict.fromkeys(f"{m.term!r} ({where})" for m, where in found))
         groups = list(dict.fromkeys(m.group for m, _ in found))
         yield Hit(
-            c.id,
+            table.key(c),
             f"vague wording without a measurable anchor: {', '.join(terms)}",
             " ".join(lexicon.groups[g].suggestion for g in groups),
             {"terms": list(dict.fromkeys(m.term for m, _ in found)), "groups": groups},
         )
 
 
+# A qualitative line that states a fact a third party can check needs no graded levels:
+# a negative fact ("Không để xảy ra ..."), an award or rating received, a document issued,
+# a named standard reached, everything of a defined set ("tất cả", "đủ").
+_CHECKABLE = re.compile(
+    r"^khong\b|(?<!\w)(?:"
+    r"duoc (?:cong nhan|tang|xep loai|khen thuong|phe duyet)|suy ton|dat danh hieu|"
+    r"theo (?:quyet dinh|thong tu|nghi dinh|nghi quyet) so|"
+    r"co (?:van ban|bao cao|bien ban|ke hoach|ho so|quyet dinh)|ban hanh|"
+    r"dat chuan|tat ca|du|thoi han (?:luat dinh|quy dinh)|"
+    r"theo (?:ke hoach|quy trinh|bo tieu chi|tieu chuan|phu luc|de an)"
+    r")(?!\w)"
+)
+
+
+def is_checkable(text: str, config: LintConfig) -> bool:
+    """Whether a line states something a third party can verify as it stands.
+
+    True when a clause carries a measurable anchor (a number, a date, a comparison
+    base: see :meth:`~criteria_design.lexicon.Lexicon.measurable`) or the line states a
+    fact: a negative one ("Không để xảy ra..."), an award or rating received, a document
+    issued, a named standard reached, all of a defined set. Quoted names count as facts.
+
+    Parameters
+    ----------
+    text : str
+        The criterion as written (with or without diacritics).
+    config : LintConfig
+        Gives the lexicon and its anchors.
+
+    Examples
+    --------
+    >>> cfg = LintConfig()
+    >>> is_checkable("Không để xảy ra vụ việc tham nhũng bị khởi tố", cfg)
+    True
+    >>> is_checkable("Phát huy vai trò của các đoàn thể", cfg)
+    False
+    """
+    plain = strip_diacritics(normalise(text)).strip()
+    return config.lexicon().measurable(text) or '"' in text or "“" in text or bool(
+        _CHECKABLE.search(plain))
+
+
 @rule("VAG002", "no-rubric", Severity.WARNING,
-      "A qualitative criterion without a rubric of anchored levels.")
+      "A qualitative criterion to be graded by judgement without a rubric of anchored levels.")
 def no_rubric(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
+    lexicon = config.lexicon()
     for c in table.leaves():
-        if c.kind == "qualitative" and c.role != "deduction" and not c.rubric:
+        vague = any(not m.anchored for m in lexicon.find(c.text))
+        if (c.kind == "qualitative" and c.role != "deduction" and not c.rubric
+                and (vague or not is_checkable(c.text, config))):
             yield Hit(
-                c.id,
+                table.key(c),
                 f"qualitative criterion worth {c.max_points:g} points has no rubric; each "
                 "rater will invent their own scale",
                 "Add 3-5 rubric levels, each with its points and an observable description "
@@ -80,7 +149,7 @@ def not_measurable(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
             missing.append("target or scoring thresholds")
         if missing:
             yield Hit(
-                c.id,
+                table.key(c),
                 f"quantitative criterion without {' and '.join(missing)}",
                 "State the measure and its unit, the target (relative to plan or baseline) and "
                 "the scoring rule (e.g. linear from 80 % to 100 % of the target).",
@@ -94,7 +163,7 @@ def no_evidence(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
     for c in table.leaves():
         if not c.evidence:
             yield Hit(
-                c.id,
+                table.key(c),
                 "no evidence or verification source: the score cannot be checked by a third "
                 "party",
                 "Name the document or data that proves the score (e.g. a statistics office "
@@ -116,7 +185,7 @@ def no_time_bound(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
     for c in table.leaves():
         if not c.period and not _TIME.search(c.text.lower()):
             yield Hit(
-                c.id,
+                table.key(c),
                 "no period or deadline: results of which year, measured when?",
                 "Set the period on the table (e.g. 'năm 2024') or on the criterion, and a "
                 "deadline where timing matters.",
@@ -124,25 +193,76 @@ def no_time_bound(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
 
 
 _PARENTHESES = re.compile(r"\([^()]*\)")
-_SEPARATOR = re.compile(
-    r";|,(?!\d)|(?<!\w)(?:và|hoặc|đồng thời|cũng như|and|or|as well as)(?!\w)"
+# Parts are cut at commas, "và", "đồng thời", "cũng như"; "hoặc" joins alternatives of one
+# condition and does not cut. A semicolon always starts a new demand.
+_SEPARATOR = {
+    marked: re.compile(rf",(?!\d)|(?<!\w)(?:{words}|and|as well as)(?!\w)")
+    for marked, words in ((True, "và|đồng thời|cũng như"), (False, "va|dong thoi|cung nhu"))
+}
+# Actions that begin a separate demand. A part that does not begin with one continues the
+# list of the previous action ("Gửi báo cáo tháng, quý và năm" asks one thing).
+_ACTIONS = (
+    "tổ chức", "ban hành", "xây dựng", "triển khai", "thực hiện", "kiểm tra", "báo cáo",
+    "gửi", "tuyên truyền", "vận động", "hướng dẫn", "ký", "ký kết", "sơ kết", "tổng kết",
+    "phát động", "phát hiện", "bồi dưỡng", "nhân rộng", "lập", "thẩm định", "trình",
+    "khảo sát", "kiện toàn", "rà soát", "sửa đổi", "công khai", "cập nhật", "thành lập",
+    "phân công", "đánh giá", "tiếp nhận", "phân loại", "giải quyết", "xử lý", "đôn đốc",
+    "quán triệt", "huy động", "lồng ghép", "tạo", "mở rộng", "nâng cao", "đổi mới",
+    "đẩy mạnh", "củng cố", "bảo tồn", "phát huy", "phát triển", "quảng bá", "định hướng",
+    "đấu tranh", "chỉ đạo", "điều hành", "quản lý", "sử dụng", "duy trì", "áp dụng",
+    "thu hồi", "chi trả", "cấp phép", "tham gia", "tham mưu", "phối hợp", "đăng ký",
+    "kết nạp", "chăm lo", "quan tâm", "làm", "tiếp", "bố trí", "cử", "lựa chọn",
+    "biểu dương", "nắm bắt", "bảo đảm", "đảm bảo", "tăng cường", "giữ vững",
+    "plan", "do", "check", "act", "organise", "organize", "issue", "report", "publish",
+    "train", "submit", "review", "hold", "sign", "conduct", "monitor",
 )
+_ACTION_FORMS = {
+    True: tuple(sorted(_ACTIONS, key=len, reverse=True)),
+    False: tuple(sorted({strip_diacritics(a) for a in _ACTIONS}, key=len, reverse=True)),
+}
+
+
+def _starts_with_action(part: str, marked: bool) -> bool:
+    words = part.split()
+    return any(
+        words[: len(action.split())] == action.split() for action in _ACTION_FORMS[marked]
+    )
 
 
 def count_demands(text: str) -> int:
-    """How many things a criterion's text asks for: parts separated by commas, ';', 'và', 'and'.
+    """How many separate things a criterion's text asks for.
 
+    Clauses separated by ';' are separate demands. Inside a clause, parts separated
+    by commas, 'và', 'and' count as new demands only when they begin with an action
+    ("tổ chức", "ban hành", "kiểm tra"...): the other parts continue the list of the
+    previous action, and alternatives joined by 'hoặc' / 'or' are one condition.
     Parenthesised remarks and decimal commas do not split.
+
+    Parameters
+    ----------
+    text : str
+        The criterion as written (with or without diacritics).
 
     Examples
     --------
     >>> count_demands("Tổ chức hội nghị, ký giao ước và sơ kết phong trào")
     3
+    >>> count_demands("Gửi báo cáo tháng, quý, 6 tháng và năm trước ngày 20")
+    1
+    >>> count_demands("Có Bằng khen của Thủ tướng hoặc Cờ thi đua của Chính phủ")
+    1
     >>> count_demands("Tỷ lệ giải ngân (so với kế hoạch, %) đạt 95,5 %")
     1
     """
-    body = _PARENTHESES.sub(" ", text.lower())
-    return sum(1 for part in _SEPARATOR.split(body) if part.strip(" .:-"))
+    body = _PARENTHESES.sub(" ", normalise(text))
+    marked = has_diacritics(body)
+    demands = 0
+    for clause in body.split(";"):
+        parts = [p.strip(" .:-") for p in _SEPARATOR[marked].split(clause)]
+        parts = [p for p in parts if p]
+        if parts:
+            demands += 1 + sum(_starts_with_action(p, marked) for p in parts[1:])
+    return demands
 
 
 @rule("VAG006", "compound", Severity.WARNING,
@@ -152,7 +272,7 @@ def compound(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
         parts = count_demands(c.text)
         if parts > config.max_compound_parts:
             yield Hit(
-                c.id,
+                table.key(c),
                 f"asks {parts} things at once; a member doing some of them cannot be scored "
                 "consistently",
                 "Split it into separate criteria, each with its own points and evidence, or "

@@ -17,7 +17,9 @@ from .assignment import FIXING_FROM, AssignmentProblem, solve_assignment
 from .candidates import CandidateLimitExceeded, rule_candidates, splittable_rest
 from .heuristic import heuristic_plan, pmedian_improver
 from .objectives import (
+    CUT_OBJECTIVES,
     Objective,
+    border_weights,
     candidate_costs,
     cost_scale,
     default_dissimilarity,
@@ -322,7 +324,7 @@ def _choose_method(method: str, compiled: CompiledRules, goal: Objective,
             raise FairclustersError(
                 f"objective {goal} needs enumeration, but there are more than "
                 f"{candidate_limit:,} candidate clusters; raise candidate_limit or use "
-                "a linear objective (p-median, balance)"
+                "a linear objective (p-median, balance, cut-edges, cut-length)"
             ) from None
         cuts = " with contiguity cuts" if compiled.contiguous else ""
         return "assignment", (
@@ -348,10 +350,15 @@ def _by_assignment(
     sizes, ideal = _balance_sizes(compiled)
     pmedian = "p-median" in goal.terms
     scale = cost_scale(d) if pmedian else 1.0  # the model sees costs near 1
+    cut = [t for t in goal.terms if t in CUT_OBJECTIVES]
+    if len(cut) > 1:
+        raise FairclustersError(f"objective {goal}: give 'cut-edges' or 'cut-length', not both")
     problem = AssignmentProblem.from_rules(
         compiled, d=d / scale if pmedian else None,
         pmedian_weight=goal.terms.get("p-median", 0.0),
         balance_weight=goal.terms.get("balance", 0.0) / scale, balance_sizes=sizes, ideal=ideal,
+        cut_weight=goal.terms[cut[0]] / scale if cut else 0.0,
+        edge_weights=border_weights(units, cut[0]) if cut else None,
     )
 
     def acceptable(labels: np.ndarray) -> bool:
@@ -402,7 +409,7 @@ def _by_enumeration(
     sizes, ideal = _balance_sizes(compiled)
     costs = candidate_costs(
         goal, cands, ids=units.ids, dissimilarity=d, standardized=standardized,
-        balance_sizes=sizes, ideal=ideal,
+        balance_sizes=sizes, ideal=ideal, unit_set=units,
     )
     cost_time = time.perf_counter() - started - enumeration_time
     scale = cost_scale(costs)

@@ -95,6 +95,8 @@ class AssignmentProblem:
     together: Sequence[Sequence[int]] = ()
     apart: Sequence[Sequence[int]] = ()
     categories: Sequence[object] | None = None
+    cut_weight: float = 0.0  # weight of the cut-borders term
+    edge_weights: np.ndarray | None = None  # (m,) weight of each border in the cut term
     forbidden: set = field(default_factory=set)  # (i, j) pairs that may not share a cluster
     fixed_zero: np.ndarray | None = None  # (n, n) bool: x_ij proven 0 (reduced-cost fixing)
 
@@ -108,16 +110,21 @@ class AssignmentProblem:
         balance_weight: float = 0.0,
         balance_sizes: np.ndarray | None = None,
         ideal: float = 1.0,
+        cut_weight: float = 0.0,
+        edge_weights: np.ndarray | None = None,
     ) -> AssignmentProblem:
         """The model of ``compiled`` rules with the objective's data.
 
-        ``d`` is ``None`` when the objective has no p-median term.
+        ``d`` is ``None`` when the objective has no p-median term;
+        ``edge_weights`` (one per border of ``compiled.edges``) price the cut
+        borders with ``cut_weight``.
         """
         return cls(
             n=compiled.n, n_clusters=compiled.n_clusters, edges=compiled.edges,
             contiguous=compiled.contiguous, d=d, pmedian_weight=pmedian_weight,
             balance_weight=balance_weight, balance_sizes=balance_sizes, ideal=ideal,
-            size=compiled.size, weights=compiled.weights, weight_bounds=compiled.weight_bounds,
+            cut_weight=cut_weight, edge_weights=edge_weights, size=compiled.size,
+            weights=compiled.weights, weight_bounds=compiled.weight_bounds,
             together=compiled.together, apart=compiled.apart, categories=compiled.categories,
         )
 
@@ -173,7 +180,16 @@ class _Model:
         self.col = -np.ones((n, n), dtype=np.int64)
         self.col[pairs[:, 0], pairs[:, 1]] = np.arange(len(pairs))
         self.n_x = len(pairs)
-        self.n_cols = self.n_x + (n if p.balance_weight > 0 else 0)
+        # Columns: assignments x, then balance deviations (one per centre), then the cut
+        # parts p_ej (one per border e and centre j an end may join) for the cut term.
+        self.first_cut = self.n_x + (n if p.balance_weight > 0 else 0)
+        self.cut_parts = np.zeros((0, 2), dtype=np.int64)  # (edge, centre) of each p_ej
+        if p.cut_weight > 0:
+            self.cut_parts = np.array(
+                [(e, j) for e, (a, _) in enumerate(p.edges.tolist())
+                 for j in np.flatnonzero(self.col[a] >= 0)],  # p_ej = 0 where x_aj is
+                dtype=np.int64).reshape(-1, 2)
+        self.n_cols = self.first_cut + len(self.cut_parts)
         # Rows in blocks (CSR-like): entries' row ids, columns, values; bounds per row.
         self._blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._block_first: list[int] = []
@@ -244,8 +260,25 @@ class _Model:
                 cols = [self.x(a, j) for a in group if self.x(a, j) >= 0 and a != j]
                 if len(cols) > 1:
                     self.add_row([*cols, self.x(j, j)], [*np.ones(len(cols)), -1.0], -inf, 0.0)
+        if p.cut_weight > 0:
+            self._cut_indicators()
         if p.contiguous:
             self._neighbourhood_cuts()
+
+    def _cut_indicators(self) -> None:
+        r"""``p_ej >= x_aj - x_bj`` for every border ``e = (a, b)`` and centre ``j``.
+
+        With :math:`\sum_j x_{aj} = \sum_j x_{bj} = 1`, the least
+        :math:`\sum_j p_{ej}` is :math:`\tfrac12 \sum_j |x_{aj} - x_{bj}|`: 1
+        when ``e`` is cut, 0 when not, and in the LP at least the largest
+        single difference (the usual :math:`y_e \ge |x_{aj} - x_{bj}|`).
+        """
+        edges = self.p.edges
+        for k, (e, j) in enumerate(self.cut_parts.tolist()):
+            a, b = edges[e]
+            ends = [(c, v) for c, v in ((self.x(a, j), 1.0), (self.x(b, j), -1.0)) if c >= 0]
+            self.add_row([self.first_cut + k, *(c for c, _ in ends)],
+                         [1.0, *(-v for _, v in ends)], 0.0, np.inf)
 
     def _neighbourhood_cuts(self) -> None:
         """``x_ij <= sum_{v in N(i)} x_vj`` for every allowed pair not bordering.
@@ -295,7 +328,9 @@ class _Model:
         if p.d is not None:
             c[: self.n_x] = p.pmedian_weight * p.d[self.pairs[:, 0], self.pairs[:, 1]]
         if p.balance_weight > 0:
-            c[self.n_x:] = p.balance_weight / p.ideal
+            c[self.n_x: self.first_cut] = p.balance_weight / p.ideal
+        if p.cut_weight > 0:
+            c[self.first_cut:] = p.cut_weight * p.edge_weights[self.cut_parts[:, 0]]
         return c
 
     def milp(self) -> MILP:
@@ -307,6 +342,7 @@ class _Model:
         integer[: self.n_x] = True
         upper = np.full(self.n_cols, np.inf)
         upper[: self.n_x] = 1.0
+        upper[self.first_cut:] = 1.0
         if p.fixed_zero is not None:
             for j in np.flatnonzero(np.diag(p.fixed_zero)):
                 upper[self.x(j, j)] = 0.0
@@ -343,6 +379,10 @@ class _Model:
         if self.p.balance_weight > 0:
             for j in np.unique(centre_of):
                 x[self.n_x + j] = abs(self.p.balance_sizes[centre_of == j].sum() - self.p.ideal)
+        if self.p.cut_weight > 0:  # p_ej = 1 where e leaves the cluster of its first end, j
+            ends = centre_of[self.p.edges[self.cut_parts[:, 0]]]
+            centre = self.cut_parts[:, 1]
+            x[self.first_cut:] = (ends[:, 0] == centre) & (ends[:, 1] != centre)
         return x
 
     def cut_rows(self) -> list[tuple[int, int, list[int]]]:
@@ -506,6 +546,7 @@ def subproblem(p: AssignmentProblem, members: np.ndarray, n_clusters: int) -> As
     return replace(
         p, n=len(members), n_clusters=n_clusters,
         edges=position[p.edges[both]].reshape(-1, 2),
+        edge_weights=None if p.edge_weights is None else p.edge_weights[both],
         d=None if p.d is None else p.d[take],
         balance_sizes=None if p.balance_sizes is None else p.balance_sizes[members],
         weights=None if p.weights is None else p.weights[members],

@@ -17,6 +17,15 @@ objective has a cost for one cluster :math:`S`:
     :math:`|s(S) - \bar s| / \bar s`, where :math:`s` is the member count, or
     the total weight when weight bounds are set, and :math:`\bar s` is the
     total divided by the number of clusters.
+``"cut-edges"``
+    Compactness as planners and the districting literature measure it: the
+    number of borders between clusters. A cluster's share is half of its
+    boundary, :math:`\tfrac12 |\{(i, j) \in E : i \in S, j \notin S\}|`, so
+    that the plan's total is the number of cut borders.
+``"cut-length"``
+    The same, each border weighted by its length in km (the edge attribute
+    ``shared_border_km`` of the built-in data; a unit set without it for
+    some border is refused, never imputed).
 
 A dict such as ``{"p-median": 1.0, "balance": 0.5}`` sums the weighted
 costs; a callable ``f(ids) -> float`` is any per-cluster cost (enumeration
@@ -39,21 +48,26 @@ from clustering.units import UnitSet
 from .candidates import Candidates
 
 __all__ = [
+    "CUT_OBJECTIVES",
     "DEFAULT_GEOGRAPHY",
     "LINEAR_OBJECTIVES",
     "OBJECTIVES",
     "Objective",
+    "border_weights",
     "candidate_costs",
     "cost_scale",
+    "cut_costs",
     "default_dissimilarity",
     "default_indicators",
     "parse_objective",
     "validate_dissimilarity",
 ]
 
-OBJECTIVES = ("p-median", "wcss", "balance")
+OBJECTIVES = ("p-median", "wcss", "balance", "cut-edges", "cut-length")
 #: Objectives that are linear in an assignment (usable by the assignment model).
-LINEAR_OBJECTIVES = ("p-median", "balance")
+LINEAR_OBJECTIVES = ("p-median", "balance", "cut-edges", "cut-length")
+#: Objectives that price the borders between clusters, and the edge attribute they weigh by.
+CUT_OBJECTIVES = {"cut-edges": None, "cut-length": "shared_border_km"}
 #: Weight of geography in the default dissimilarity (ClustGeo's alpha).
 DEFAULT_GEOGRAPHY = 0.5
 
@@ -206,6 +220,70 @@ def wcss_costs(cands: Candidates, z: np.ndarray) -> np.ndarray:
     return np.maximum(out, 0.0)  # rounding can give -1e-16
 
 
+def border_weights(unit_set: UnitSet, term: str) -> np.ndarray:
+    """Weight of each border of ``unit_set`` (in ``edge_index_pairs`` order) for a cut term.
+
+    ``"cut-edges"`` counts every border once; ``"cut-length"`` weighs it by
+    its ``shared_border_km``, which must be known, finite and non-negative.
+
+    Examples
+    --------
+    >>> from clustering.datasets import vietnam_provinces
+    >>> vn = vietnam_provinces(2025)
+    >>> int(border_weights(vn, "cut-edges").sum()) == len(vn.edge_index_pairs())
+    True
+    >>> float(border_weights(vn, "cut-length").min()) > 0
+    True
+    """
+    attribute = CUT_OBJECTIVES[term]
+    pairs = unit_set.edge_index_pairs()
+    if attribute is None:
+        return np.ones(len(pairs))
+    ids, graph = unit_set.ids, unit_set.graph
+    weights = np.empty(len(pairs))
+    for e, (a, b) in enumerate(pairs.tolist()):
+        value = graph.edges[ids[a], ids[b]].get(attribute)
+        try:
+            weights[e] = float(value)
+        except (TypeError, ValueError):
+            weights[e] = np.nan
+        if not (np.isfinite(weights[e]) and weights[e] >= 0):
+            raise FairclustersError(
+                f"objective {term!r} needs the {attribute!r} of every border; the border "
+                f"{ids[a]} - {ids[b]} has {value!r}; expected a length >= 0 (use "
+                "'cut-edges' to count borders instead)"
+            )
+    return weights
+
+
+def cut_costs(cands: Candidates, edges: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Half the weight of the borders leaving each candidate: the plan's total is its cut.
+
+    Examples
+    --------
+    >>> from optimizer.candidates import enumerate_candidates
+    >>> path = np.array([[0, 1], [1, 2]])
+    >>> _, cands = enumerate_candidates(3, path.tolist(), (1, 3))
+    >>> [cands.members(c).tolist() for c in range(len(cands))]
+    [[0], [0, 1], [0, 1, 2], [1], [1, 2], [2]]
+    >>> cut_costs(cands, path, np.ones(2)).tolist()
+    [0.5, 0.5, 0.0, 1.0, 0.5, 0.5]
+    """
+    n = cands.n_units
+    adjacency = sp.csr_matrix((np.r_[weights, weights], (np.r_[edges[:, 0], edges[:, 1]],
+                                                         np.r_[edges[:, 1], edges[:, 0]])),
+                              shape=(n, n))
+    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    out = np.empty(len(cands))
+    for start in range(0, len(cands), _CHUNK):
+        stop = min(start + _CHUNK, len(cands))
+        m = _membership(cands, start, stop)
+        # boundary = weight at members - weight of borders inside (each counted from both ends)
+        inside = np.asarray((m @ adjacency).multiply(m).sum(axis=1)).ravel()
+        out[start:stop] = 0.5 * (m @ degree - inside)
+    return out
+
+
 def balance_costs(cands: Candidates, sizes: np.ndarray, ideal: float) -> np.ndarray:
     """``|size(S) - ideal| / ideal`` where ``sizes`` are per-unit (1 or weights)."""
     totals = np.add.reduceat(sizes[cands.indices], cands.indptr[:-1]) if len(cands) else []
@@ -221,8 +299,12 @@ def candidate_costs(
     standardized: np.ndarray | None,
     balance_sizes: np.ndarray,
     ideal: float,
+    unit_set: UnitSet | None = None,
 ) -> np.ndarray:
-    """Cost of every candidate cluster under ``objective``."""
+    """Cost of every candidate cluster under ``objective``.
+
+    ``unit_set`` gives the borders for the cut terms.
+    """
     if objective.custom is not None:
         costs = np.fromiter(
             (
@@ -246,6 +328,9 @@ def candidate_costs(
             total += weight * pmedian_costs(cands, dissimilarity)
         elif name == "wcss":
             total += weight * wcss_costs(cands, standardized)
+        elif name in CUT_OBJECTIVES:
+            edges = unit_set.edge_index_pairs()  # type: ignore[union-attr]
+            total += weight * cut_costs(cands, edges, border_weights(unit_set, name))
         else:
             total += weight * balance_costs(cands, balance_sizes, ideal)
     return total

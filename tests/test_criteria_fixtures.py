@@ -68,3 +68,24 @@ def test_fixture_totals_and_shares_match_hand_computation():
     (rig007,) = [f for f in lint(big, select=["RIG007"]) if f.criterion_id == "I.3"]
     assert rig007.data["size_ratio"] == pytest.approx(438080 / 94157)
     assert rig007.severity is Severity.WARNING
+
+
+def _line_of_path(path: Path, key: str) -> int:
+    """Independent truth for a path key ("III/2"): the line of the last id written after
+    the line of each id before it, found by plain text search."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = 0
+    for part in key.split("/"):
+        pattern = re.compile(rf"""^\s*-\s*id:\s*["']?{re.escape(part)}["']?\s*$""")
+        found = next(n for n, line in enumerate(lines, 1) if n > found and pattern.search(line))
+    return found
+
+
+def test_department_table_findings_point_at_the_path_of_repeated_ids():
+    path = DATA / "so_noi_vu_cham_phong_100.yaml"
+    table = load_table(path)
+    assert table.find("I/3").max_points == 2 and table.find("IV/3").max_points == 2
+    located = [f for f in lint(table) if f.criterion_id is not None]
+    assert {f.criterion_id for f in located} >= {"I/1", "I/2", "III/2", "IV/2"}
+    for f in located:
+        assert f.line == _line_of_path(path, f.criterion_id), f

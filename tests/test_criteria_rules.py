@@ -172,7 +172,10 @@ def test_vag001_uses_extra_lexicon_from_config(tmp_path):
 
 def test_vag002_to_vag004_fields():
     t = table(section("A",
-        leaf("q", 10, kind="qualitative"),
+        leaf("q", 10, text="Phát huy vai trò của các đoàn thể", kind="qualitative"),
+        # a qualitative line that states a checkable fact needs no graded levels
+        leaf("f", 10, text="Không để xảy ra vụ việc tham nhũng bị khởi tố", kind="qualitative"),
+        leaf("d", 10, text="Ban hành kế hoạch trước ngày 31/01", kind="qualitative"),
         leaf("n", 10, unit=None, target=None, scoring=None, evidence=None),
         leaf("n2", 10, text="Đạt 95 % kế hoạch", target=None, scoring=None),
         leaf("ok", 10)))
@@ -196,7 +199,11 @@ def test_vag005_time_bound():
 def test_count_demands_by_hand():
     assert count_demands("Tỷ lệ thu ngân sách") == 1
     assert count_demands("Phát hiện, bồi dưỡng, nhân rộng điển hình") == 3
-    assert count_demands("Văn hóa, xã hội và y tế; quốc phòng") == 4
+    # a list of areas under one heading is one demand; a semicolon starts another
+    assert count_demands("Văn hóa, xã hội và y tế; quốc phòng") == 2
+    assert count_demands("Có Bằng khen hoặc Cờ thi đua hoặc Huân chương") == 1
+    assert count_demands("Gửi báo cáo tháng, quý và năm; tổ chức hội nghị, ký giao ước") == 3
+    assert count_demands("To chuc hoi nghi, ky giao uoc va so ket") == 3  # no diacritics
     assert count_demands("Tăng 1,5 điểm phần trăm (so với năm trước, theo chuẩn mới)") == 1
     assert count_demands("Plan, do and check") == 3
 
@@ -237,7 +244,7 @@ def test_select_as_plain_string_is_a_type_error():
 
 
 def test_severity_override_and_bad_thresholds():
-    t = table(section("A", leaf("a", 10, kind="qualitative")))
+    t = table(section("A", leaf("a", 10, text="Phát huy vai trò", kind="qualitative")))
     (f,) = lint(t, select=["VAG002"], config=LintConfig(severities={"VAG002": "error"}))
     assert f.severity is Severity.ERROR
     with pytest.raises(ValueError, match="heavy_share"):
@@ -247,6 +254,6 @@ def test_severity_override_and_bad_thresholds():
 
 
 def test_every_rule_has_docs_and_a_unique_code():
-    assert len(RULES) == 14
+    assert len(RULES) == 25
     for code, r in RULES.items():
         assert r.code == code and r.summary and r.name

@@ -196,10 +196,10 @@ def _run_cli(argv, capsys):
 def test_cli_extension_reports_scores_and_history(capsys):
     code, out = _run_cli([str(DATA / "table.yaml"), "--scores", str(DATA / "scores.csv"),
                           "--select", "RIG", "--fail-on", "error"], capsys)
-    assert code == 1 and "DIS001" in out and "table.yaml:37 [B3]" in out
+    assert code == 3 and "DIS001" in out and "table.yaml:37 [B3]" in out
     code, out = _run_cli([str(DATA / "table.yaml"), "--history", str(DATA / "history.csv"),
                           "--select", "RIG001"], capsys)
-    assert code == 1 and "ROT001" in out and "ROT004" in out
+    assert code == 3 and "ROT001" in out and "ROT004" in out
 
 
 def test_cli_extension_bad_input_exits_2_naming_the_value(tmp_path, capsys):

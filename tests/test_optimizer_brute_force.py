@@ -24,6 +24,11 @@ from optimizer import optimize
 COMBINATIONS = [(m, s) for m in ("enumerate", "assignment") for s in ("cbc", "highs")]
 
 
+def cut_cost(blocks, edges) -> float:
+    """Half the borders leaving the blocks: summed over a plan, its number of cut borders."""
+    return sum(0.5 * sum((a in b) != (c in b) for a, c in edges) for b in map(set, blocks))
+
+
 def balance_cost(blocks, sizes: np.ndarray, k: int) -> float:
     """``sum_c |s(c) - ideal| / ideal``, ideal the total size over k (the documented balance)."""
     ideal = sizes.sum() / k
@@ -50,9 +55,9 @@ def instances(draw):
     points = np.array([[draw(st.integers(0, 9)), draw(st.integers(0, 9))] for _ in range(n)],
                       dtype=float)
     d = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
-    objective = draw(st.sampled_from(["p-median", "balance"]))
+    objective = draw(st.sampled_from(["p-median", "balance", "cut-edges"]))
     return {"units": units, "k": k, "size": size, "weight_bounds": weight_bounds,
-            "contiguous": draw(st.booleans()), "d": d, "objective": objective}
+            "contiguous": draw(st.booleans()), "d": d, "objective": objective, "edges": edges}
 
 
 @pytest.mark.parametrize(("method", "solver"), COMBINATIONS)
@@ -65,6 +70,9 @@ def test_optimize_agrees_with_brute_force(case, method, solver):
     if case["objective"] == "p-median":
         def cost(b):
             return pmedian_cost([b], d)
+    elif case["objective"] == "cut-edges":
+        def cost(b):
+            return cut_cost([b], case["edges"])
     else:
         def cost(b):
             return balance_cost([b], sizes, k)

@@ -109,3 +109,32 @@ def test_the_result_after_a_rebuild_by_reduced_cost_fixing_is_that_of_the_plan()
     blocks = [np.flatnonzero(labels == c).tolist() for c in np.unique(labels)]
     assert solution.objective == pytest.approx(pmedian_cost(blocks, d))
     assert len(solution.x) == engine.model.n_cols
+
+
+def test_cut_length_needs_every_border_length_and_never_imputes_one():
+    from clustering.units import UnitSet
+
+    units = UnitSet([{"id": str(i), "name": str(i)} for i in range(4)],
+                    [("0", "1"), ("1", "2"), ("2", "3")],
+                    edge_attributes={("0", "1"): {"shared_border_km": 2.0},
+                                     ("1", "2"): {"shared_border_km": 5.0}})
+    with pytest.raises(FairclustersError, match=r"border 2 - 3 has None"):
+        optimize(units, 2, size=(2, 2), objective="cut-length")
+    counted = optimize(units, 2, size=(2, 2), objective="cut-edges")
+    assert counted.status == "optimal" and counted.objective == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("method", ["enumerate", "assignment"])
+def test_cut_length_weighs_each_border_by_its_km(method):
+    # A path 0-1-2-3 with borders of 2, 5 and 1 km: two clusters of two must cut 1-2 (5 km);
+    # with sizes 1 to 3, cutting 2-3 (1 km) is the shortest cut.
+    from clustering.units import UnitSet
+
+    lengths = {("0", "1"): 2.0, ("1", "2"): 5.0, ("2", "3"): 1.0}
+    units = UnitSet([{"id": str(i), "name": str(i)} for i in range(4)], list(lengths),
+                    edge_attributes={e: {"shared_border_km": km} for e, km in lengths.items()})
+    pairs = optimize(units, 2, size=(2, 2), objective="cut-length", method=method)
+    assert pairs.objective == pytest.approx(5.0)
+    free = optimize(units, 2, size=(1, 3), objective="cut-length", method=method)
+    assert free.objective == pytest.approx(1.0)
+    assert free.plan.clusters[free.plan.cluster_of("3")] == ["3"]
