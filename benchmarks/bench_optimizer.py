@@ -116,9 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--solver", default="cbc", choices=["cbc", "highs"])
     parser.add_argument("--baseline-limit", type=float, default=120.0)
     parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--case", choices=["all", "planar", "cut"], default="all",
+    parser.add_argument("--case", choices=["all", "planar", "cut", "limits"], default="all",
                         help="'planar': only the 150-unit planar case; 'cut': only the "
-                             "compactness (cut-edges) cases")
+                             "compactness (cut-edges) cases; 'limits': how closely calls "
+                             "keep their time limits")
     parser.add_argument("--planar-seeds", type=int, nargs="+", default=[0], metavar="SEED",
                         help="seeds of the 150-unit planar instances (default: 0, the "
                              "target's instance; others are reported for robustness)")
@@ -145,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(_case(f"34 provinces, {k} clusters, population +-5%", vn34, k,
                               weight_tolerance=0.05, target="optimal or infeasible",
                               **common))
+    if args.case in ("all", "limits") and not args.quick:
+        _time_limits(vn63)
     if args.case in ("all", "cut") and not args.quick:
         rows += _cut_cases(vn34, vn63, solver=args.solver)
     if not args.quick and args.case in ("all", "planar"):
@@ -160,6 +163,22 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps({"rows": rows, "peak_mb": peak}, indent=2,
                                        default=_jsonable) + "\n", encoding="utf-8")
     return 0
+
+
+def _time_limits(units) -> None:
+    """Wall time of ``optimize`` against its ``time_limit`` (target: within max(2 s, 10 %))."""
+    d = default_dissimilarity(units)
+    for solver in ("cbc", "highs"):
+        for limit in (0.01, 1.0, 5.0, 20.0):
+            started = time.perf_counter()
+            result = optimize(units, 8, size=(7, 9), dissimilarity=d, solver=solver,
+                              time_limit=limit)
+            wall = time.perf_counter() - started
+            allowed = limit + max(2.0, 0.1 * limit)
+            print(f"time limit {limit:g} s, 63 provinces, 8 clusters of 7-9, {solver}: "
+                  f"{result.status} in {wall:.2f} s (method {result.method}) "
+                  f"[target <= {allowed:.2f} s: {'met' if wall <= allowed else 'MISSED'}]",
+                  flush=True)
 
 
 def _cut_cases(vn34, vn63, *, solver: str) -> list[dict]:

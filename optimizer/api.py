@@ -14,7 +14,12 @@ from clustering.rules import ClusterRules, CompiledRules, diagnose, plan_violati
 from clustering.units import UnitSet
 
 from .assignment import FIXING_FROM, AssignmentProblem, solve_assignment
-from .candidates import CandidateLimitExceeded, rule_candidates, splittable_rest
+from .candidates import (
+    CandidateLimitExceeded,
+    EnumerationTimeout,
+    rule_candidates,
+    splittable_rest,
+)
 from .heuristic import heuristic_plan, pmedian_improver
 from .objectives import (
     CUT_OBJECTIVES,
@@ -239,11 +244,12 @@ def optimize(
         return finish(None, "infeasible", None, None, None, "presolve",
                       "the rules are contradictory before any solving", problems)
     compiled = rules.compile(units)
-    chosen, reason = _choose_method(method, compiled, goal, candidate_limit)
+    deadline = None if time_limit is None else started + time_limit
+    chosen, reason = _choose_method(method, compiled, goal, candidate_limit, deadline)
     warm_labels = warm_start.labels if warm_start is not None else None
     if time_limit is not None:  # the limit covers the whole call, counting included
         time_limit = max(0.1, time_limit - (time.perf_counter() - started))
-    run = _Run(solver, time_limit, mip_gap, warm_labels, seed, verbose)
+    run = _Run(solver, time_limit, mip_gap, warm_labels, seed, verbose, deadline)
     by_method = _by_enumeration if chosen == "enumerate" else _by_assignment
     solution, labels, details = by_method(compiled, goal, d, run)
     details.update(solver_status=solution.solver_status)
@@ -274,6 +280,7 @@ class _Run:
     warm_labels: np.ndarray | None
     seed: int
     verbose: bool
+    deadline: float | None  # time.perf_counter() value at which the whole call ends
 
 
 def _infeasibility_proof(solution: Solution) -> InfeasibleError:
@@ -313,12 +320,24 @@ def _check_parameters(units, method, solver, time_limit, mip_gap, warm_start,
 
 
 def _choose_method(method: str, compiled: CompiledRules, goal: Objective,
-                   candidate_limit: int) -> tuple[str, str]:
-    """The method to use and why: ``auto`` enumerates when the candidates are few enough."""
+                   candidate_limit: int, deadline: float | None) -> tuple[str, str]:
+    """The method to use and why: ``auto`` enumerates when the candidates are few enough.
+
+    Counting stops at ``candidate_limit`` or at a tenth of the time left, so
+    that choosing never takes long (counting is several times faster than
+    listing: 287,411 candidates of the 63 provinces in 0.15 s).
+    """
     if method != "auto":
         return method, "chosen by the caller"
+    stop = None if deadline is None else time.perf_counter() + 0.1 * max(
+        0.0, deadline - time.perf_counter())
     try:
-        count, _ = rule_candidates(compiled, limit=candidate_limit, collect=False)
+        count, _ = rule_candidates(compiled, limit=candidate_limit, collect=False, deadline=stop)
+    except EnumerationTimeout as exc:
+        if not goal.linear:
+            return "enumerate", "counting the candidates did not finish in time"
+        return "assignment", (f"counting the candidates did not finish in a tenth of the "
+                              f"time ({exc.count:,} so far): assignment model")
     except CandidateLimitExceeded:
         if not goal.linear:
             raise FairclustersError(
@@ -400,8 +419,16 @@ def _by_enumeration(
     """Set partitioning over every candidate cluster whose complement can be split."""
     started = time.perf_counter()
     units = compiled.unit_set
-    count, cands = rule_candidates(compiled)
-    keep = np.flatnonzero(splittable_rest(compiled, cands))
+    try:
+        count, cands = rule_candidates(compiled, deadline=run.deadline)
+    except EnumerationTimeout as exc:
+        return (Solution("no_solution", None, None, None, None, "enumeration",
+                         "the candidate clusters could not be listed before the time limit",
+                         time.perf_counter() - started), None, {"candidates": exc.count})
+    # Dropping candidates that leave an unsplittable rest only saves solver time: it may
+    # take half of the time left.
+    filter_by = None if run.deadline is None else started + 0.5 * (run.deadline - started)
+    keep = np.flatnonzero(splittable_rest(compiled, cands, deadline=filter_by))
     if len(keep) < len(cands):
         cands = cands.take(keep)
     enumeration_time = time.perf_counter() - started

@@ -797,8 +797,8 @@ class AssignmentSolver:
             return "done"
         improved = self.incumbent is not None and (before is None or self.incumbent[0] < before)
         if self.use_fixing and improved and not self.fix_by_reduced_cost():
-            self.details["stopped"] = "the LP relaxation was not solved within half the time left"
-            return "done"
+            self.details["unsolved_lp"] = "not solved within half the time left"
+            return "done"  # the next round would start with this same LP
         return "again"
 
     def reconnect(self, centre_of: np.ndarray) -> None:
@@ -811,8 +811,11 @@ class AssignmentSolver:
         if repaired is not None:
             self.offer_plan(repaired)
 
-    def lagrangian_bound(self) -> None:
-        """When no LP was solved in time: the Lagrangian bound of the p-median (sorting only)."""
+    def lagrangian_bound(self, share: float = 0.9) -> None:
+        """When no LP was solved in time: the Lagrangian bound of the p-median (sorting only).
+
+        It may use ``share`` of the time left.
+        """
         p = self.problem
         if p.d is None or p.balance_weight != 0 or p.weight_bounds is not None:
             return
@@ -820,7 +823,7 @@ class AssignmentSolver:
             self.incumbent[0] / max(p.pmedian_weight, 1e-12))
         bound = pmedian_lagrangian_bound(
             p.d, p.n_clusters, p.size or (1, p.n), allowed=self.model.allowed, upper=upper,
-            deadline=self.share(0.9),
+            deadline=self.share(share),
         )
         if bound is not None:
             self.bound = p.pmedian_weight * bound
@@ -838,19 +841,22 @@ class AssignmentSolver:
             if root is not None and relaxation.engine == "highspy":
                 self.dive(relaxation)  # re-solves after every fixing: only worth it warm
             if root is None and relaxation.status in ("time_limit", "unsolved"):
+                # A MIP round starts with this same LP, and building its model (PuLP, for
+                # CBC) is not bounded by the time limit: on such models the time left is
+                # better spent on the Lagrangian bound.
                 rounds = 0
-                self.details["stopped"] = "the LP relaxation was not solved within the root's share"
+                self.details["unsolved_lp"] = "not solved within the root's share"
         if rounds and self.use_fixing and self.incumbent is not None and (
                 not self.fix_by_reduced_cost(root)):
             rounds = 0
-            self.details["stopped"] = "the LP relaxation was not solved within half the time left"
+            self.details["unsolved_lp"] = "not solved within half the time left"
         for _ in range(rounds):
             outcome = self.mip_round()
             if outcome == "infeasible":
                 return self.last, None, self.details  # type: ignore[return-value]
             if outcome == "done":
                 break
-        if self.bound is None and "stopped" in self.details:
+        if self.bound is None:
             self.lagrangian_bound()
         return self.result()
 
@@ -940,7 +946,8 @@ def solve_assignment(
         ``rounds``, ``cuts``, ``variables``, ``fixed_to_zero``,
         ``fixed_by_reduced_cost``; with contiguity ``root_bound``,
         ``root_cuts``, ``root_time``, ``dive_time``, ``dive_objective``;
-        ``stopped`` when the time limit ended the rounds early.
+        ``unsolved_lp`` when an LP relaxation was not solved in its share of
+        the time, ``lagrangian_bound`` when that bound was computed.
     """
     engine = AssignmentSolver(
         p, solver=solver, time_limit=time_limit, mip_gap=mip_gap, seed=seed, verbose=verbose,

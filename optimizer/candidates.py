@@ -22,6 +22,7 @@ Non-contiguous candidates are the connected sets of the complete graph.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ from clustering.compiled_rules import CompiledRules, weight_slack
 __all__ = [
     "CandidateLimitExceeded",
     "Candidates",
+    "EnumerationTimeout",
     "connected_subsets",
     "count_connected_subsets",
     "enumerate_candidates",
@@ -51,6 +53,18 @@ class CandidateLimitExceeded(RuntimeError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"more than {limit} candidates")
         self.limit = limit
+
+
+class EnumerationTimeout(RuntimeError):
+    """Raised internally when an enumeration passes its deadline; ``count`` found so far."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"the deadline passed after {count:,} candidates")
+        self.count = count
+
+
+#: Connected sets visited between two looks at the clock.
+_CLOCK_EVERY = 4096
 
 
 @dataclass(frozen=True)
@@ -124,20 +138,26 @@ def _esu(
     limit: int | None = None,
     collect: bool = True,
     roots: Sequence[int] | None = None,
+    deadline: float | None = None,
 ) -> tuple[int, list[tuple[int, ...]]]:
     """Connected vertex sets of a graph given by neighbour bit masks.
 
     Returns the number of sets found and, when ``collect``, their sorted members.
-    Raises :class:`CandidateLimitExceeded` as soon as more than ``limit`` are found.
+    Raises :class:`CandidateLimitExceeded` as soon as more than ``limit`` are found,
+    :class:`EnumerationTimeout` once past ``deadline`` (a ``time.perf_counter()`` value).
     """
     n = len(neighbours)
     found: list[tuple[int, ...]] = []
-    count = 0
+    count = visits = 0
     weights = list(weights) if weights is not None else None
     tolerance = weight_slack((min_weight, max_weight))
 
     def report(members: list[int], mask: int, weight: float) -> None:
-        nonlocal count
+        nonlocal count, visits
+        visits += 1
+        if deadline is not None and visits % _CLOCK_EVERY == 0 and (
+                time.perf_counter() > deadline):
+            raise EnumerationTimeout(count)
         if len(members) < min_size or weight < min_weight - tolerance:
             return
         for g in groups:  # all or none of each together group
@@ -274,6 +294,7 @@ def enumerate_candidates(
     limit: int | None = None,
     collect: bool = True,
     roots: Sequence[int] | None = None,
+    deadline: float | None = None,
 ) -> tuple[int, Candidates | None]:
     """Candidate clusters of units ``0..n_units-1`` under the planners' rules.
 
@@ -300,6 +321,8 @@ def enumerate_candidates(
     roots : sequence of int, optional
         Only the candidates whose lowest-numbered member is one of these
         (``[0]``: every candidate holding unit 0).
+    deadline : float, optional
+        A ``time.perf_counter()`` value; past it, :class:`EnumerationTimeout`.
 
     Returns
     -------
@@ -347,6 +370,7 @@ def enumerate_candidates(
         limit=limit,
         collect=collect,
         roots=roots,
+        deadline=deadline,
     )
     if not collect:
         return count, None
@@ -374,6 +398,7 @@ def rule_candidates(
     roots: Sequence[int] | None = None,
     limit: int | None = None,
     collect: bool = True,
+    deadline: float | None = None,
 ) -> tuple[int, Candidates | None]:
     """Every valid cluster (see :class:`~clustering.rules.CompiledRules`) within ``within``.
 
@@ -423,6 +448,7 @@ def rule_candidates(
         limit=limit,
         collect=collect,
         roots=None if roots is None else [local[r] for r in roots if r in local],
+        deadline=deadline,
     )
     if found is None:
         return count, None
@@ -430,16 +456,20 @@ def rule_candidates(
     return count, Candidates(indptr=found.indptr, indices=rows[found.indices], n_units=compiled.n)
 
 
-def splittable_rest(compiled: CompiledRules, cands: Candidates) -> np.ndarray:
+def splittable_rest(compiled: CompiledRules, cands: Candidates, *,
+                    deadline: float | None = None) -> np.ndarray:
     """Whether the units outside each candidate can still form ``k - 1`` clusters.
 
     A candidate failing :meth:`CompiledRules.splittable
     <clustering.compiled_rules.CompiledRules.splittable>` on its complement is
-    in no plan, so it can be dropped (a necessary condition).
+    in no plan, so it can be dropped (a necessary condition). Dropping is
+    only a saving: past ``deadline`` the candidates not yet checked are kept.
     """
     everyone = (1 << compiled.n) - 1
     ok = np.ones(len(cands), dtype=bool)
     for c in range(len(cands)):
+        if deadline is not None and c % _CLOCK_EVERY == 0 and time.perf_counter() > deadline:
+            break
         rest = everyone & ~mask_of(cands.members(c).tolist())
         ok[c] = compiled.splittable(rest, compiled.n_clusters - 1)
     return ok

@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -374,6 +373,8 @@ def _parse_cbc_log(text: str) -> tuple[str, float | None, float | None]:
 def _solve_cbc(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
     import pulp
 
+    from .cbc import run_cbc
+
     started = time.perf_counter()
     problem, variables = _to_pulp(model)
     if initial is not None:
@@ -384,31 +385,27 @@ def _solve_cbc(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
         # The limit covers building the PuLP model, and writing the MPS file and
         # reading the solution back (measured: about as long as building) lie
         # outside CBC's clock, which also overshoots a little to finish a node.
-        time_limit = max(0.1, 0.95 * (time_limit - 2 * build_time))
-    with tempfile.TemporaryDirectory(prefix="fairclusters-cbc-") as tmp:
-        log_path = os.path.join(tmp, "cbc.log")
-        command = bundled_cbc(
-            msg=False,
-            timeLimit=time_limit,
-            gapRel=mip_gap,
-            warmStart=initial is not None,
-            logPath=log_path,
-            options=[f"randomCbcSeed {int(seed) + 1}"],  # 0 would mean "use the clock"
-        )
-        started = time.perf_counter()
-        try:
-            problem.solve(command)
-        except pulp.PulpSolverError as exc:
-            return Solution("error", None, None, None, None, "cbc", str(exc),
-                            time.perf_counter() - started, build_time)
-        solve_time = time.perf_counter() - started
-        try:
-            with open(log_path, encoding="utf-8", errors="replace") as fh:
-                log_text = fh.read()
-        except FileNotFoundError:  # CBC died before writing it: judged by PuLP's status alone
-            log_text = ""
+        left = 0.95 * (time_limit - 2 * build_time)
+        if left <= 0.1:
+            return Solution("no_solution", None, None, None, None, "cbc",
+                            "no time left for CBC after building its model", 0.0, build_time)
+        time_limit = left
+    command = bundled_cbc(
+        msg=False,
+        gapRel=mip_gap,
+        warmStart=initial is not None,
+        options=[f"randomCbcSeed {int(seed) + 1}"],  # 0 would mean "use the clock"
+    )
+    try:
+        run = run_cbc(problem, command, time_limit=time_limit)
+    except OSError as exc:  # the binary cannot be started
+        return Solution("error", None, None, None, None, "cbc", str(exc), 0.0, build_time)
+    solve_time, log_text = run.seconds, run.log
     if verbose:
         print(log_text)
+    if run.stopped is not None and not run.solved:
+        return Solution("no_solution", None, None, None, None, "cbc",
+                        f"{run.stopped} at the time limit", solve_time, build_time)
     result, objective, lower = _parse_cbc_log(log_text)
     lowered = result.lower()
     # PuLP's status is Infeasible only when CBC's solution file says "Infeasible" or
@@ -422,9 +419,12 @@ def _solve_cbc(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
         pulp.LpSolutionIntegerFeasible,
     ) and (objective is not None or not log_text)
     if not has_solution:
-        state = "no_solution" if lowered.startswith("stopped") else "error"
-        return Solution(state, None, None, lower, None, "cbc", result or "no result line",
-                        solve_time, build_time)
+        # CBC stopped by its own -sec inside the root LP prints no result line at all.
+        timed_out = time_limit is not None and solve_time >= 0.9 * time_limit
+        state = "no_solution" if lowered.startswith("stopped") or timed_out else "error"
+        text = result or ("stopped at the time limit (no result line)" if timed_out
+                          else "no result line")
+        return Solution(state, None, None, lower, None, "cbc", text, solve_time, build_time)
     x = np.array([v.varValue if v.varValue is not None else 0.0 for v in variables])
     objective = float(model.c @ x)  # the log prints 8 decimals; recompute exactly
     claims = lowered.startswith("optimal solution found")

@@ -65,7 +65,7 @@ def test_the_assignment_model_falls_back_to_it_when_no_lp_is_solved(seed):
     # No time for the root LP: the rounds are skipped and the bound comes from sorting.
     solution, labels, details = solve_assignment(p, solver="highs", time_limit=5.0,
                                                  root_share=0.0)
-    assert details["stopped"].startswith("the LP relaxation was not solved")
+    assert details["unsolved_lp"].startswith("not solved within the root's share")
     optimum = brute_force_optimum(units, k, d=d, size=size, contiguous=True).value
     assert details["lagrangian_bound"] <= optimum + 1e-9
     assert solution.bound == pytest.approx(details["lagrangian_bound"])

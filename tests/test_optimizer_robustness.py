@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -51,16 +53,42 @@ def _tiny_milp() -> solvers.MILP:
 
 
 def test_a_missing_cbc_log_keeps_the_point_and_claims_nothing(monkeypatch):
-    real = solvers.bundled_cbc
+    import dataclasses
 
-    def without_log(**options):
-        options.pop("logPath", None)  # CBC then writes no log where the parser looks
-        return real(**options)
+    import optimizer.cbc
 
-    monkeypatch.setattr(solvers, "bundled_cbc", without_log)
+    real = optimizer.cbc.run_cbc
+
+    def without_log(*args, **kwargs):  # CBC wrote its solution but no log
+        return dataclasses.replace(real(*args, **kwargs), log="")
+
+    monkeypatch.setattr(optimizer.cbc, "run_cbc", without_log)
     solution = solvers.solve(_tiny_milp(), "cbc")
     assert solution.status == "feasible"  # a point, but no proof without the log
     assert solution.objective == 1.0 and solution.bound is None
+
+
+def test_cbc_past_its_deadline_is_stopped_and_leaves_no_process(monkeypatch):
+    # CBC checks -sec only between nodes; a run that ignores it is interrupted, then killed.
+    import subprocess
+
+    import optimizer.cbc
+
+    started = []
+    real_popen = subprocess.Popen
+
+    def slow_cbc(args, **kwargs):  # a "CBC" that never returns by itself
+        process = real_popen(["sleep", "60"], **kwargs)
+        started.append(process)
+        return process
+
+    monkeypatch.setattr(optimizer.cbc.subprocess, "Popen", slow_cbc)
+    monkeypatch.setattr(optimizer.cbc, "GRACE", 0.5)
+    clock = time.perf_counter()
+    solution = solvers.solve(_tiny_milp(), "cbc", time_limit=1.0)
+    assert time.perf_counter() - clock < 5
+    assert solution.status == "no_solution" and "at the time limit" in solution.solver_status
+    assert started and started[0].poll() is not None  # the child is gone
 
 
 @pytest.mark.parametrize("kind", ["apart", "together"])
