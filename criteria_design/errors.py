@@ -88,6 +88,21 @@ class StructureError(CriteriaError):
         self.criterion_id = criterion_id
 
 
+class StructureErrors(StructureError):
+    """Several broken structural rules, found in one pass and reported together.
+
+    Attributes
+    ----------
+    problems : list of StructureError
+        Each with its own path and criterion id.
+    """
+
+    def __init__(self, problems: list[StructureError]) -> None:
+        super().__init__("; ".join(map(str, problems)), path=problems[0].path,
+                         criterion_id=problems[0].criterion_id)
+        self.problems = list(problems)
+
+
 class CriteriaTableError(CriteriaError):
     """A criteria table could not be read or is invalid.
 

@@ -50,6 +50,7 @@ from criteria_design.errors import (
     CriteriaParameterError,
     CriteriaTableError,
     StructureError,
+    StructureErrors,
     UnknownCriterionError,
 )
 
@@ -104,7 +105,8 @@ class _Model(FairclustersModel):
     def _invalid(cls, exc: ValidationError, data: object) -> CriteriaTableError:
         # Unlike other models', table errors keep the path and criterion id of each
         # problem, so that load_table can point at the line in the file.
-        return CriteriaTableError([_problem_from_error(e, data) for e in exc.errors()])
+        return CriteriaTableError(
+            [problem for e in exc.errors() for problem in _problems_from_error(e, data)])
 
 
 class Target(_Model):
@@ -636,35 +638,47 @@ class CriteriaTable(_Model):
 
     @model_validator(mode="after")
     def _table_consistent(self) -> CriteriaTable:
-        # Ids are unique among siblings; the same id may recur at other places.
-        seen: dict[tuple, tuple] = {}
-        for path, criterion in self._walk_with_paths():
-            where = (path[:-1], criterion.id)
-            if where in seen:
-                raise StructureError(
-                    f"duplicate id {criterion.id!r}: first at {format_path(seen[where])}, "
-                    f"again at {format_path(path)}",
-                    path=path,
-                    criterion_id=criterion.id,
-                )
-            seen[where] = path
-        self._index()
-        self._check_classes()
+        # Every table-level problem is found in one pass and reported together.
+        problems = self._duplicate_ids()
+        if not problems:  # keys and classes need unique sibling ids
+            self._index()
+            problems += self._class_problems()
         if self.max_total is not None and self.max_total < self.total:
-            raise StructureError(
+            problems.append(StructureError(
                 f"max_total {self.max_total:g} is below the base total {self.total:g}",
                 path=("max_total",),
-            )
+            ))
         base_sections = [s for s in self.sections if s.role == "base"]
         base = sum(s.contribution for s in base_sections)
         if not _close(base, self.total):
             parts = ", ".join(f"{s.id}={s.contribution:g}" for s in base_sections)
-            raise StructureError(
+            problems.append(StructureError(
                 f"declared total {self.total:g} does not match the base sections, which add up "
                 f"to {base:g} ({parts})",
                 path=("total",),
-            )
+            ))
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            raise StructureErrors(problems)
         return self
+
+    def _duplicate_ids(self) -> list[StructureError]:
+        """Ids are unique among siblings; the same id may recur at other places."""
+        seen: dict[tuple, tuple] = {}
+        problems = []
+        for path, criterion in self._walk_with_paths():
+            where = (path[:-1], criterion.id)
+            if where in seen:
+                problems.append(StructureError(
+                    f"duplicate id {criterion.id!r}: first at {format_path(seen[where])}, "
+                    f"again at {format_path(path)}",
+                    path=path,
+                    criterion_id=criterion.id,
+                ))
+            else:
+                seen[where] = path
+        return problems
 
     def _index(self) -> None:
         self._keys.clear()
@@ -688,20 +702,22 @@ class CriteriaTable(_Model):
         for i, section in enumerate(self.sections):
             yield from rec(section, ("sections", i), ())
 
-    def _check_classes(self) -> None:
+    def _class_problems(self) -> list[StructureError]:
+        """Tiers for member classes that no member has."""
         declared = {m.member_class for m in self.members if m.member_class is not None}
         if not declared:
-            return
-        for path, criterion in self._walk_with_paths():
-            for j, tier in enumerate(criterion.tiers):
-                if tier.member_class not in declared:
-                    raise StructureError(
-                        f"tier {j} of {criterion.id!r} is for member class "
-                        f"{tier.member_class!r}, which no member has (classes: "
-                        f"{', '.join(sorted(declared))})",
-                        path=(*path, "tiers", j, "member_class"),
-                        criterion_id=criterion.id,
-                    )
+            return []
+        return [
+            StructureError(
+                f"tier {j} of {criterion.id!r} is for member class {tier.member_class!r}, "
+                f"which no member has (classes: {', '.join(sorted(declared))})",
+                path=(*path, "tiers", j, "member_class"),
+                criterion_id=criterion.id,
+            )
+            for path, criterion in self._walk_with_paths()
+            for j, tier in enumerate(criterion.tiers)
+            if tier.member_class not in declared
+        ]
 
     def _walk_with_paths(self) -> Iterator[tuple[tuple, Criterion]]:
         def rec(node: Criterion, path: tuple) -> Iterator[tuple[tuple, Criterion]]:
@@ -1052,6 +1068,14 @@ def _node_lines(text: str) -> dict[tuple, int]:
     if root is not None:
         rec(root, ())
     return lines
+
+
+def _problems_from_error(err: ErrorDetails, data: object) -> list[dict]:
+    """One pydantic error as table problems (several when structural checks found several)."""
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, StructureErrors):
+        return [_problem_from_error({**err, "ctx": {"error": p}}, data) for p in cause.problems]
+    return [_problem_from_error(err, data)]
 
 
 def _problem_from_error(err: ErrorDetails, data: object) -> dict:

@@ -288,3 +288,22 @@ def test_schema_describes_the_fields_files_use():
     assert {"kind", "role", "unit", "target", "scoring", "evidence", "period", "rubric", "cap",
             "children"} <= set(criterion["properties"])
     assert criterion["additionalProperties"] is False
+
+
+def test_table_level_problems_are_all_reported_at_once_each_with_its_line(tmp_path):
+    from criteria_design.errors import CriteriaTableError
+
+    path = tmp_path / "two_problems.yaml"
+    path.write_text(
+        "title: t\ntotal: 100\nsections:\n"
+        "  - id: A\n    text: Một\n    max_points: 40\n    kind: qualitative\n"
+        "  - id: A\n    text: Hai\n    max_points: 40\n    kind: qualitative\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CriteriaTableError) as info:
+        load_table(path)
+    problems = info.value.problems
+    assert [p["message"].split(":")[0] for p in problems] == [
+        "duplicate id 'A'", "declared total 100 does not match the base sections, which add up "
+        "to 80 (A=40, A=40)"]
+    assert [p["line"] for p in problems] == [8, 2]
