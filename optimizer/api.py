@@ -254,9 +254,16 @@ def optimize(
     solution, labels, details = by_method(compiled, goal, d, run)
     details.update(solver_status=solution.solver_status)
 
+    if solution.status == "infeasible" and solution.solver != "enumeration":
+        # A solver's word alone is not enough: the other solver confirms, and finds the
+        # plan if the first was wrong; then relaxing one rule at a time names the culprits.
+        solution, labels, details, confirmed = _confirm_infeasible(
+            compiled, goal, d, run, by_method, solution, labels, details)
+        if confirmed:
+            details["blocking_rules"] = _blocking_rules(compiled, run, by_method)
     if solution.status == "infeasible":
         return finish(None, "infeasible", None, None, None, chosen, reason,
-                      [_infeasibility_proof(solution)], details)
+                      [_infeasibility_proof(solution, details.get("blocking_rules"))], details)
     if solution.status == "error":
         raise RuntimeError(f"the {solver} solver failed: {solution.solver_status}")
     if labels is None:
@@ -283,7 +290,8 @@ class _Run:
     deadline: float | None  # time.perf_counter() value at which the whole call ends
 
 
-def _infeasibility_proof(solution: Solution) -> InfeasibleError:
+def _infeasibility_proof(solution: Solution, blocking: list[str] | None = None
+                         ) -> InfeasibleError:
     """Why no plan exists, in the words of whatever proved it (enumeration or a solver)."""
     if solution.solver == "enumeration":
         return InfeasibleError(
@@ -291,11 +299,91 @@ def _infeasibility_proof(solution: Solution) -> InfeasibleError:
             f"{solution.solver_status} (no solver was needed)",
             reason="exhaustive",
         )
+    culprits = ""
+    if blocking:
+        culprits = (f"; dropping any one of these rules alone would allow a plan: "
+                    f"{', '.join(blocking)}")
     return InfeasibleError(
         f"the {solution.solver} solver proved that no plan satisfies the rules "
-        f"({solution.solver_status}), although the pre-solve checks found no contradiction",
+        f"({solution.solver_status}), although the pre-solve checks found no "
+        f"contradiction{culprits}",
         reason="solver",
     )
+
+
+def _other_solver(solver: str) -> str | None:
+    """The other solver, if it is installed (HiGHS is an optional extra)."""
+    if solver == "highs":
+        return "cbc"
+    try:
+        import highspy  # noqa: F401
+    except ImportError:
+        return None
+    return "highs"
+
+
+def _confirm_infeasible(compiled, goal, d, run, by_method, solution, labels, details):
+    """Solve again with the other solver; ``(solution, labels, details, confirmed)``.
+
+    If the other solver finds a plan, its result replaces the claim; if it
+    cannot answer in the time left, the first solver's proof stands but is
+    reported as not confirmed (``details["confirmed_by"]`` is absent).
+    """
+    other = _other_solver(run.solver)
+    left = None if run.deadline is None else run.deadline - time.perf_counter()
+    if other is None or (left is not None and left < 0.2):
+        return solution, labels, details, False
+    second, second_labels, second_details = by_method(
+        compiled, goal, d, replace(run, solver=other, time_limit=left))
+    if second.status == "infeasible":
+        details["confirmed_by"] = other
+        return solution, labels, details, True
+    if second_labels is not None:
+        second_details["refuted_infeasible"] = (
+            f"{run.solver} said infeasible ({solution.solver_status}); {other} found a plan")
+        second_details.update(solver_status=second.solver_status)
+        return second, second_labels, second_details, False
+    return solution, labels, details, False
+
+
+#: Rule families that can be relaxed one at a time, and how.
+_RELAXATIONS = {
+    "contiguity": lambda r: {"contiguous": False} if r.contiguous else None,
+    "count": lambda r: {"size": None} if r.size is not None else None,
+    "weight": lambda r: {"weight_bounds": None, "weight": None} if r.weight_bounds else None,
+    "together": lambda r: {"together": ()} if r.together else None,
+    "apart": lambda r: {"apart": ()} if r.apart else None,
+    "fixed": lambda r: {"fixed": {}} if r.fixed else None,
+    "purity": lambda r: {"pure": None} if r.pure is not None else None,
+}
+
+
+def _blocking_rules(compiled: CompiledRules, run: _Run, by_method) -> list[str]:
+    """The rule families whose removal alone makes a plan possible (within the time left).
+
+    Each relaxed problem is solved for feasibility only (the balance
+    objective, no dissimilarity needed), sharing the time left equally.
+    """
+    rules, units = compiled.rules, compiled.unit_set
+    relaxed = {name: update for name, relax in _RELAXATIONS.items()
+               if (update := relax(rules)) is not None}
+    blocking = []
+    goal = parse_objective("balance")
+    for i, (name, update) in enumerate(relaxed.items()):
+        left = None if run.deadline is None else run.deadline - time.perf_counter()
+        if left is not None and left < 0.2:
+            break
+        looser = rules.model_copy(update=update)
+        if diagnose(units, looser):
+            continue
+        share = None if left is None else left / (len(relaxed) - i)
+        _, found, _ = by_method(looser.compile(units), goal, None,
+                                      replace(run, time_limit=share, warm_labels=None,
+                                              deadline=None if left is None else
+                                              time.perf_counter() + share))
+        if found is not None:
+            blocking.append(name)
+    return blocking
 
 
 def _check_parameters(units, method, solver, time_limit, mip_gap, warm_start,

@@ -166,3 +166,40 @@ def test_cut_length_weighs_each_border_by_its_km(method):
     free = optimize(units, 2, size=(1, 3), objective="cut-length", method=method)
     assert free.objective == pytest.approx(1.0)
     assert free.plan.clusters[free.plan.cluster_of("3")] == ["3"]
+
+
+def _star():
+    """A hub with four leaves: two contiguous clusters of 2-3 would both need the hub."""
+    from clustering.units import UnitSet
+
+    units = [{"id": str(i), "name": f"U{i}", "weight": 1.0} for i in range(5)]
+    return UnitSet(units, [("0", str(i)) for i in range(1, 5)])
+
+
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+def test_a_solver_proof_of_infeasibility_is_confirmed_and_names_the_blocking_rules(solver):
+    result = optimize(_star(), 2, size=(2, 3), method="assignment", solver=solver,
+                      dissimilarity=np.ones((5, 5)) - np.eye(5))
+    assert result.status == "infeasible"
+    assert result.details["confirmed_by"] == ("highs" if solver == "cbc" else "cbc")
+    # Without contiguity any split works; without the size bounds, {hub + 3 leaves} + {leaf}.
+    assert result.details["blocking_rules"] == ["contiguity", "count"]
+    assert "contiguity, count" in str(result.reasons[0])
+
+
+def test_a_wrong_infeasible_from_one_solver_is_refuted_by_the_other(monkeypatch):
+    import optimizer.assignment as assignment
+
+    real = assignment.solve
+
+    def cbc_says_infeasible(milp, solver, **kwargs):  # a solver bug, simulated
+        if solver == "cbc":
+            return solvers.Solution("infeasible", None, None, None, None, "cbc",
+                                    "Problem is infeasible", 0.0)
+        return real(milp, solver, **kwargs)
+
+    monkeypatch.setattr(assignment, "solve", cbc_says_infeasible)
+    units = vietnam_provinces(2025)
+    result = optimize(units, 6, size=(5, 6), method="assignment", solver="cbc", time_limit=60)
+    assert result.status == "optimal"
+    assert "cbc said infeasible" in result.details["refuted_infeasible"]
