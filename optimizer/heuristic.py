@@ -329,7 +329,7 @@ def heuristic_plan(
     contiguity), improved by :func:`improve_pmedian`. Rules the estimator
     does not handle (together, apart, fixed, pure) give ``None``, as does a
     start the estimator cannot repair: the caller then solves without it.
-    The improvement stops at ``deadline`` (a ``time.perf_counter()`` value).
+    The search and the improvement stop at ``deadline`` (a ``time.perf_counter()`` value).
 
     Examples
     --------
@@ -348,9 +348,11 @@ def heuristic_plan(
     if rules.together or rules.apart or rules.fixed or rules.pure is not None:
         return None
     try:
+        budget = None if deadline is None else max(1e-3, deadline - time.perf_counter())
         azp = AZPLocalSearch(
             rules.n_clusters, init="ward", size=rules.size, weight_bounds=rules.weight_bounds,
             weight=rules.weight, contiguous=rules.contiguous, random_state=seed,
+            time_limit=budget,
         ).fit(units)
     except FairclustersError:  # cannot repair, or nothing to cluster on: no start
         return None

@@ -276,3 +276,16 @@ def test_spanning_tree_split_follows_feature_distance_without_contiguity():
     sse, with_root, other = _best_split(state, 0b1111)
     assert (with_root, other) == ([0, 2], [1, 3])
     assert sse == pytest.approx(2 * 0.05**2 * 2)
+
+
+def test_azp_time_limit_stops_the_search_and_a_repair_it_cannot_finish():
+    units = planar_unit_set(60, seed=2)
+    valid = AZPLocalSearch(4, size=(12, 18), random_state=0, max_iter=0).fit(units)
+    # A limit already past: no descent or tabu step, the (valid) start comes back as it was.
+    stopped = AZPLocalSearch(4, size=(12, 18), init=valid.plan_, time_limit=1e-9).fit(units)
+    assert stopped.n_iter_ == 0 and stopped.plan_.same_partition(valid.plan_)
+    # A start that needs repair, and no time to repair it: said so, not a broken plan.
+    broken = np.arange(60) % 4  # scattered clusters
+    with pytest.raises(InfeasibleError) as info:
+        AZPLocalSearch(4, size=(12, 18), init=broken, time_limit=1e-9).fit(units)
+    assert info.value.reason == "time_limit"

@@ -39,8 +39,9 @@ for ``b`` is computed in O(p) from cluster sizes and means:
 from __future__ import annotations
 
 import itertools
+import time
 from collections import deque
-from numbers import Integral
+from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
@@ -268,6 +269,11 @@ class AZPLocalSearch(ClusteringEstimator):
         ``False`` only repairs the start plan (fewest moves to meet the rules,
         no descent or tabu search): to mend a planner's proposal, or a solver's
         nearly contiguous solution, without drifting from it.
+    time_limit : float, optional
+        Seconds for the whole fit. The descent and the tabu search stop at it
+        and keep the best plan so far; a repair still unfinished then raises
+        :class:`~clustering.errors.InfeasibleError` (reason ``"time_limit"``),
+        and ``"auto"`` tries no further start.
     random_state : int, RandomState or None
         Order of the descent sweeps.
 
@@ -309,6 +315,7 @@ class AZPLocalSearch(ClusteringEstimator):
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "max_repair_steps": [Interval(Integral, 0, None, closed="left"), None],
         "improve": [BOOLEAN],
+        "time_limit": [Interval(Real, 0, None, closed="neither"), None],
     }
 
     def __init__(
@@ -327,6 +334,7 @@ class AZPLocalSearch(ClusteringEstimator):
         max_iter: int = 200,
         max_repair_steps: int | None = None,
         improve: bool = True,
+        time_limit: float | None = None,
         random_state=None,
     ) -> None:
         self.n_clusters = n_clusters
@@ -342,6 +350,7 @@ class AZPLocalSearch(ClusteringEstimator):
         self.max_iter = max_iter
         self.improve = improve
         self.max_repair_steps = max_repair_steps
+        self.time_limit = time_limit
         self.random_state = random_state
 
     def _n_clusters_for(self, init: object) -> int:
@@ -389,9 +398,13 @@ class AZPLocalSearch(ClusteringEstimator):
         starts = ["ward", "kmeans"] if auto else [self.init]
         outcomes, failures = [], []
         self.n_moves_ = 0
+        deadline = None if self.time_limit is None else time.perf_counter() + self.time_limit
         for init in starts:
+            if outcomes and deadline is not None and time.perf_counter() > deadline:
+                break  # the first start's plan stands
             try:
-                outcomes.append((*self._search_from(problem, rules, init), len(outcomes), init))
+                outcomes.append((*self._search_from(problem, rules, init, deadline),
+                                 len(outcomes), init))
             except InfeasibleError as exc:
                 if len(starts) == 1:
                     raise
@@ -414,7 +427,7 @@ class AZPLocalSearch(ClusteringEstimator):
             )
         return self
 
-    def _search_from(self, problem, rules: CompiledRules, init
+    def _search_from(self, problem, rules: CompiledRules, init, deadline: float | None = None
                      ) -> tuple[float, np.ndarray, bool, float, int]:
         """Repair, then improve, one start: ``(objective, labels, repaired, start objective,
         iterations)``."""
@@ -424,11 +437,11 @@ class AZPLocalSearch(ClusteringEstimator):
             raise PlanError(f"the start plan has {len(np.unique(start))} clusters, not {k}")
         _, start = np.unique(start, return_inverse=True)
         state = _State(problem.features, rules, start, k)
-        repaired = self._repair(state, rules)
+        repaired = self._repair(state, rules, deadline)
         start_value = state.objective()
         labels, n_iter = state.labels.copy(), 0
         if self.improve:
-            labels, n_iter = self._improve(state, check_random_state(self.random_state))
+            labels, n_iter = self._improve(state, check_random_state(self.random_state), deadline)
         return _objective(problem, labels), labels, repaired, start_value, n_iter
 
     # -- start -----------------------------------------------------------------
@@ -500,7 +513,8 @@ class AZPLocalSearch(ClusteringEstimator):
         return float(self.geography)
 
     # -- repair ----------------------------------------------------------------
-    def _repair(self, state: _State, rules: CompiledRules) -> bool:
+    def _repair(self, state: _State, rules: CompiledRules, deadline: float | None = None
+                ) -> bool:
         """Mend contiguity, then the bounds; whether anything changed.
 
         Raises
@@ -517,6 +531,9 @@ class AZPLocalSearch(ClusteringEstimator):
         for _ in range(steps):
             if not state.violation():
                 return True
+            if deadline is not None and time.perf_counter() > deadline:
+                raise InfeasibleError("the start plan could not be repaired within the time "
+                                      f"limit of {self.time_limit:g} s", reason="time_limit")
             if not (
                 self._one_chain(state)
                 or self._one_recombination(state)
@@ -725,17 +742,19 @@ class AZPLocalSearch(ClusteringEstimator):
     def _admissible(self, state: _State, i: int, b: int) -> bool:
         return state.within_bounds_after(i, b) and state.stays_connected(i)
 
-    def _improve(self, state: _State, rng: np.random.RandomState) -> tuple[np.ndarray, int]:
+    def _improve(self, state: _State, rng: np.random.RandomState,
+                 deadline: float | None = None) -> tuple[np.ndarray, int]:
         """Descent, then the tabu phase: the best labels seen and the iterations run."""
-        sweeps = self._descend(state, rng)
-        labels, steps = self._tabu_search(state)
+        sweeps = self._descend(state, rng, deadline)
+        labels, steps = self._tabu_search(state, deadline)
         return labels, sweeps + steps
 
-    def _descend(self, state: _State, rng: np.random.RandomState) -> int:
+    def _descend(self, state: _State, rng: np.random.RandomState,
+                 deadline: float | None = None) -> int:
         """First-improvement sweeps in a seeded random order until none helps; the sweeps run."""
         n = len(state.labels)
         sweeps, improved = 0, True
-        while improved:
+        while improved and not _past(deadline):
             sweeps += 1
             improved = False
             for i in rng.permutation(n):
@@ -752,7 +771,8 @@ class AZPLocalSearch(ClusteringEstimator):
                         break
         return sweeps
 
-    def _tabu_search(self, state: _State) -> tuple[np.ndarray, int]:
+    def _tabu_search(self, state: _State, deadline: float | None = None
+                     ) -> tuple[np.ndarray, int]:
         """AZP-tabu: the best admissible move, even uphill, without immediate return.
 
         Stops after ``max_iter`` steps without a new best, or when no move is
@@ -762,7 +782,7 @@ class AZPLocalSearch(ClusteringEstimator):
         best_labels, best_value = state.labels.copy(), state.objective()
         tabu: dict[tuple[int, int], int] = {}
         current, stale, step = best_value, 0, 0
-        while stale < self.max_iter:
+        while stale < self.max_iter and not _past(deadline):
             candidates = sorted(
                 (state.delta(i, b), i, b)
                 for i in range(n)
@@ -789,6 +809,10 @@ class AZPLocalSearch(ClusteringEstimator):
             else:
                 stale += 1
         return best_labels, step
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.perf_counter() > deadline
+
 
 def _edges_by_length(state: _State, union: int) -> list[tuple[int, int]]:
     """The edges inside ``union`` (under the rules), shortest in feature space first.
