@@ -260,7 +260,7 @@ def optimize(
         solution, labels, details, confirmed = _confirm_infeasible(
             compiled, goal, d, run, by_method, solution, labels, details)
         if confirmed:
-            details["blocking_rules"] = _blocking_rules(compiled, run, by_method)
+            details["blocking_rules"] = _blocking_rules(compiled, run, candidate_limit)
     if solution.status == "infeasible":
         return finish(None, "infeasible", None, None, None, chosen, reason,
                       [_infeasibility_proof(solution, details.get("blocking_rules"))], details)
@@ -358,32 +358,69 @@ _RELAXATIONS = {
 }
 
 
-def _blocking_rules(compiled: CompiledRules, run: _Run, by_method) -> list[str]:
-    """The rule families whose removal alone makes a plan possible (within the time left).
+#: Seconds at most spent naming the rules that block every plan (the time limit, if shorter).
+BLAME_BUDGET = 5.0
 
-    Each relaxed problem is solved for feasibility only (the balance
-    objective, no dissimilarity needed), sharing the time left equally.
+
+def _blocking_rules(compiled: CompiledRules, run: _Run, candidate_limit: int) -> list[str]:
+    """The rule families whose removal alone makes a plan possible (within a time budget).
+
+    A plan of the relaxed problem proves the family blocks: the local search
+    (:class:`~clustering.estimators.AZPLocalSearch`, repair only) looks for one
+    first, then the exact method ``auto`` would pick for it, for feasibility
+    only (the balance objective); the budget (:data:`BLAME_BUDGET`, or the
+    time left) is shared equally. A family whose relaxed problem is not
+    settled in its share is not named.
     """
     rules, units = compiled.rules, compiled.unit_set
     relaxed = {name: update for name, relax in _RELAXATIONS.items()
                if (update := relax(rules)) is not None}
+    stop = time.perf_counter() + BLAME_BUDGET
+    if run.deadline is not None:
+        stop = min(stop, run.deadline)
     blocking = []
     goal = parse_objective("balance")
     for i, (name, update) in enumerate(relaxed.items()):
-        left = None if run.deadline is None else run.deadline - time.perf_counter()
-        if left is not None and left < 0.2:
+        left = stop - time.perf_counter()
+        if left < 0.2:
             break
         looser = rules.model_copy(update=update)
         if diagnose(units, looser):
             continue
-        share = None if left is None else left / (len(relaxed) - i)
-        _, found, _ = by_method(looser.compile(units), goal, None,
-                                      replace(run, time_limit=share, warm_labels=None,
-                                              deadline=None if left is None else
-                                              time.perf_counter() + share))
+        share = left / (len(relaxed) - i)
+        attempt = replace(run, time_limit=share, warm_labels=None,
+                          deadline=time.perf_counter() + share)
+        looser_compiled = looser.compile(units)
+        if _heuristic_plan_exists(looser_compiled, share / 2):
+            blocking.append(name)
+            continue
+        method, _ = _choose_method("auto", looser_compiled, goal, candidate_limit,
+                                   attempt.deadline)
+        by_method = _by_enumeration if method == "enumerate" else _by_assignment
+        _, found, _ = by_method(looser_compiled, goal, None, attempt)
         if found is not None:
             blocking.append(name)
     return blocking
+
+
+def _heuristic_plan_exists(compiled: CompiledRules, seconds: float) -> bool:
+    """Whether the local search finds a plan following ``compiled`` within ``seconds``.
+
+    It handles count and weight bounds and contiguity only; with other rules, False.
+    """
+    from clustering.estimators import AZPLocalSearch
+
+    if compiled.has_group_rules:
+        return False
+    rules = compiled.rules
+    try:
+        AZPLocalSearch(rules.n_clusters, init="ward", size=rules.size,
+                       weight_bounds=rules.weight_bounds, weight=rules.weight,
+                       contiguous=rules.contiguous, improve=False,
+                       time_limit=max(seconds, 1e-3)).fit(compiled.unit_set)
+    except FairclustersError:  # no plan found in time, or nothing to cluster on
+        return False
+    return True
 
 
 def _check_parameters(units, method, solver, time_limit, mip_gap, warm_start,
