@@ -109,14 +109,15 @@ def _column_matrix(cands: Candidates) -> sp.csc_matrix:
 
 
 def lp_by_column_generation(
-    cands: Candidates, costs: np.ndarray, n_clusters: int
+    cands: Candidates, costs: np.ndarray, n_clusters: int, *, deadline: float | None = None
 ) -> tuple[float, np.ndarray] | None:
     """LP relaxation value and every candidate's reduced cost, or ``None``.
 
     Starts from the cheapest candidates covering each unit, adds the most
     negative reduced-cost columns until none is left (LPs solved by HiGHS in
     :func:`scipy.optimize.linprog`). ``None`` when the restricted LP stays
-    infeasible (the caller then solves the full model, which decides).
+    infeasible, or at ``deadline`` (a ``time.perf_counter()`` value): the
+    caller then solves the full model, which decides.
     """
     A = _column_matrix(cands)
     rhs = np.ones(A.shape[0])
@@ -136,6 +137,8 @@ def lp_by_column_generation(
     artificial = sp.hstack([sp.identity(m, format="csc"), -sp.identity(m, format="csc")[:, -1:]])
     big = 1.0 + 2.0 * n_clusters * float(np.abs(costs).max(initial=0.0))
     for _ in range(500):
+        if deadline is not None and time.perf_counter() > deadline:
+            return None
         result = linprog(
             np.concatenate([costs[active], np.full(m + 1, big)]),
             A_eq=sp.hstack([A[:, active], artificial]).tocsc(),
@@ -182,7 +185,10 @@ def solve_set_partition(
     keep = np.arange(len(cands))
     incumbent = warm_start
     if len(cands) > DIRECT_POOL:
-        lp = lp_by_column_generation(cands, costs, n_clusters)
+        # The reduction is a saving: it may take a third of the time.
+        lp = lp_by_column_generation(
+            cands, costs, n_clusters,
+            deadline=None if time_limit is None else started + time_limit / 3)
         if lp is not None:
             z_lp, reduced = lp
             details["lp_bound"] = z_lp
@@ -190,7 +196,8 @@ def solve_set_partition(
             if upper is None:  # a plan from the candidates with the smallest reduced costs
                 pool = np.argsort(reduced, kind="stable")[:_INCUMBENT_POOL]
                 small = cands.take(pool)
-                budget = None if time_limit is None else max(1.0, 0.25 * time_limit)
+                budget = None if time_limit is None else max(
+                    0.1, 0.25 * (time_limit - (time.perf_counter() - started)))
                 first = solve(
                     build_set_partition(small, costs[pool], n_clusters),
                     solver,
