@@ -153,8 +153,11 @@ def optimize(
     contiguous : bool, default True
         Every cluster connected in the adjacency graph.
     objective : str, dict or callable, default "p-median"
-        ``"p-median"``, ``"wcss"``, ``"balance"``, a dict of them to weights,
-        or a cost ``f(ids) -> float`` of one cluster (see :mod:`optimizer.objectives`).
+        ``"p-median"``, ``"wcss"``, ``"balance"``, ``"cut-edges"`` (borders
+        between clusters: compactness), ``"cut-length"`` (the same in km of
+        border), a dict of them to weights, or a cost ``f(ids) -> float`` of
+        one cluster (see :mod:`optimizer.objectives`). Costs are rescaled to
+        magnitudes near 1 before solving and reported in the caller's units.
     dissimilarity : array, optional
         ``n x n`` matrix in the unit order, finite and non-negative. Default:
         :func:`optimizer.objectives.default_dissimilarity`.
@@ -195,6 +198,10 @@ def optimize(
     Returns
     -------
     OptimizeResult
+        ``status="infeasible"`` with the reasons when no plan exists (found
+        before solving, by enumeration, or by a solver and confirmed by the
+        other one, with the rules whose removal alone would allow a plan);
+        ``result.raise_if_infeasible()`` raises what the estimators raise.
 
     Examples
     --------
