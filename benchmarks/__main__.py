@@ -27,6 +27,7 @@ from pathlib import Path
 
 from clustering.cli import run_command
 from clustering.errors import FairclustersError, InfeasibleError, ParameterError
+from clustering.i18n import DEFAULT_LANGUAGE, LANGUAGES, Text
 from clustering.rules import ClusterRules, check_feasible
 from clustering.units import UnitSet
 from optimizer.objectives import DEFAULT_GEOGRAPHY
@@ -45,6 +46,9 @@ BUILT_IN_DEFAULTS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; every option's help states its default."""
+    import clustering  # its version, from the distribution's metadata
+
     parser = argparse.ArgumentParser(
         prog="fairclusters-benchmark",
         description=(
@@ -54,42 +58,65 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 success, 2 bad input, 1 internal error, 130/143 interrupted.",
     )
     parser.add_argument("proposals", nargs="*", type=Path, metavar="PROPOSAL",
-                        help="proposal files (.yaml, .json or .csv)")
+                        help="proposal files (.yaml, .json or .csv) naming each cluster's "
+                             "members (default: none, only the reference plans)")
     parser.add_argument("--dataset", metavar="NAME_OR_FILE",
                         help=f"built-in {sorted(BUILT_IN_DATASETS)} or a unit-set .csv/.json "
-                             "(default: the proposals' dataset, else vietnam-2025)")
-    parser.add_argument("--clusters", "-k", type=int, metavar="K", help="number of clusters")
+                             f"(default: the proposals' dataset, else {DEFAULT_DATASET})")
+    parser.add_argument("--clusters", "-k", type=int, metavar="K",
+                        help="number of clusters (default: 6 on the 34 units of 2025, 8 on the "
+                             "63 of 2024; required for other datasets)")
     parser.add_argument("--size", nargs=2, type=int, metavar=("MIN", "MAX"),
-                        help="bounds on the number of members of each cluster")
+                        help="bounds on the number of members of each cluster (default: 5 6 on "
+                             "the 34 units, 7 9 on the 63, else the mean size +-20 %%; none "
+                             "with --weight-tolerance)")
     parser.add_argument("--weight-tolerance", type=float, metavar="T",
-                        help="population of each cluster within the ideal * (1 +- T)")
+                        help="population of each cluster within the ideal * (1 +- T) "
+                             "(default: no population bound)")
     parser.add_argument("--contiguous", action=argparse.BooleanOptionalAction, default=True,
                         help="clusters must be connected by land borders (default: yes)")
     parser.add_argument("--geography", type=float, default=DEFAULT_GEOGRAPHY, metavar="ALPHA",
                         help="weight of geography in the dissimilarity, 0..1 "
-                             f"(default {DEFAULT_GEOGRAPHY})")
+                             f"(default: {DEFAULT_GEOGRAPHY})")
     parser.add_argument("--out", type=Path, metavar="DIR",
-                        help=f"report folder (default {DEFAULT_OUT}/, or a new dated "
+                        help=f"report folder (default: {DEFAULT_OUT}/, or a new dated "
                              f"{DEFAULT_OUT}_YYYY-MM-DD_HHMMSS/ when that exists)")
     parser.add_argument("--force", action="store_true",
                         help="replace the report in an existing --out folder (alone: replace "
-                             f"{DEFAULT_OUT}/ instead of writing a dated folder)")
+                             f"{DEFAULT_OUT}/ instead of writing a dated folder; default: off)")
+    parser.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
+                        help="language of the printed table, report.md and the figures: "
+                             f"vi (Vietnamese) or en (English) (default: {DEFAULT_LANGUAGE})")
     parser.add_argument("--samples", type=int, default=2000, metavar="N",
-                        help="chain steps when the feasible plans are too many to enumerate")
-    parser.add_argument("--seed", type=int, default=0)
+                        help="chain steps when the feasible plans are too many to enumerate "
+                             "(default: 2000)")
+    parser.add_argument("--seed", type=int, default=0, metavar="S",
+                        help="seed of every random choice (default: 0)")
     parser.add_argument("--chains", type=int, default=4, metavar="C",
-                        help="independent sampling chains (seeded from --seed; default 4)")
+                        help="independent sampling chains, seeded from --seed (default: 4)")
     parser.add_argument("--n-jobs", type=int, default=1, metavar="N",
-                        help="chains run in parallel through joblib (-1: all cores)")
+                        help="chains run in parallel through joblib, -1 for all cores; the "
+                             "result does not depend on it (default: 1)")
     parser.add_argument("--time-limit", type=float, default=20.0, metavar="SECONDS",
-                        help="optimizer time limit (default 20)")
+                        help="optimizer time limit (default: 20)")
     parser.add_argument("--geojson", type=Path, metavar="FILE",
-                        help="polygons of the units for the maps")
+                        help="polygons of the units for the maps (default: none, centroids "
+                             "and borders)")
     parser.add_argument("--no-references", dest="references", action="store_false",
-                        help="evaluate only the proposals (no regions, heuristic, optimizer)")
-    parser.add_argument("--progress", action="store_true", help="show progress bars")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+                        help="evaluate only the proposals, without the regions, heuristic and "
+                             "optimizer (default: with them)")
+    parser.add_argument("--progress", action="store_true",
+                        help="show progress bars (default: off)")
+    parser.add_argument("--debug", action="store_true",
+                        help="show tracebacks of errors (default: off)")
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s {clustering.__version__}",
+                        help="print the installed fairclusters version and exit")
     return parser
+
+
+_WRITTEN = Text(vi="Đã ghi báo cáo vào {out}/ ({n} tệp; mở {md})",
+                en="Report written to {out}/ ({n} files; open {md})")
 
 
 class InputError(FairclustersError):
@@ -200,10 +227,11 @@ def _run(args: argparse.Namespace) -> int:
     benchmark = run_benchmark(unit_set, proposals, settings, references=args.references,
                               progress=args.progress, n_jobs=args.n_jobs)
     # The report first: a closed standard output (``| head``) must not lose it.
-    written = write_report(benchmark, args.out, force=args.force, geojson=args.geojson)
-    print(console_summary(benchmark))
-    print(f"\nReport written to {args.out}/ ({len(written)} files; open "
-          f"{written['markdown'].name})")
+    written = write_report(benchmark, args.out, force=args.force, geojson=args.geojson,
+                           lang=args.lang)
+    print(console_summary(benchmark, args.lang))
+    print("\n" + _WRITTEN(args.lang, out=args.out, n=len(written),
+                          md=written["markdown"].name))
     return 0
 
 

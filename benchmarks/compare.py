@@ -32,6 +32,7 @@ import numpy as np
 from clustering.dissimilarity import default_indicators, standardized_indicators
 from clustering.dissimilarity import dissimilarity as combined_dissimilarity
 from clustering.errors import FairclustersError, IndicatorError, InfeasibleError
+from clustering.i18n import Text
 from clustering.metrics import (
     FairnessReport,
     cut_edges,
@@ -53,6 +54,7 @@ from optimizer.objectives import (
 from .sampling import PlanSample, sample_plans
 
 __all__ = [
+    "BELOW_OPTIMUM",
     "METRICS",
     "Benchmark",
     "Evaluation",
@@ -84,6 +86,15 @@ METRICS: tuple[Metric, ...] = (
     Metric("r2", "R2 of the indicators", False, "R2 indicators"),
     Metric("weight_cv", "population CV across clusters", True, "population CV"),
     Metric("cut_edges", "cut edges (borders between clusters)", True, "cut edges"),
+)
+
+
+#: The note on a plan that beats the optimum only by breaking the rules (``notes`` hold English).
+BELOW_OPTIMUM = Text(
+    vi="mục tiêu của phương án thấp hơn của bộ tối ưu chỉ vì nó vi phạm các quy tắc mà phương "
+       "án tối ưu tuân thủ",
+    en="its objective is below the optimum's only because it breaks the rules the optimum "
+       "follows",
 )
 
 
@@ -155,10 +166,20 @@ class Evaluation:
     percentiles: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def comparable(self) -> bool:
+        """Whether its percentiles rank it among its peers: it follows every rule.
+
+        A plan that breaks a rule (the number of clusters included) is not one of
+        the feasible plans it is ranked against, so its "beats N %" is not comparable.
+        """
+        return not self.violations
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "role": self.role,
+            "comparable": self.comparable,
             "clusters": self.plan.clusters,
             "violations": [v.to_dict() for v in self.violations],
             "scores": self.scores,
@@ -598,8 +619,7 @@ def run_benchmark(
         violations = plan_violations(plan, settings.rules)
         gap = None if scores["objective"] is None else _gap(scores["objective"], optimum)
         if violations and gap is not None and gap.low is not None and gap.low < 0:
-            plan_notes = [*plan_notes, "its objective is below the optimum's only because it "
-                          "breaks the rules the optimum follows"]
+            plan_notes = [*plan_notes, BELOW_OPTIMUM("en")]
         evaluations.append(
             Evaluation(
                 name=name,

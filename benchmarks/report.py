@@ -11,6 +11,11 @@
 Figures need matplotlib (the ``plot`` extra); without it the report says so
 and the rest is written. A folder that exists is refused unless ``force``.
 
+Every text a reader sees is in Vietnamese by default and in English with
+``lang="en"`` (:class:`clustering.i18n.Text`); the numbers are formatted once,
+outside the texts, so both languages carry the same figures. A plan that breaks
+the rules is marked ``⚠`` and its ranks read "not comparable".
+
 The folder is written whole or not at all: the files go to a hidden sibling
 folder that is renamed into place at the end, so an interrupted run (Ctrl-C,
 SIGTERM, a closed pipe, an error) leaves the previous report, or none. With
@@ -22,6 +27,7 @@ one is writing.
 
 from __future__ import annotations
 
+import colorsys
 import contextlib
 import json
 import math
@@ -29,6 +35,7 @@ import os
 import re
 import shutil
 import tempfile
+import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,28 +44,212 @@ import numpy as np
 
 from clustering.errors import FairclustersError
 from clustering.files import name_max
+from clustering.i18n import DEFAULT_LANGUAGE, Text, check_language
+from clustering.metrics import INDICATOR_TEXTS
 from clustering.names import fold
 from clustering.units import UnitSet
 
-from .compare import METRICS, Benchmark, Evaluation, Metric
+from .compare import BELOW_OPTIMUM, METRICS, Benchmark, Evaluation, Metric
 
-RANK_NOTE = (
-    "(N%) = the share of the feasible plans under the same rules that this plan beats on that "
-    "metric (ties count half): 100% is best. Lower values are better for every metric except R2."
+# -- words: every text a planner reads, in Vietnamese and English ----------------------
+# The numbers are formatted once, outside the texts, so that both languages carry the
+# very same figures.
+
+#: Label and one-line explanation of each row of the side-by-side table, by row key;
+#: the metric rows are keyed by :data:`benchmarks.compare.METRICS` keys.
+ROW_TEXTS: dict[str, tuple[Text, Text]] = {
+    "role": (
+        Text(vi="vai trò", en="role"),
+        Text(vi="đề xuất của người lập phương án, hay phương án tham chiếu (vùng kinh tế - xã "
+                "hội, heuristic, bộ tối ưu)",
+             en="a planner's proposal, or a reference plan (socio-economic regions, heuristic, "
+                "optimizer)"),
+    ),
+    "clusters": (
+        Text(vi="số cụm", en="clusters"),
+        Text(vi="số cụm thi đua của phương án; quy tắc đòi hỏi {k} cụm",
+             en="number of emulation clusters in the plan; the rules ask for {k}"),
+    ),
+    "sizes": (
+        Text(vi="số đơn vị mỗi cụm (ít nhất-nhiều nhất)", en="members per cluster (min-max)"),
+        Text(vi="số đơn vị của cụm ít đơn vị nhất và của cụm nhiều đơn vị nhất",
+             en="members of the smallest and of the largest cluster"),
+    ),
+    "follows": (
+        Text(vi="tuân thủ quy tắc", en="follows the rules"),
+        Text(vi="phương án có đáp ứng mọi quy tắc (số cụm, số đơn vị, dân số, tính liền kề) "
+                "không; nếu không, có bao nhiêu vi phạm",
+             en="whether the plan meets every rule (number of clusters, members, population, "
+                "contiguity); if not, how many breaches"),
+    ),
+    "contiguous": (
+        Text(vi="tính liền kề", en="contiguous"),
+        Text(vi="mỗi cụm liền một dải (liên thông): đi được giữa hai đơn vị bất kỳ trong cụm "
+                "qua đường địa giới chung",
+             en="each cluster is one piece: any two members are linked through shared land "
+                "borders"),
+    ),
+    "population_ratio": (
+        Text(vi="dân số lớn nhất / nhỏ nhất", en="population max/min"),
+        Text(vi="dân số của cụm đông dân nhất gấp bao nhiêu lần cụm ít dân nhất; 1 là cân bằng",
+             en="how many times the population of the most populous cluster is that of the "
+                "least populous; 1 is balanced"),
+    ),
+    "objective": (
+        Text(vi="mục tiêu (p-median)", en="objective (p-median)"),
+        Text(vi="tổng mức khác biệt giữa mỗi đơn vị và đơn vị trung tâm của cụm, theo hàm mục "
+                "tiêu của bộ tối ưu; càng thấp, các cụm càng đồng đều",
+             en="total dissimilarity of each member to its cluster's central member, by the "
+                "optimizer's own objective; lower means more homogeneous clusters"),
+    ),
+    "mean_within": (
+        Text(vi="độ khác biệt trung bình trong cụm", en="mean within-cluster dissimilarity"),
+        Text(vi="mức khác biệt trung bình giữa hai đơn vị cùng cụm (về các chỉ tiêu và địa lý); "
+                "càng thấp càng tốt",
+             en="average dissimilarity of two members of the same cluster (indicators and "
+                "geography); lower is better"),
+    ),
+    "r2": (
+        Text(vi="R² các chỉ tiêu", en="R2 of the indicators"),
+        Text(vi="phần chênh lệch về các chỉ tiêu nằm giữa các cụm chứ không trong cụm; càng "
+                "cao, các đơn vị cùng cụm càng giống nhau",
+             en="share of the indicators' spread that lies between clusters rather than inside "
+                "them; higher means members of a cluster are more alike"),
+    ),
+    "weight_cv": (
+        Text(vi="hệ số biến thiên dân số", en="population CV"),
+        Text(vi="độ lệch chuẩn của dân số các cụm chia cho dân số trung bình một cụm; càng "
+                "thấp, dân số các cụm càng cân bằng",
+             en="standard deviation of the clusters' populations over their mean; lower means "
+                "more balanced populations"),
+    ),
+    "cut_edges": (
+        Text(vi="số đoạn địa giới giữa các cụm", en="cut edges (borders between clusters)"),
+        Text(vi="số đoạn địa giới chung nằm giữa hai cụm khác nhau; càng ít, các cụm càng gọn",
+             en="shared land borders between units of different clusters; fewer means more "
+                "compact clusters"),
+    ),
+    "gap": (
+        Text(vi="khoảng cách tối ưu (gap)", en="objective gap"),
+        Text(vi="mục tiêu của phương án so với phương án của bộ tối ưu; chính xác khi đã chứng "
+                "minh tối ưu, nếu không thì đánh dấu * và cho một khoảng từ phương án tốt nhất "
+                "tìm được đến cận tốt nhất đã chứng minh",
+             en="the plan's objective relative to the optimizer's plan; exact when optimality "
+                "was proven, else marked * and given as a range from the best plan found to the "
+                "best proven bound"),
+    ),
+}
+
+RANK_NOTE = Text(
+    vi="(N %) = tốt hơn N % số phương án hợp lệ (cùng quy tắc) về chỉ số đó (bách phân vị; "
+       "bằng nhau tính một nửa): 100 % là tốt nhất. Mọi chỉ số càng thấp càng tốt, trừ R².",
+    en="(N %) = better than N % of the valid plans under the same rules on that metric (ties "
+       "count half): 100 % is best. Lower values are better for every metric except R2.",
 )
-GAP_NOTE = (
-    "objective gap = the plan's p-median objective (by the optimizer's own cost function) "
-    "relative to the optimizer's plan; exact when optimality was proven, else marked * and "
-    "given as a range from the best plan found to the best proven bound."
+NOT_COMPARABLE = Text(vi="không so sánh được", en="not comparable")
+NOT_COMPARABLE_NOTE = Text(
+    vi="⚠ = phương án vi phạm quy tắc (hoặc có số cụm khác quy tắc): nó không thuộc các "
+       "phương án hợp lệ nên thứ hạng \"tốt hơn N %\" của nó không so sánh được.",
+    en="⚠ = the plan breaks the rules (or has another number of clusters than the rules): it "
+       "is not among the valid plans, so its \"better than N %\" is not comparable.",
 )
+_WORDS = {
+    "yes": Text(vi="có", en="yes"),
+    "breaches": Text(vi="không ({n} vi phạm)", en="no ({n} breaches)"),
+    "split": Text(vi="không ({n} cụm bị chia cắt)", en="no ({n} split)"),
+    "rule_k": Text(vi="{n} (quy tắc: {k})", en="{n} (rules: {k})"),
+    "dataset": Text(vi="Bộ dữ liệu: {name} ({n} đơn vị)", en="Dataset: {name} ({n} units)"),
+    "rules": Text(vi="Quy tắc: {parts}", en="Rules: {parts}"),
+    "k": Text(vi="{k} cụm", en="{k} clusters"),
+    "size": Text(vi="mỗi cụm {a}-{b} đơn vị", en="of {a}-{b} units"),
+    "weighing": Text(vi="{what} mỗi cụm {a}-{b}", en="weighing {a}-{b} ({what})"),
+    "population": Text(vi="dân số", en="population"),
+    "contiguous": Text(vi="các cụm liền kề", en="contiguous"),
+    "not_contiguous": Text(vi="không bắt buộc liền kề", en="not necessarily contiguous"),
+    "dissimilarity": Text(vi="Độ khác biệt: các chỉ tiêu {names}{log}; trọng số địa lý {g}",
+                          en="Dissimilarity: indicators {names}{log}; geography weight {g}"),
+    "log": Text(vi=" (lấy logarit: {names})", en=" (log: {names})"),
+    "optimizer": Text(
+        vi="Bộ tối ưu: trạng thái {status}, mục tiêu {objective}{bound}{gap}, {time} s, "
+           "phương pháp {method}, bộ giải {solver}",
+        en="Optimizer: status {status}, objective {objective}{bound}{gap}, {time} s, "
+           "method {method}, solver {solver}"),
+    "bound": Text(vi=", cận {bound}", en=", bound {bound}"),
+    "opt_gap": Text(vi=", khoảng cách tối ưu (gap) {gap} %", en=", gap {gap} %"),
+    "none": Text(vi="không có", en="none"),
+    "ranked": Text(vi="Xếp hạng so với: {sample}", en="Feasible plans ranked against: {sample}"),
+    "complete": Text(vi="toàn bộ {n} phương án hợp lệ (liệt kê đầy đủ)",
+                     en="all {n} feasible plans (enumeration)"),
+    "chain": Text(vi="{n} phương án khác nhau qua {steps} bước của chuỗi tái tổ hợp ({accepted} "
+                     "bước được chấp nhận{stop})",
+                  en="{n} distinct plans from {steps} steps of a {method} ({accepted} moves "
+                     "accepted{stop})"),
+    "interrupted": Text(vi=", bị dừng giữa chừng", en=", interrupted"),
+    "title": Text(vi="So sánh các phương án cụm thi đua", en="Benchmark of cluster plans"),
+    "side_by_side": Text(vi="Đặt cạnh nhau", en="Side by side"),
+    "reading": Text(vi="Cách đọc bảng", en="Reading the table"),
+    "among": Text(vi="Các phương án giữa các phương án hợp lệ",
+                  en="The plans among the feasible plans"),
+    "distribution_alt": Text(vi="phân bố các chỉ số", en="distribution of the metrics"),
+    "map_alt": Text(vi="bản đồ {name}", en="map of {name}"),
+    "objective_line": Text(vi="Mục tiêu {value}: {gap}", en="Objective {value}: {gap}"),
+    "breaks": Text(vi="Vi phạm quy tắc: {what}", en="Breaks the rules: {what}"),
+    "follows_all": Text(vi="Tuân thủ mọi quy tắc.", en="Follows every rule."),
+    "note": Text(vi="Ghi chú: {note}", en="Note: {note}"),
+    "cluster_table": Text(vi="| cụm | số đơn vị | dân số | các đơn vị |",
+                          en="| cluster | size | population | members |"),
+    "fairness": Text(vi="Mức độ công bằng", en="Fairness"),
+    "fairness_table": Text(vi="| chỉ số | giá trị | ý nghĩa |", en="| metric | value | meaning |"),
+    "notes": Text(vi="Ghi chú", en="Notes"),
+    "data": Text(vi="Dữ liệu", en="Data"),
+    "no_figures": Text(vi="Không có hình: {why}", en="No figures: {why}"),
+    "longitude": Text(vi="kinh độ", en="longitude"),
+    "latitude": Text(vi="vĩ độ", en="latitude"),
+    "lower": Text(vi="{label} (thấp hơn là tốt hơn)", en="{label} (lower is better)"),
+    "higher": Text(vi="{label} (cao hơn là tốt hơn)", en="{label} (higher is better)"),
+    "plans_axis": Text(vi="số phương án", en="plans"),
+    "plans_among": Text(vi="Các phương án giữa {sample}", en="Plans among {sample}"),
+    "breaks_short": Text(vi="{name} (vi phạm quy tắc)", en="{name} (breaks the rules)"),
+}
+ROLE_TEXTS: dict[str, Text] = {
+    "proposal": Text(vi="đề xuất", en="proposal"),
+    "regions": Text(vi="theo vùng", en="regions"),
+    "heuristic": Text(vi="heuristic", en="heuristic"),
+    "optimum": Text(vi="tối ưu", en="optimum"),
+}
+#: The reference plans' names as :mod:`benchmarks.compare` gives them, for the reader.
+_REFERENCE_NAMES: dict[str, Text] = {
+    "GSO regions": Text(vi="Các vùng kinh tế - xã hội (GSO)", en="GSO regions"),
+    "heuristic (Ward + AZP local search)": Text(
+        vi="Heuristic (Ward + tìm kiếm cục bộ AZP)", en="heuristic (Ward + AZP local search)"),
+}
+_STATUS_TEXTS: dict[str, Text] = {
+    "optimal": Text(vi="tối ưu đã chứng minh", en="optimal"),
+    "feasible": Text(vi="khả thi, chưa chứng minh tối ưu", en="feasible"),
+    "infeasible": Text(vi="không có phương án hợp lệ", en="infeasible"),
+}
+_RULE_TEXTS: dict[str, Text] = {  # clustering.compiled_rules.RULE_CODES
+    "n_clusters": Text(vi="số cụm", en="number of clusters"),
+    "count": Text(vi="số đơn vị mỗi cụm", en="members per cluster"),
+    "weight": Text(vi="dân số mỗi cụm", en="population per cluster"),
+    "contiguity": Text(vi="tính liền kề", en="contiguity"),
+    "together": Text(vi="đơn vị phải cùng cụm", en="units kept together"),
+    "apart": Text(vi="đơn vị phải khác cụm", en="units kept apart"),
+    "fixed": Text(vi="đơn vị được gán sẵn", en="fixed units"),
+    "purity": Text(vi="cùng nhóm chức năng", en="purity"),
+}
 
 __all__ = [
+    "NOT_COMPARABLE",
     "RANK_NOTE",
+    "ROW_TEXTS",
     "OutputError",
     "PlotUnavailable",
     "beats",
     "check_output_dir",
+    "cluster_colours",
     "console_summary",
+    "display_name",
     "markdown_report",
     "plot_distribution",
     "plot_map",
@@ -77,6 +268,37 @@ class PlotUnavailable(ImportError):
     """matplotlib is not installed (install the ``plot`` extra)."""
 
 
+def _term(table: dict[str, Text], key: str, lang: str) -> str:
+    """``table[key]`` in ``lang``, or ``key`` itself when it has no translation."""
+    text = table.get(key)
+    return text(lang) if text is not None else key
+
+
+def display_name(e: Evaluation, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The plan's name for the reader: a reference plan's name in ``lang``, a proposal's as given.
+
+    Parameters
+    ----------
+    e : Evaluation
+        The evaluated plan.
+    lang : {"vi", "en"}
+        The reader's language.
+
+    Returns
+    -------
+    str
+        The name shown in tables, headings and figures.
+    """
+    lang = check_language(lang)
+    if e.role == "proposal" or e.name != e.plan.name:
+        return e.name  # the planner's own name, or one renamed "name (2)" to stay distinct
+    if e.role == "optimum" and e.name.startswith("optimizer ("):
+        status = e.name[len("optimizer ("):-1]
+        return Text(vi="Bộ tối ưu ({status})", en="optimizer ({status})")(
+            lang, status=_term(_STATUS_TEXTS, status, lang))
+    return _term(_REFERENCE_NAMES, e.name, lang)
+
+
 # -- the side-by-side table ------------------------------------------------------------
 
 
@@ -89,47 +311,97 @@ def _num(value: float | None, digits: int = 3) -> str:
 
 
 def beats(e: Evaluation, metric: Metric) -> float | None:
-    """Share (%) of the feasible plans that ``e`` beats on ``metric``, ties counted half."""
+    """Share (%) of the feasible plans that ``e`` beats on ``metric``, ties counted half.
+
+    Parameters
+    ----------
+    e : Evaluation
+        The evaluated plan.
+    metric : Metric
+        One of :data:`benchmarks.compare.METRICS`.
+
+    Returns
+    -------
+    float or None
+        The share, or ``None`` when the metric was not ranked.
+    """
     if metric.key not in e.percentiles:
         return None
     pct = e.percentiles[metric.key]  # share of plans with a lower value
     return 100.0 - pct if metric.lower_is_better else pct
 
 
-def _with_rank(e: Evaluation, metric: Metric, digits: int = 3) -> str:
+def _with_rank(e: Evaluation, metric: Metric, lang: str, digits: int = 3) -> str:
     text = _num(e.scores.get(metric.key), digits)
     share = beats(e, metric)
     if share is not None:
-        text += f" ({share:.0f}%)"
+        # A plan outside the valid plans has a percentile, but it does not rank it fairly.
+        text += f" ({share:.0f} %)" if e.comparable else f" ({NOT_COMPARABLE(lang)})"
     return text
 
 
-def table_rows(benchmark: Benchmark) -> tuple[list[str], list[list[str]]]:
-    """Header (plan names) and rows (metric label, then one cell per plan)."""
+def _header(e: Evaluation, lang: str) -> str:
+    return display_name(e, lang) if e.comparable else f"⚠ {display_name(e, lang)}"
+
+
+def table_rows(
+    benchmark: Benchmark, lang: str = DEFAULT_LANGUAGE
+) -> tuple[list[str], list[list[str]]]:
+    """Header (plan names) and rows (metric label, then one cell per plan).
+
+    Parameters
+    ----------
+    benchmark : Benchmark
+        The results to tabulate.
+    lang : {"vi", "en"}
+        The reader's language (Vietnamese by default); the numbers are the same in both.
+
+    Returns
+    -------
+    tuple of (list of str, list of list of str)
+        The header (an empty corner, then the plans; ``⚠`` marks a plan that breaks the
+        rules) and the rows.
+    """
+    lang = check_language(lang)
     evaluations = benchmark.evaluations
-    header = ["", *[e.name for e in evaluations]]
+    header = ["", *[_header(e, lang) for e in evaluations]]
     rows: list[list[str]] = []
+    k = benchmark.settings.rules.n_clusters
 
-    def row(label: str, cells: Sequence[str]) -> None:
-        rows.append([label, *cells])
+    def row(key: str, cells: Sequence[str]) -> None:
+        rows.append([ROW_TEXTS[key][0](lang), *cells])
 
-    row("role", [e.role for e in evaluations])
-    row("clusters", [str(e.plan.n_clusters) for e in evaluations])
+    yes = _WORDS["yes"](lang)
+    row("role", [ROLE_TEXTS[e.role](lang) if e.role in ROLE_TEXTS else e.role
+                 for e in evaluations])
+    row("clusters", [str(e.plan.n_clusters) if e.plan.n_clusters == k
+                     else _WORDS["rule_k"](lang, n=e.plan.n_clusters, k=k) for e in evaluations])
     sizes = [e.report.size_count for e in evaluations]
-    row("sizes min-max", [f"{s.min:g}-{s.max:g}" for s in sizes])
-    row("follows the rules", ["yes" if not e.violations else f"no ({len(e.violations)} breaches)"
-                              for e in evaluations])
-    row("contiguous", ["yes" if e.report.contiguous else
-                       f"no ({sum(p > 1 for p in e.report.pieces.values())} split)"
+    row("sizes", [f"{s.min:g}-{s.max:g}" for s in sizes])
+    row("follows", [yes if not e.violations else _WORDS["breaches"](lang, n=len(e.violations))
+                    for e in evaluations])
+    row("contiguous", [yes if e.report.contiguous else
+                       _WORDS["split"](lang, n=sum(p > 1 for p in e.report.pieces.values()))
                        for e in evaluations])
-    row("population max/min", [_num(e.report.size_weight.ratio if e.report.size_weight else None)
-                               for e in evaluations])
+    row("population_ratio", [_num(e.report.size_weight.ratio if e.report.size_weight else None)
+                             for e in evaluations])
     metrics = {m.key: m for m in METRICS}
     for key in ("weight_cv", "r2", "mean_within", "cut_edges", "objective"):
-        row(metrics[key].short or metrics[key].label,
-            [_with_rank(e, metrics[key]) for e in evaluations])
-    row("objective gap", [_gap_cell(e) for e in evaluations])
+        row(key, [_with_rank(e, metrics[key], lang) for e in evaluations])
+    row("gap", [_gap_cell(e) for e in evaluations])
     return header, rows
+
+
+def _legend_lines(benchmark: Benchmark, lang: str) -> list[str]:
+    """One line per row of the table: what it measures, then how to read the ranks."""
+    k = benchmark.settings.rules.n_clusters
+    order = ("role", "clusters", "sizes", "follows", "contiguous", "population_ratio",
+             "weight_cv", "r2", "mean_within", "cut_edges", "objective", "gap")
+    lines = [f"{ROW_TEXTS[key][0](lang)}: {ROW_TEXTS[key][1](lang, k=k)}" for key in order]
+    lines.append(RANK_NOTE(lang))
+    if not all(e.comparable for e in benchmark.evaluations):
+        lines.append(NOT_COMPARABLE_NOTE(lang))
+    return lines
 
 
 def _gap_cell(e: Evaluation) -> str:
@@ -143,60 +415,129 @@ def _gap_cell(e: Evaluation) -> str:
     return f"{100 * gap.low:+.1f}..{100 * gap.high:+.1f} %*"
 
 
-def _short(name: str, width: int) -> str:
-    return name if len(name) <= width else name[: width - 1] + "…"
+def _gap_text(e: Evaluation, lang: str) -> str:
+    gap = e.gap
+    if gap is None or gap.low is None:
+        return Text(vi="không có phương án tối ưu để so sánh",
+                    en="no optimum to compare with")(lang)
+    low = f"{100 * gap.low:+.1f}"
+    if gap.proven:
+        return Text(vi="{low} % so với tối ưu đã chứng minh",
+                    en="{low} % from the proven optimum")(lang, low=low)
+    if gap.high is None:
+        return Text(vi="{low} % so với phương án tốt nhất tìm được (chưa chứng minh tối ưu)",
+                    en="{low} % from the best plan found (optimality not proven)")(lang, low=low)
+    return Text(
+        vi="{low} % so với phương án tốt nhất tìm được, nhiều nhất {high} % so với cận tốt "
+           "nhất (chưa chứng minh tối ưu)",
+        en="{low} % from the best plan found, at most {high} % from the best bound "
+           "(optimality not proven)",
+    )(lang, low=low, high=f"{100 * gap.high:+.1f}")
 
 
-def terminal_table(benchmark: Benchmark, *, width: int = 20) -> str:
-    """The side-by-side table as plain text (plan names cut to ``width``)."""
-    header, rows = table_rows(benchmark)
-    header = [header[0], *[_short(h, width) for h in header[1:]]]
-    columns = list(zip(header, *rows))
-    widths = [max(len(str(c)) for c in col) for col in columns]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+
+
+def terminal_table(benchmark: Benchmark, *, width: int = 22, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The side-by-side table as plain text; long names and cells wrap, never cut.
+
+    Parameters
+    ----------
+    benchmark : Benchmark
+        The results to tabulate.
+    width : int
+        Widest plan column, in characters; longer names and cells wrap onto more lines.
+    lang : {"vi", "en"}
+        The reader's language.
+
+    Returns
+    -------
+    str
+        The table, one plan per column.
+    """
+    header, rows = table_rows(benchmark, lang)
+    limits = [max(len(r[0]) for r in [header, *rows]), *[width] * (len(header) - 1)]
+    table = [[_wrap(c, w) for c, w in zip(r, limits)] for r in [header, *rows]]
+    widths = [max(len(line) for r in table for line in r[j]) for j in range(len(header))]
+
+    def lines_of(cells: list[list[str]]) -> list[str]:
+        height = max(len(c) for c in cells)
+        return ["  ".join((c[i] if i < len(c) else "").ljust(w)
+                          for c, w in zip(cells, widths)).rstrip() for i in range(height)]
+
+    lines = lines_of(table[0])
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    for cells in table[1:]:
+        lines += lines_of(cells)
     return "\n".join(lines)
 
 
-def _summary_lines(benchmark: Benchmark) -> list[str]:
+def _sample_text(benchmark: Benchmark, lang: str) -> str:
+    s = benchmark.sample
+    if s is None:
+        return ""
+    if s.complete:
+        return _WORDS["complete"](lang, n=f"{s.n_distinct:,}")
+    stop = _WORDS["interrupted"](lang) if s.interrupted else ""
+    return _WORDS["chain"](lang, n=f"{s.n_distinct:,}", steps=f"{s.steps:,}",
+                           accepted=f"{s.accepted:,}", method=s.method, stop=stop)
+
+
+def _summary_lines(benchmark: Benchmark, lang: str) -> list[str]:
     s = benchmark.settings
     rules = s.rules
-    parts = [f"{rules.n_clusters} clusters"]
+    parts = [_WORDS["k"](lang, k=rules.n_clusters)]
     if rules.size:
-        parts.append(f"of {rules.size[0]}-{rules.size[1]} units")
+        parts.append(_WORDS["size"](lang, a=rules.size[0], b=rules.size[1]))
     if rules.weight_bounds:
-        parts.append(
-            f"weighing {rules.weight_bounds[0]:,.0f}-{rules.weight_bounds[1]:,.0f} "
-            f"({rules.weight or 'population'})"
-        )
-    parts.append("contiguous" if rules.contiguous else "not necessarily contiguous")
+        what = rules.weight or _WORDS["population"](lang)
+        parts.append(_WORDS["weighing"](lang, what=what, a=f"{rules.weight_bounds[0]:,.0f}",
+                                        b=f"{rules.weight_bounds[1]:,.0f}"))
+    parts.append(_WORDS["contiguous" if rules.contiguous else "not_contiguous"](lang))
+    names = ", ".join(_term(INDICATOR_TEXTS, i, lang) for i in benchmark.indicators)
+    log = ""
+    if benchmark.log:
+        log = _WORDS["log"](lang, names=", ".join(_term(INDICATOR_TEXTS, i, lang)
+                                                  for i in benchmark.log))
     lines = [
-        f"Dataset: {benchmark.unit_set.name} ({len(benchmark.unit_set)} units)",
-        "Rules: " + ", ".join(parts),
-        f"Dissimilarity: indicators {', '.join(benchmark.indicators)}"
-        + (f" (log: {', '.join(benchmark.log)})" if benchmark.log else "")
-        + f"; geography weight {s.geography:g}",
+        _WORDS["dataset"](lang, name=benchmark.unit_set.name, n=len(benchmark.unit_set)),
+        _WORDS["rules"](lang, parts=", ".join(parts)),
+        _WORDS["dissimilarity"](lang, names=names, log=log, g=f"{s.geography:g}"),
     ]
     opt = benchmark.optimum
     if opt is not None:
-        bound = f", bound {opt.bound:.6g}" if opt.bound is not None else ""
-        gap = f", gap {100 * opt.gap:.2g} %" if opt.gap is not None else ""
-        objective = f"{opt.objective:.6g}" if opt.objective is not None else "none"
-        lines.append(
-            f"Optimizer: status {opt.status}, objective {objective}{bound}{gap}, "
-            f"{opt.wall_time:.2f} s, method {opt.method}, solver {opt.solver}"
-        )
+        bound = _WORDS["bound"](lang, bound=f"{opt.bound:.6g}") if opt.bound is not None else ""
+        gap = _WORDS["opt_gap"](lang, gap=f"{100 * opt.gap:.2g}") if opt.gap is not None else ""
+        objective = f"{opt.objective:.6g}" if opt.objective is not None else _WORDS["none"](lang)
+        lines.append(_WORDS["optimizer"](
+            lang, status=_term(_STATUS_TEXTS, opt.status, lang), objective=objective,
+            bound=bound, gap=gap, time=f"{opt.wall_time:.2f}", method=opt.method,
+            solver=opt.solver))
     if benchmark.sample is not None:
-        lines.append(f"Feasible plans ranked against: {benchmark.sample.describe()}")
+        lines.append(_WORDS["ranked"](lang, sample=_sample_text(benchmark, lang)))
     return lines
 
 
-def console_summary(benchmark: Benchmark) -> str:
-    """Settings, the table and a legend, for printing."""
-    lines = _summary_lines(benchmark)
-    lines += ["", terminal_table(benchmark), ""]
-    lines += [RANK_NOTE, GAP_NOTE]
+def console_summary(benchmark: Benchmark, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Settings, the table and what each row means, for printing.
+
+    Parameters
+    ----------
+    benchmark : Benchmark
+        The results to summarise.
+    lang : {"vi", "en"}
+        The reader's language (Vietnamese by default); the numbers are the same in both.
+
+    Returns
+    -------
+    str
+        The text to print.
+    """
+    lang = check_language(lang)
+    lines = _summary_lines(benchmark, lang)
+    lines += ["", terminal_table(benchmark, lang=lang), ""]
+    lines += _legend_lines(benchmark, lang)
     return "\n".join(lines)
 
 
@@ -207,60 +548,203 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def markdown_report(benchmark: Benchmark, figures: dict[str, str], figure_note: str = "") -> str:
+_BREACH_TEXTS: dict[str, Text] = {  # each broken rule, its figures from the plan and rules
+    "n_clusters": Text(vi="{n} cụm thay vì {k}", en="{n} clusters instead of {k}"),
+    "count": Text(vi="cụm {cluster!r} có {n} đơn vị, ngoài khoảng [{low}, {high}]",
+                  en="cluster {cluster!r} has {n} members, outside [{low}, {high}]"),
+    "weight": Text(vi="dân số cụm {cluster!r} là {total}, ngoài khoảng [{low}, {high}]",
+                   en="cluster {cluster!r} has a population of {total}, outside "
+                      "[{low}, {high}]"),
+    "contiguity": Text(vi="cụm {cluster!r} bị chia thành {n} mảnh",
+                       en="cluster {cluster!r} is in {n} pieces"),
+    "together": Text(vi="các đơn vị {units} phải cùng cụm nhưng bị tách ra",
+                     en="units {units} must be together but are split"),
+    "apart": Text(vi="các đơn vị {units} phải khác cụm nhưng có đơn vị chung cụm",
+                  en="units {units} must be apart but some share a cluster"),
+    "purity": Text(vi="cụm {cluster!r} gộp các đơn vị khác nhóm",
+                   en="cluster {cluster!r} mixes units of different categories"),
+    "fixed": Text(vi="các đơn vị được gán sẵn {units} không nằm đúng cụm đã gán",
+                  en="fixed units {units} are not in the clusters they were fixed to"),
+}
+
+
+def _breach(benchmark: Benchmark, e: Evaluation, v: Any, lang: str) -> str:
+    """One broken rule in ``lang``, its figures taken from the plan and the rules."""
+    if v.reason not in _BREACH_TEXTS:
+        return str(v)
+    rules = benchmark.settings.rules
+    low, high = rules.size or ("-", "-")
+    fields: dict[str, object] = {"cluster": v.cluster, "units": list(v.units),
+                                 "n": len(v.units), "k": rules.n_clusters,
+                                 "low": low, "high": high}
+    if v.reason == "n_clusters":
+        fields["n"] = e.plan.n_clusters
+    elif v.reason == "contiguity":
+        fields["n"] = e.report.pieces.get(v.cluster, "?")
+    elif v.reason == "weight":
+        if rules.weight is not None or e.report.size_weight is None or not rules.weight_bounds:
+            return str(v)  # weighed by another indicator: the rules' own sentence
+        fields |= {"total": f"{e.report.size_weight.per_cluster[v.cluster]:,.6g}",
+                   "low": f"{rules.weight_bounds[0]:,.6g}",
+                   "high": f"{rules.weight_bounds[1]:,.6g}"}
+    return _BREACH_TEXTS[v.reason](lang, **fields)
+
+
+def _violations_text(benchmark: Benchmark, e: Evaluation, lang: str) -> str:
+    return "; ".join(f"{_term(_RULE_TEXTS, v.reason, lang)}: {_breach(benchmark, e, v, lang)}"
+                     for v in e.violations)
+
+
+_REGION_NOTE = Text(
+    vi="Mỗi vùng kinh tế - xã hội (GSO) là một cụm; {n} đơn vị nằm trên hai vùng được xếp vào "
+       "vùng chiếm phần lớn dân số của đơn vị (nhãn region_majority): {names}",
+    en="one cluster per GSO region; {n} units straddling two regions placed in the region "
+       "holding most of their population (region_majority label): {names}",
+)
+
+
+def _plan_notes(e: Evaluation, lang: str) -> str:
+    """The plan's own notes; the region plan's, written by this package, in ``lang``."""
+    if e.role != "regions" or e.plan.name != "GSO regions":
+        return e.plan.notes or ""
+    units = e.plan.unit_set
+    straddling = [u.name for u, r in zip(units, units.labels_of("region")) if r is None]
+    if not straddling:
+        return Text(vi="Mỗi vùng kinh tế - xã hội (GSO) là một cụm",
+                    en="one cluster per GSO region")(lang)
+    return _REGION_NOTE(lang, n=len(straddling), names=", ".join(straddling))
+
+
+def _plan_section(benchmark: Benchmark, e: Evaluation, figures: dict[str, str],
+                  lang: str) -> list[str]:
+    ids_to_names = {u.id: u.name for u in benchmark.unit_set}
+    role = _term(ROLE_TEXTS, e.role, lang)
+    out = [f"## {display_name(e, lang)} ({role})", ""]
+    notes = _plan_notes(e, lang)
+    if notes:
+        out += [notes, ""]
+    # The benchmark's notes are English; the one it writes on comparability is said in lang.
+    out += [f"- {BELOW_OPTIMUM(lang) if n == BELOW_OPTIMUM('en') else n}" for n in e.notes]
+    if e.gap is not None:
+        out.append("- " + _WORDS["objective_line"](lang, value=f"{e.gap.value:.6g}",
+                                                   gap=_gap_text(e, lang)))
+    if e.violations:
+        out.append("- " + _WORDS["breaks"](lang, what=_violations_text(benchmark, e, lang)))
+    else:
+        out.append("- " + _WORDS["follows_all"](lang))
+    out += ["- " + _WORDS["note"](lang, note=n) for n in e.report.notes]
+    out += ["", _WORDS["cluster_table"](lang), "|---|---|---|---|"]
+    weights = e.report.size_weight.per_cluster if e.report.size_weight else {}
+    for cluster, members in e.plan.clusters.items():
+        names = ", ".join(ids_to_names[m] for m in members)
+        population = _num(weights.get(cluster)) if weights else "-"
+        out.append(f"| {_md_cell(cluster)} | {len(members)} | {population} | "
+                   f"{_md_cell(names)} |")
+    out += ["", f"### {_WORDS['fairness'](lang)}", "", _WORDS["fairness_table"](lang),
+            "|---|---|---|"]
+    out += [f"| {_md_cell(label)} | {_md_cell(value)} | {_md_cell(meaning)} |"
+            for label, value, meaning in e.report.rows(lang)]
+    key = f"map:{e.name}"
+    if key in figures:
+        out += ["", f"![{_WORDS['map_alt'](lang, name=display_name(e, lang))}]({figures[key]})"]
+    out.append("")
+    return out
+
+
+def markdown_report(
+    benchmark: Benchmark,
+    figures: dict[str, str],
+    figure_note: str = "",
+    lang: str = DEFAULT_LANGUAGE,
+) -> str:
     """The report as Markdown.
 
-    ``figures`` maps ``"map:<plan name>"`` and ``"distribution"`` to PNG file names.
+    Parameters
+    ----------
+    benchmark : Benchmark
+        The results to report.
+    figures : dict of str to str
+        PNG file names by ``"map:<plan name>"`` and ``"distribution"``.
+    figure_note : str
+        A note on the figures (e.g. why there are none), shown as a quote.
+    lang : {"vi", "en"}
+        The reader's language (Vietnamese by default); the numbers are the same in both.
+
+    Returns
+    -------
+    str
+        The Markdown text.
     """
-    header, rows = table_rows(benchmark)
-    out = ["# Benchmark of cluster plans", ""]
-    out += [f"- {line}" for line in _summary_lines(benchmark)]
-    out += ["", "## Side by side", ""]
+    lang = check_language(lang)
+    header, rows = table_rows(benchmark, lang)
+    out = [f"# {_WORDS['title'](lang)}", ""]
+    out += [f"- {line}" for line in _summary_lines(benchmark, lang)]
+    out += ["", f"## {_WORDS['side_by_side'](lang)}", ""]
     out.append("| " + " | ".join(_md_cell(h) for h in header) + " |")
     out.append("|" + "---|" * len(header))
     out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
-    out += [
-        "",
-        RANK_NOTE + " " + GAP_NOTE,
-        "",
-    ]
+    out += ["", f"### {_WORDS['reading'](lang)}", ""]
+    out += [f"- {line}" for line in _legend_lines(benchmark, lang)]
+    out.append("")
     if figure_note:
         out += [f"> {figure_note}", ""]
     if "distribution" in figures:
-        out += ["## The plans among the feasible plans", "",
-                f"![distribution of the metrics]({figures['distribution']})", ""]
-    ids_to_names = {u.id: u.name for u in benchmark.unit_set}
+        out += [f"## {_WORDS['among'](lang)}", "",
+                f"![{_WORDS['distribution_alt'](lang)}]({figures['distribution']})", ""]
     for e in benchmark.evaluations:
-        out += [f"## {e.name} ({e.role})", ""]
-        if e.plan.notes:
-            out += [e.plan.notes, ""]
-        out += [f"- {n}" for n in e.notes]
-        if e.gap is not None:
-            out.append(f"- Objective {e.gap.value:.6g}: {e.gap.describe()}")
-        if e.violations:
-            out.append("- Breaks the rules: " + "; ".join(map(str, e.violations)))
-        else:
-            out.append("- Follows every rule.")
-        out += [f"- Note: {n}" for n in e.report.notes]
-        out += ["", "| cluster | size | population | members |", "|---|---|---|---|"]
-        weights = e.report.size_weight.per_cluster if e.report.size_weight else {}
-        for cluster, members in e.plan.clusters.items():
-            names = ", ".join(ids_to_names[m] for m in members)
-            population = _num(weights.get(cluster)) if weights else "-"
-            out.append(f"| {_md_cell(cluster)} | {len(members)} | {population} | "
-                       f"{_md_cell(names)} |")
-        key = f"map:{e.name}"
-        if key in figures:
-            out += ["", f"![map of {e.name}]({figures[key]})"]
-        out.append("")
+        out += _plan_section(benchmark, e, figures, lang)
     if benchmark.notes:
-        out += ["## Notes", ""] + [f"- {n}" for n in benchmark.notes] + [""]
+        out += [f"## {_WORDS['notes'](lang)}", ""] + [f"- {n}" for n in benchmark.notes] + [""]
     if benchmark.unit_set.provenance:
-        out += ["## Data", "", f"{benchmark.unit_set.provenance}", ""]
+        out += [f"## {_WORDS['data'](lang)}", "", f"{benchmark.unit_set.provenance}", ""]
     return "\n".join(out)
 
 
 # -- figures ---------------------------------------------------------------------------
+
+#: The colour of borders between clusters on the maps; no cluster is drawn in a grey.
+BORDER_GREY = "#cccccc"
+# matplotlib's tab10 without its grey (#7f7f7f), which reads as a border.
+_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+            "#bcbd22", "#17becf")
+
+
+def cluster_colours(n: int) -> list[str]:
+    """``n`` distinct, saturated colours (``#rrggbb``), none of them grey.
+
+    The first nine are matplotlib's ``tab10`` without its grey; more are spread
+    around the colour wheel (golden-ratio hues, alternating brightness).
+
+    Parameters
+    ----------
+    n : int
+        Number of clusters (>= 0).
+
+    Returns
+    -------
+    list of str
+        One colour per cluster, in cluster order.
+
+    Examples
+    --------
+    >>> cluster_colours(2)
+    ['#1f77b4', '#ff7f0e']
+    """
+    colours = list(_PALETTE[:n])
+    hue = 0.13
+    while len(colours) < n:
+        k = len(colours) - len(_PALETTE)
+        hue = (hue + 0.618033988749895) % 1.0
+        r, g, b = colorsys.hsv_to_rgb(hue, (0.85, 0.55)[k % 2], (0.8, 0.95, 0.65)[k % 3])
+        colour = f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+        if colour not in colours:
+            colours.append(colour)
+    return colours
+
+
+def _legend_label(name: str, width: int = 30) -> str:
+    """The whole name, wrapped onto lines of about ``width`` characters."""
+    return "\n".join(_wrap(name, width))
 
 
 def _pyplot():
@@ -309,16 +793,42 @@ def _polygons_from_geojson(path: Path, unit_set: UnitSet) -> dict[str, list[np.n
     return rings
 
 
-def plot_map(evaluation: Evaluation, path: Path, *, geojson: Path | None = None) -> Path:
+def plot_map(
+    evaluation: Evaluation,
+    path: Path,
+    *,
+    geojson: Path | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+) -> Path:
     """Draw a plan's clusters: polygons from ``geojson``, else centroids and borders.
 
-    Raises :class:`PlotUnavailable` without matplotlib.
+    Parameters
+    ----------
+    evaluation : Evaluation
+        The plan to draw.
+    path : Path
+        The PNG file to write.
+    geojson : Path, optional
+        Polygons of the units (features matched to units by any property naming them).
+    lang : {"vi", "en"}
+        Language of the title, axes and legend.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    PlotUnavailable
+        matplotlib is not installed.
     """
+    lang = check_language(lang)
     plt = _pyplot()
     plan = evaluation.plan
     unit_set = plan.unit_set
-    colours = plt.get_cmap("tab20" if plan.n_clusters > 10 else "tab10")
-    colour_of = [colours(int(c) % colours.N) for c in plan.labels]
+    palette = cluster_colours(plan.n_clusters)
+    colour_of = [palette[int(c)] for c in plan.labels]
     fig, ax = plt.subplots(figsize=(6, 8), dpi=110)
     coords = unit_set.coordinates()  # (lat, lon)
     if geojson is not None:
@@ -336,8 +846,8 @@ def plot_map(evaluation: Evaluation, path: Path, *, geojson: Path | None = None)
             i, j = index[a], index[b]
             same = plan.labels[i] == plan.labels[j]
             ax.plot([coords[i, 1], coords[j, 1]], [coords[i, 0], coords[j, 0]],
-                    color=colour_of[i] if same else "0.8", linewidth=2.0 if same else 0.6,
-                    zorder=1)
+                    color=colour_of[i] if same else BORDER_GREY,
+                    linewidth=2.0 if same else 0.6, zorder=1)
         ax.scatter(coords[:, 1], coords[:, 0], c=colour_of, s=40, edgecolors="black",
                    linewidths=0.4, zorder=2)
         if len(unit_set) <= 80:
@@ -345,44 +855,75 @@ def plot_map(evaluation: Evaluation, path: Path, *, geojson: Path | None = None)
                 ax.annotate(u.name, (coords[i, 1], coords[i, 0]), fontsize=5,
                             xytext=(3, 2), textcoords="offset points")
     handles = [
-        plt.Line2D([], [], marker="o", linestyle="", color=colours(k % colours.N),
-                   label=f"{_short(name, 28)} ({len(plan.clusters[name])})")
+        plt.Line2D([], [], marker="o", linestyle="", color=palette[k],
+                   label=_legend_label(f"{name} ({len(plan.clusters[name])})"))
         for k, name in enumerate(plan.cluster_names)
     ]
-    ax.legend(handles=handles, fontsize=6, loc="lower left", frameon=False)
-    ax.set_title(_short(evaluation.name, 60), fontsize=9)
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
+    # Beside the map, not over it: full names, wrapped, and the figure grows to hold them.
+    ax.legend(handles=handles, fontsize=6, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+              frameon=False)
+    name = display_name(evaluation, lang)
+    if not evaluation.comparable:
+        name = _WORDS["breaks_short"](lang, name=name)
+    ax.set_title(_legend_label(name, 60), fontsize=9)
+    ax.set_xlabel(_WORDS["longitude"](lang))
+    ax.set_ylabel(_WORDS["latitude"](lang))
     ax.set_aspect("equal", adjustable="datalim")
-    fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
     return path
 
 
-def plot_distribution(benchmark: Benchmark, path: Path) -> Path:
-    """Histogram of each metric over the feasible plans, each evaluated plan as a line."""
+def plot_distribution(benchmark: Benchmark, path: Path, lang: str = DEFAULT_LANGUAGE) -> Path:
+    """Histogram of each metric over the feasible plans, each evaluated plan as a line.
+
+    Parameters
+    ----------
+    benchmark : Benchmark
+        The results, with their sample of feasible plans.
+    path : Path
+        The PNG file to write.
+    lang : {"vi", "en"}
+        Language of the titles, axes and legend.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    PlotUnavailable
+        matplotlib is not installed.
+    """
+    lang = check_language(lang)
     plt = _pyplot()
     metrics = [m for m in METRICS if np.isfinite(benchmark.distribution.get(m.key, [])).any()]
     fig, axes = plt.subplots(len(metrics), 1, figsize=(7, 1.9 * len(metrics) + 0.6), dpi=110)
     axes = np.atleast_1d(axes)
-    colours = plt.get_cmap("tab10")
+    palette = cluster_colours(len(benchmark.evaluations))
     for ax, metric in zip(axes, metrics):
         values = benchmark.distribution[metric.key]
-        ax.hist(values[np.isfinite(values)], bins=40, color="0.75")
+        ax.hist(values[np.isfinite(values)], bins=40, color=BORDER_GREY)
         for k, e in enumerate(benchmark.evaluations):
             value = e.scores.get(metric.key)
             if value is not None:
-                ax.axvline(value, color=colours(k % 10), linewidth=1.6,
-                           label=_short(e.name, 40))
-        better = "lower" if metric.lower_is_better else "higher"
-        ax.set_title(f"{metric.label} ({better} is better)", fontsize=8)
+                name = display_name(e, lang)
+                if not e.comparable:
+                    name = _WORDS["breaks_short"](lang, name=name)
+                ax.axvline(value, color=palette[k], linewidth=1.6,
+                           linestyle="-" if e.comparable else "--",
+                           label=_legend_label(name, 40))
+        label = ROW_TEXTS[metric.key][0](lang) if metric.key in ROW_TEXTS else metric.label
+        ax.set_title(_WORDS["lower" if metric.lower_is_better else "higher"](lang, label=label),
+                     fontsize=8)
+        ax.set_ylabel(_WORDS["plans_axis"](lang), fontsize=7)
         ax.tick_params(labelsize=7)
-    axes[0].legend(fontsize=6, loc="upper right")
-    sample = benchmark.sample.describe() if benchmark.sample is not None else ""
-    fig.suptitle(f"Plans among {sample}", fontsize=8)
+    axes[0].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    sample = _sample_text(benchmark, lang)
+    fig.suptitle(_legend_label(_WORDS["plans_among"](lang, sample=sample), 90), fontsize=8)
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -573,8 +1114,25 @@ def _swap_in(tmp: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")[:40] or "plan"
+def _slug(name: str, limit: int = 72) -> str:
+    """A readable ASCII file name; a long one keeps its end, where "bản A" and "bản B" differ."""
+    slug = re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_") or "plan"
+    if len(slug) > limit:
+        slug = f"{slug[:limit - 25].rstrip('_')}_{slug[-24:].lstrip('_')}"
+    return slug
+
+
+def _file_names(evaluations: Sequence[Evaluation]) -> list[str]:
+    """One distinct slug per plan, a repeated one numbered ``_2``, ``_3``... past any taken."""
+    names: list[str] = []
+    for e in evaluations:
+        slug = candidate = _slug(f"{e.role}_{e.name}")
+        k = 1
+        while candidate in names:
+            k += 1
+            candidate = f"{slug}_{k}"
+        names.append(candidate)
+    return names
 
 
 def _json_default(value: Any) -> Any:
@@ -591,6 +1149,7 @@ def write_report(
     *,
     force: bool = False,
     geojson: str | Path | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Path]:
     """Write the report folder whole (or not at all); return the files written by kind.
 
@@ -607,6 +1166,9 @@ def write_report(
         Replace an existing report folder (the planner's own files in it are kept).
     geojson : str or path, optional
         Polygons of the units for the maps.
+    lang : {"vi", "en"}
+        Language of the Markdown report and the figures (Vietnamese by default); the
+        numbers, and ``report.json``, are the same in both.
 
     Returns
     -------
@@ -620,6 +1182,7 @@ def write_report(
         The folder exists (without ``force``), cannot be written, or another run
         is writing it.
     """
+    lang = check_language(lang)
     out = check_output_dir(out_dir, force=force)
     with report_lock(out):
         try:
@@ -630,24 +1193,20 @@ def write_report(
         except OSError as exc:
             raise OutputError(f"cannot create output folder {str(out)!r}: {exc}") from None
         try:
-            written = _write_files(benchmark, tmp, geojson)
+            written = _write_files(benchmark, tmp, geojson, lang)
             _swap_in(tmp, out)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return {kind: out / p.relative_to(tmp) for kind, p in written.items()}
 
 
-def _write_files(benchmark: Benchmark, out: Path, geojson: str | Path | None) -> dict[str, Path]:
+def _write_files(benchmark: Benchmark, out: Path, geojson: str | Path | None,
+                 lang: str) -> dict[str, Path]:
     (out / "plans").mkdir()
     written: dict[str, Path] = {}
     figures: dict[str, str] = {}
     figure_note = ""
-    slugs: dict[str, int] = {}
-    names = []
-    for e in benchmark.evaluations:
-        slug = _slug(f"{e.role}_{e.name}")
-        slugs[slug] = slugs.get(slug, 0) + 1
-        names.append(slug if slugs[slug] == 1 else f"{slug}_{slugs[slug]}")
+    names = _file_names(benchmark.evaluations)
     for e, slug in zip(benchmark.evaluations, names):
         plan_file = out / "plans" / f"{slug}.json"
         e.plan.to_json(plan_file, overwrite=True)
@@ -655,21 +1214,22 @@ def _write_files(benchmark: Benchmark, out: Path, geojson: str | Path | None) ->
     try:
         for e, slug in zip(benchmark.evaluations, names):
             png = plot_map(e, out / f"map_{slug}.png",
-                           geojson=Path(geojson) if geojson else None)
+                           geojson=Path(geojson) if geojson else None, lang=lang)
             figures[f"map:{e.name}"] = png.name
             written[f"map:{e.name}"] = png
         if benchmark.sample is not None:
-            png = plot_distribution(benchmark, out / "distribution.png")
+            png = plot_distribution(benchmark, out / "distribution.png", lang)
             figures["distribution"] = png.name
             written["distribution"] = png
     except PlotUnavailable as exc:
-        figure_note = f"No figures: {exc}"
+        figure_note = _WORDS["no_figures"](lang, why=exc)
     md = out / "report.md"
-    md.write_text(markdown_report(benchmark, figures, figure_note), encoding="utf-8")
+    md.write_text(markdown_report(benchmark, figures, figure_note, lang), encoding="utf-8")
     written["markdown"] = md
     data = benchmark.to_dict() | {
         "files": {k: str(p.relative_to(out)) for k, p in written.items()},
         "figure_note": figure_note or None,
+        "language": lang,
     }
     js = out / "report.json"
     js.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n",

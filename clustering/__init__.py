@@ -48,7 +48,20 @@ _HOME = {
 }
 
 
+def _version() -> str:
+    """The installed distribution's version (one source: its metadata)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("fairclusters")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
 def __getattr__(name: str):
+    if name == "__version__":  # read on first use: importlib.metadata is not free
+        value = globals()["__version__"] = _version()
+        return value
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(f"module 'clustering' has no attribute {name!r}")
@@ -59,7 +72,7 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOME))
+    return sorted(set(globals()) | set(_HOME) | {"__version__"})
 
 
 __all__ = [

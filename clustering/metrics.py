@@ -35,9 +35,11 @@ from scipy.spatial.distance import pdist, squareform
 
 from .dissimilarity import great_circle_km, standardized_indicators
 from .errors import IndicatorError, ParameterError
+from .i18n import DEFAULT_LANGUAGE, Text, check_language
 from .plan import Plan
 
 __all__ = [
+    "INDICATOR_TEXTS",
     "AwardChance",
     "FairnessReport",
     "SizeStats",
@@ -219,24 +221,146 @@ class FairnessReport(BaseModel):
             "award chance max/min": self.award_chance.ratio,
         }
 
-    def __str__(self) -> str:
-        rows = [(k, _fmt(v)) for k, v in self.summary().items()]
-        rows += [(f"1-R2 {name}", _fmt(v)) for name, v in self.homogeneity.items()]
-        width = max(len(k) for k, _ in rows)
-        title = (
-            f"Fairness of plan {self.plan!r}: {self.n_units} units in {self.n_clusters} clusters"
-        )
+    def rows(self, lang: str = DEFAULT_LANGUAGE) -> list[tuple[str, str, str]]:
+        """Each headline number as ``(label, value, what it measures)``, in a planner's words.
+
+        Parameters
+        ----------
+        lang : {"vi", "en"}
+            The reader's language (Vietnamese by default); the values are the same in both.
+
+        Returns
+        -------
+        list of tuple of (str, str, str)
+            One row per entry of :meth:`summary`, then one per indicator's ``1 - R2``.
+        """
+        lang = check_language(lang)
+        # The unit weight is the population in every built-in dataset; another named weight
+        # is shown by its name.
+        by = self.size_weight.by if self.size_weight else "weight"
+        what = _POPULATION(lang) if by == "weight" else by
+        attribute = self.purity_attribute or "category"
+        fields = {"what": what, "attribute": _term(attribute, lang)}
+        rows = [
+            (label(lang, **fields), _fmt(value, lang), meaning(lang, **fields))
+            for (label, meaning), value in zip(_ROW_TEXTS, self.summary().values())
+        ]
+        rows += [
+            (_HOMOGENEITY[0](lang, name=_term(name, lang)), _fmt(value, lang),
+             _HOMOGENEITY[1](lang, name=_term(name, lang)))
+            for name, value in self.homogeneity.items()
+        ]
+        return rows
+
+    def to_text(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The report as a table, each row saying what it measures.
+
+        Parameters
+        ----------
+        lang : {"vi", "en"}
+            The reader's language (Vietnamese by default).
+
+        Returns
+        -------
+        str
+            A title, then one line per row: label, value, meaning.
+        """
+        rows = self.rows(lang)
+        width = max(len(label) for label, _, _ in rows)
+        values = max(len(value) for _, value, _ in rows)
+        title = _TITLE(lang, plan=self.plan, n=self.n_units, k=self.n_clusters)
         lines = [title, "-" * len(title)]
-        lines += [f"{k.ljust(width)}  {v}" for k, v in rows]
-        lines += [f"note: {n}" for n in self.notes]
+        lines += [f"{label.ljust(width)}  {value.ljust(values)}  {meaning}"
+                  for label, value, meaning in rows]
+        lines += [_NOTE(lang, note=n) for n in self.notes]
         return "\n".join(lines)
 
+    def __str__(self) -> str:
+        return self.to_text()
 
-def _fmt(value: object) -> str:
+
+#: Names of the built-in indicators and categories for readers (others keep their own name).
+INDICATOR_TEXTS: dict[str, Text] = {
+    "population": Text(vi="dân số", en="population"),
+    "grdp_per_capita": Text(vi="GRDP bình quân đầu người", en="GRDP per capita"),
+    "urban_pct": Text(vi="tỷ lệ đô thị hóa", en="urbanisation"),
+    "area_km2": Text(vi="diện tích", en="area"),
+    "function": Text(vi="chức năng", en="function"),
+    "category": Text(vi="nhóm", en="category"),
+}
+
+
+def _term(name: str, lang: str) -> str:
+    text = INDICATOR_TEXTS.get(name)
+    return text(lang) if text is not None else name
+
+
+_TITLE = Text(vi="Mức độ công bằng của phương án {plan!r}: {n} đơn vị trong {k} cụm",
+              en="Fairness of plan {plan!r}: {n} units in {k} clusters")
+_NOTE = Text(vi="ghi chú: {note}", en="note: {note}")
+_POPULATION = Text(vi="dân số", en="population")
+#: Label and meaning of each entry of FairnessReport.summary(), in its order.
+_ROW_TEXTS: tuple[tuple[Text, Text], ...] = (
+    (Text(vi="số cụm", en="clusters"),
+     Text(vi="số cụm thi đua của phương án", en="number of emulation clusters")),
+    (Text(vi="số đơn vị ít nhất", en="fewest members"),
+     Text(vi="số đơn vị của cụm ít đơn vị nhất", en="members of the smallest cluster")),
+    (Text(vi="số đơn vị nhiều nhất", en="most members"),
+     Text(vi="số đơn vị của cụm nhiều đơn vị nhất", en="members of the largest cluster")),
+    (Text(vi="số đơn vị lớn nhất / nhỏ nhất", en="members max/min"),
+     Text(vi="cụm nhiều đơn vị nhất có số đơn vị gấp bao nhiêu lần cụm ít nhất",
+          en="how many times the largest cluster's members outnumber the smallest's")),
+    (Text(vi="hệ số biến thiên số đơn vị", en="members CV"),
+     Text(vi="độ lệch chuẩn của số đơn vị mỗi cụm chia cho trung bình; 0 là đều nhau",
+          en="standard deviation of the members per cluster over their mean; 0 is equal")),
+    (Text(vi="{what} lớn nhất / nhỏ nhất", en="{what} max/min"),
+     Text(vi="{what} của cụm lớn nhất gấp bao nhiêu lần cụm nhỏ nhất; 1 là cân bằng",
+          en="how many times the largest cluster's {what} is the smallest's; 1 is balanced")),
+    (Text(vi="hệ số biến thiên {what}", en="{what} CV"),
+     Text(vi="độ lệch chuẩn của {what} các cụm chia cho trung bình; càng thấp càng cân bằng",
+          en="standard deviation of the clusters' {what} over its mean; lower is more "
+             "balanced")),
+    (Text(vi="R² các chỉ tiêu", en="R2 (indicators)"),
+     Text(vi="phần chênh lệch về các chỉ tiêu nằm giữa các cụm; càng cao, các đơn vị cùng cụm "
+             "càng giống nhau",
+          en="share of the indicators' spread lying between clusters; higher means members "
+             "of a cluster are more alike")),
+    (Text(vi="độ khác biệt trung bình trong cụm", en="mean within-cluster dissimilarity"),
+     Text(vi="mức khác biệt trung bình giữa hai đơn vị cùng cụm; càng thấp càng tốt",
+          en="average dissimilarity of two members of the same cluster; lower is better")),
+    (Text(vi="tính liền kề", en="contiguous"),
+     Text(vi="mọi cụm liền một dải qua đường địa giới chung",
+          en="every cluster is one piece linked by shared land borders")),
+    (Text(vi="số mảnh", en="pieces"),
+     Text(vi="tổng số mảnh rời của các cụm; bằng số cụm khi mọi cụm liền kề",
+          en="separate pieces of all clusters; equals the clusters when all are contiguous")),
+    (Text(vi="khoảng cách trung bình trong cụm (km)", en="mean within-cluster distance (km)"),
+     Text(vi="khoảng cách đường chim bay trung bình giữa hai đơn vị cùng cụm",
+          en="average great-circle distance between two members of the same cluster")),
+    (Text(vi="số đoạn địa giới giữa các cụm", en="cut edges"),
+     Text(vi="số đoạn địa giới chung nằm giữa hai cụm khác nhau; càng ít, cụm càng gọn",
+          en="shared land borders between different clusters; fewer is more compact")),
+    (Text(vi="độ thuần theo {attribute}", en="purity ({attribute})"),
+     Text(vi="tỷ lệ đơn vị cùng {attribute} với số đông trong cụm của mình",
+          en="share of units sharing their cluster's most common {attribute}")),
+    (Text(vi="cơ hội dẫn đầu lớn nhất / nhỏ nhất", en="award chance max/min"),
+     Text(vi="cơ hội được chọn dẫn đầu cụm (1 / số đơn vị) của một đơn vị ở cụm nhỏ nhất gấp "
+             "bao nhiêu lần ở cụm lớn nhất",
+          en="how many times a member of the smallest cluster is likelier to lead it "
+             "(1 / members) than one of the largest")),
+)
+_HOMOGENEITY = (
+    Text(vi="1-R² {name}", en="1-R2 {name}"),
+    Text(vi="phần chênh lệch về {name} còn lại bên trong các cụm; càng thấp càng đồng đều",
+         en="share of the spread of {name} left inside clusters; lower is more homogeneous"),
+)
+
+
+def _fmt(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return Text(vi="có", en="yes")(lang) if value else Text(vi="không", en="no")(lang)
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     return str(value)

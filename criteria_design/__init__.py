@@ -27,6 +27,7 @@ from criteria_design.errors import (
 from criteria_design.findings import Finding, Severity
 from criteria_design.lexicon import Lexicon, load_lexicon
 from criteria_design.lint import lint, list_rules
+from criteria_design.redesign import Redesign, redesign
 from criteria_design.registry import RULES
 from criteria_design.report import format_findings
 from criteria_design.rotation import audit_history, load_history
@@ -66,6 +67,7 @@ __all__ = [
     "LintConfig",
     "LintConfigError",
     "Member",
+    "Redesign",
     "RubricLevel",
     "ScoreCheckConfig",
     "ScoreSheet",
@@ -88,6 +90,7 @@ __all__ = [
     "load_lexicon",
     "load_scores",
     "load_table",
+    "redesign",
     "save_table",
     "table_json_schema",
     "validate_scores",

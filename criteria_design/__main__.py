@@ -33,11 +33,15 @@ from pathlib import Path
 from typing import Protocol
 
 from clustering.cli import EXIT_FINDINGS, run_command
+from clustering.errors import FairclustersError
 from clustering.files import check_output_file
+from clustering.i18n import DEFAULT_LANGUAGE, LANGUAGES, Text, check_language
 from criteria_design.config import LintConfig, load_config
 from criteria_design.errors import CriteriaParameterError
 from criteria_design.findings import Finding, Severity
 from criteria_design.lint import lint, list_rules
+from criteria_design.redesign import TableRedesign
+from criteria_design.registry import resolve_rules
 from criteria_design.report import FORMATS, format_findings
 from criteria_design.score_checks import ScoreStatisticsCli
 from criteria_design.table import CriteriaTable, load_table, table_json_schema
@@ -69,17 +73,33 @@ class TableLint:
         group.add_argument("--lexicon", type=Path, action="append", default=[], metavar="FILE",
                            help="extra vague-wording lexicon (repeatable)")
 
-    def findings(self, args: argparse.Namespace, table: CriteriaTable) -> list[Finding]:
+    def findings(self, args: argparse.Namespace, table: CriteriaTable | None) -> list[Finding]:
+        if table is None:  # --history alone: there is no table to lint
+            return []
         extra = {"lexicon_files": tuple(args.lexicon)} if args.lexicon else {}
         if args.config is not None:
             config = load_config(args.config, **extra)
         else:
             config = LintConfig(**extra)
-        return lint(table, select=args.select, ignore=args.ignore, config=config)
+        lang = getattr(args, "lang", DEFAULT_LANGUAGE)
+        resolve_rules(args.select, args.ignore, lang=lang)  # unknown codes, said in `lang`
+        return lint(table, select=args.select, ignore=args.ignore, config=config, lang=lang)
+
+
+def _language(value: str) -> str:
+    """``--lang``: a known language, else a usage error naming the value (exit 2)."""
+    try:
+        return check_language(value)
+    except FairclustersError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_NO_TABLE = Text(vi="chưa chỉ ra bảng tiêu chí (cách dùng: criteria-lint BẢNG)",
+                 en="no criteria table given (usage: criteria-lint TABLE)")
 
 
 #: The check groups the command line runs, in order.
-EXTENSIONS: tuple[CliExtension, ...] = (TableLint(), ScoreStatisticsCli())
+EXTENSIONS: tuple[CliExtension, ...] = (TableLint(), ScoreStatisticsCli(), TableRedesign())
 
 
 def build_parser(extensions: Sequence[CliExtension] = EXTENSIONS) -> argparse.ArgumentParser:
@@ -96,9 +116,16 @@ def build_parser(extensions: Sequence[CliExtension] = EXTENSIONS) -> argparse.Ar
                              "(default warning)")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write the report to FILE instead of standard output")
+    parser.add_argument("--lang", type=_language, default=DEFAULT_LANGUAGE, metavar="LANG",
+                        help=f"language of the report: {' or '.join(LANGUAGES)} "
+                             f"(default {DEFAULT_LANGUAGE}, Vietnamese)")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--schema", action="store_true",
                         help="print the JSON Schema of the table format and exit")
+    from clustering import __version__  # the distribution's metadata, read on first use
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="print the installed fairclusters version and exit")
     for extension in extensions:
         extension.add_arguments(parser)
     return parser
@@ -109,17 +136,28 @@ def run(args: argparse.Namespace, extensions: Sequence[CliExtension] = EXTENSION
     if args.schema:
         print(json.dumps(table_json_schema(), ensure_ascii=False, indent=2))
         return 0
+    lang = getattr(args, "lang", DEFAULT_LANGUAGE)
     if args.list_rules:
         for r in list_rules():
-            print(f"{r.code}  {r.severity.value:<7}  {r.name}: {r.summary}")
+            print(f"{r.code}  {r.severity.value:<7}  {r.name}: {r.title(lang)}. {r.summary(lang)}")
         return 0
-    if args.table is None:
-        raise CriteriaParameterError("no criteria table given (usage: criteria-lint TABLE)")
+    if args.table is None and getattr(args, "history", None) is None:
+        raise CriteriaParameterError(_NO_TABLE(lang))
     if args.output is not None:  # before any work: exists, a folder, unwritable, too long
         check_output_file(args.output)
-    table = load_table(args.table)
+    # An award history is audited without a table (the extensions accept None).
+    table = load_table(args.table) if args.table is not None else None
     findings = [f for extension in extensions for f in extension.findings(args, table)]
-    report = format_findings(findings, args.format, title=f"{table.title} ({args.table})")
+    report = format_findings(findings, args.format, title=f"{table.title} ({args.table})"
+                             if table is not None else str(args.history),
+                             lang=lang)
+    if getattr(args, "redesign_report", None):  # set by TableRedesign (--redesign OUT)
+        if args.format == "json":
+            doc = json.loads(report)
+            doc["redesign"] = args.redesign_changes
+            report = json.dumps(doc, ensure_ascii=False, indent=2)
+        else:
+            report += "\n\n" + args.redesign_report
     if args.output is not None:
         args.output.write_text(report + "\n", encoding="utf-8")
     else:

@@ -71,6 +71,12 @@ class Finding(FairclustersModel):
         The file the table (or scores) came from, when known.
     data : dict
         The measured values behind the finding (for JSON reports and tests).
+    criterion_text : str or None
+        The criterion's text as written in the table, quoted by reports.
+    path : str or None
+        The criterion's path of ids in the original table (``"I/2/a"``).
+    section : str or None
+        The id of the top-level section holding the criterion; reports group by it.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -84,6 +90,9 @@ class Finding(FairclustersModel):
     line: int | None = None
     source: str | None = None
     data: dict = Field(default_factory=dict)
+    criterion_text: str | None = None
+    path: str | None = None
+    section: str | None = None
 
     @property
     def location(self) -> str:

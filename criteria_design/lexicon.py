@@ -75,11 +75,27 @@ class VagueTerm:
 
 @dataclass(frozen=True)
 class LexiconGroup:
-    """A family of vague terms and the advice that fixes them."""
+    """A family of vague terms and the advice that fixes them.
+
+    ``suggestion`` is the English advice, ``suggestion_vi`` the Vietnamese one
+    (a user lexicon may give only ``suggestion``; it is then shown in both).
+    """
 
     name: str
     description: str
     suggestion: str
+    suggestion_vi: str = ""
+
+    def advice(self, lang: str = "vi") -> str:
+        """The advice in ``lang`` (``"vi"`` or ``"en"``).
+
+        Parameters
+        ----------
+        lang : {"vi", "en"}
+            The language; Vietnamese falls back to the English advice when the
+            lexicon gives none.
+        """
+        return (self.suggestion_vi or self.suggestion) if lang == "vi" else self.suggestion
 
 
 @dataclass(frozen=True)
@@ -290,7 +306,8 @@ def _merge(
             missing = [k for k in ("description", "suggestion") if not spec.get(k)]
             if missing:
                 raise LexiconError(f"{name}: new group {group!r} needs {' and '.join(missing)}")
-            groups[group] = LexiconGroup(group, str(spec["description"]), str(spec["suggestion"]))
+            groups[group] = LexiconGroup(group, str(spec["description"]), str(spec["suggestion"]),
+                                         nfc(str(spec.get("suggestion_vi", ""))))
         for item in spec.get("terms", []):
             entry = _entry(name, group, item)
             terms[(normalise(entry.term), group)] = entry

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from clustering.i18n import DEFAULT_LANGUAGE, check_language
+
 # Importing the rule modules registers their rules.
 from criteria_design import rigidity, structure, vagueness  # noqa: F401
 from criteria_design.config import LintConfig
@@ -26,6 +28,7 @@ def lint(
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
     config: LintConfig | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> list[Finding]:
     """Check a criteria table for rigidity and vagueness.
 
@@ -37,16 +40,22 @@ def lint(
         Rule codes or prefixes (``["RIG", "VAG001"]``); default all rules.
     config : LintConfig, optional
         Thresholds and options; default :class:`LintConfig()`.
+    lang : {"vi", "en"}
+        The language of the messages and fixes: Vietnamese by default.
 
     Returns
     -------
     list of Finding
         Table-wide findings first, then by criterion in document order, then by code.
+        Each finding about a criterion quotes its text, its path of ids in the table
+        and its section (see :func:`~criteria_design.report.arrange` for the report order).
 
     Raises
     ------
     UnknownRuleError
         A selected or ignored code matches no rule (checked before any work).
+    FairclustersError
+        ``lang`` is not a known language.
     CriteriaTableError
         ``table`` is a file or string that is not a valid table.
 
@@ -64,7 +73,10 @@ def lint(
     ... ''', select=["VAG001", "VAG002"])
     >>> [(f.code, f.criterion_id, f.line) for f in findings]
     [('VAG001', 'A', 6), ('VAG002', 'A', 6)]
+    >>> findings[1].message
+    'tiêu chí định tính 100 điểm không có thang mức chấm; mỗi người chấm sẽ tự đặt thang điểm riêng'
     """
+    lang = check_language(lang)
     rules = resolve_rules(select, ignore)
     if config is None:
         config = LintConfig()
@@ -73,20 +85,26 @@ def lint(
     if not isinstance(table, CriteriaTable):
         table = load_table(table)
     order = {table.key(c): i for i, c in enumerate(table.walk())}
-    findings = [
-        Finding(
-            code=r.code,
-            severity=hit.severity or config.severities.get(r.code, r.severity),
-            message=hit.message,
-            suggestion=hit.suggestion,
-            criterion_id=hit.criterion_id,
-            line=table.line_of(hit.criterion_id) if hit.criterion_id else None,
-            source=table.source,
-            data=hit.data,
-        )
-        for r in rules
-        for hit in r.check(table, config)
-    ]
+    where = {table.key(node): (node.text, "/".join(ids), ids[0])
+             for ids, node in table.id_paths()}
+    findings = []
+    for r in rules:
+        for hit in r.check(table, config):
+            message, fix = r.render(hit, lang)
+            text, path, section = where.get(hit.criterion_id, (None, None, None))
+            findings.append(Finding(
+                code=r.code,
+                severity=hit.severity or config.severities.get(r.code, r.severity),
+                message=message,
+                suggestion=fix,
+                criterion_id=hit.criterion_id,
+                line=table.line_of(hit.criterion_id) if hit.criterion_id else None,
+                source=table.source,
+                data=hit.data,
+                criterion_text=text,
+                path=path,
+                section=section,
+            ))
     findings.sort(
         key=lambda f: (-1 if f.criterion_id is None else order[f.criterion_id], f.code)
     )

@@ -39,22 +39,28 @@ from pathlib import Path
 
 import numpy as np
 
-from clustering.files import file_errors_as, read_csv_table
-from clustering.names import nfc
+from clustering.files import CsvTable, file_errors_as, read_csv_table
+from clustering.i18n import DEFAULT_LANGUAGE, Text, check_language
+from clustering.names import closest_names, fold, nfc
 from criteria_design.errors import HistoryError
 
 __all__ = [
     "ClusterHistory",
     "HistoryError",
+    "HistoryEvent",
     "TestResult",
     "audit_history",
+    "balance_awards_test",
     "balance_test",
     "detectability",
+    "distinct_awardees_test",
     "distinct_leaders_test",
+    "gap_awards_test",
     "gap_test",
     "load_history",
     "rotation_tests",
     "winner_rank_test",
+    "years_needed",
 ]
 
 
@@ -70,9 +76,65 @@ class TestResult:
 
 
 # ---------------------------------------------------------------------------- input
+#: Recognised roles (folded spellings -> role). The chair and vice-chair run the cluster's
+#: work; only the leader (đơn vị dẫn đầu, proposed for the flag) is tested for rotation.
+_ROLES = {
+    "leader": "leader", "dan dau": "leader", "don vi dan dau": "leader",
+    "awardee": "leader", "nhan co": "leader",
+    "chair": "chair", "cum truong": "chair", "truong cum": "chair", "khoi truong": "chair",
+    "truong khoi": "chair",
+    "vice chair": "vice_chair", "cum pho": "vice_chair", "pho cum": "vice_chair",
+    "khoi pho": "vice_chair", "pho khoi": "vice_chair",
+    "withdrawal": "withdrawal", "withdrew": "withdrawal", "rut": "withdrawal",
+    "xin rut": "withdrawal", "nhuong": "withdrawal", "nhuong co": "withdrawal",
+}
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """A recorded event of a year's award, such as a member withdrawing.
+
+    Parameters
+    ----------
+    year : int
+        The year of the award concerned.
+    unit : str
+        The member the event is about (the one who withdrew).
+    kind : str
+        ``"withdrawal"``: the member stood down so that another could receive the flag.
+    reason : str or None
+        The reason as recorded ("đã nhận cờ năm trước").
+    line : int or None
+        Line of the event in its file, for findings.
+    """
+
+    year: int
+    unit: str
+    kind: str = "withdrawal"
+    reason: str | None = None
+    line: int | None = None
+
+
+def _names(value: object) -> tuple[str, ...]:
+    """A year's awardees: one name, several, or none (``None``, ``""``)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ()
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        value = (value,)
+    return tuple(nfc(str(x).strip()) for x in value if str(x).strip())
+
+
+def _year_leaders(value: object) -> str | tuple[str, ...] | None:
+    """One leader as a name, several as a tuple, none as ``None``."""
+    names = _names(value)
+    if not names:
+        return None
+    return names[0] if len(names) == 1 else names
+
+
 @dataclass(frozen=True)
 class ClusterHistory:
-    """Leaders of one cluster, year by year.
+    """Award history of one cluster, year by year.
 
     Parameters
     ----------
@@ -80,58 +142,198 @@ class ClusterHistory:
         Name of the emulation cluster (cụm or khối) the history belongs to.
     years : sequence of int
         Strictly increasing.
-    leaders : sequence of str
-        The unit elected leader (proposed for the flag) each year.
+    leaders : sequence
+        The leading unit(s) each year (đơn vị dẫn đầu, proposed for the flag): a name, a
+        sequence of names when several units were awarded, or ``None`` for a year with no
+        leader (a chair only).
     n_members : int
         Number of members competing each year.
     chairs : sequence of str or None, optional
-        The chair each year, when known.
+        The chair (cụm trưởng) each year, when known.
     source : str or None, optional
         The file the history was read from, for findings.
+    vice_chairs : sequence or None, optional
+        The vice-chair(s) (cụm phó) each year, when known; kept apart from the chair.
+    events : sequence of HistoryEvent, optional
+        Recorded events (a member withdrawing in favour of another).
     """
 
     cluster: str
     years: tuple[int, ...]
-    leaders: tuple[str, ...]
+    leaders: tuple
     n_members: int
     chairs: tuple[str | None, ...] | None = None
     source: str | None = None
+    vice_chairs: tuple[tuple[str, ...], ...] | None = None
+    events: tuple[HistoryEvent, ...] = ()
 
     def __post_init__(self) -> None:
+        where = f"cluster {self.cluster!r}"
         try:
             object.__setattr__(self, "years", tuple(int(y) for y in self.years))
         except (TypeError, ValueError):
-            raise HistoryError(f"cluster {self.cluster!r}: years must be integers, "
+            raise HistoryError(f"{where}: years must be integers, "
                                f"got {self.years!r:.80}") from None
         # Names may be given as numbers (unit codes): compare them as text, in NFC.
-        object.__setattr__(self, "leaders", tuple(nfc(str(x).strip()) for x in self.leaders))
+        object.__setattr__(self, "leaders", tuple(_year_leaders(x) for x in self.leaders))
         if self.chairs is not None:
             object.__setattr__(self, "chairs",
                                tuple(nfc(str(c).strip()) if c else None for c in self.chairs))
-        where = f"cluster {self.cluster!r}"
+        if self.vice_chairs is not None:
+            object.__setattr__(self, "vice_chairs", tuple(_names(v) for v in self.vice_chairs))
+        object.__setattr__(self, "events", tuple(self.events))
+        self._check(where)
+
+    def _check(self, where: str) -> None:
         if not self.years:
             raise HistoryError(f"{where}: empty history")
-        if len(self.leaders) != len(self.years):
-            raise HistoryError(f"{where}: {len(self.years)} years but {len(self.leaders)} leaders")
+        for name, seq in (("leaders", self.leaders), ("chairs", self.chairs),
+                          ("vice-chairs", self.vice_chairs)):
+            if seq is not None and len(seq) != len(self.years):
+                raise HistoryError(f"{where}: {len(self.years)} years but {len(seq)} {name}")
         if any(b <= a for a, b in itertools.pairwise(self.years)):
             raise HistoryError(f"{where}: years must be strictly increasing, got {self.years}")
         if not isinstance(self.n_members, (int, np.integer)) or self.n_members < 2:
             raise HistoryError(f"{where}: n_members must be an integer >= 2, "
                                f"got {self.n_members!r}")
-        distinct = len(set(self.leaders))
+        for year, names in zip(self.years, self.awardees, strict=True):
+            if len(set(names)) < len(names):
+                raise HistoryError(f"{where}: {year} lists the same leader twice: {names}")
+            if len(names) >= self.n_members:
+                raise HistoryError(f"{where}: {len(names)} leaders in {year} but only "
+                                   f"{self.n_members} members")
+        distinct = len({a for names in self.awardees for a in names})
         if distinct > self.n_members:
             raise HistoryError(f"{where}: {distinct} different leaders but only "
                                f"{self.n_members} members")
-        if self.chairs is not None and len(self.chairs) != len(self.years):
-            raise HistoryError(f"{where}: {len(self.years)} years but {len(self.chairs)} chairs")
+        if not any(self.awardees) and not self.events:
+            raise HistoryError(f"{where}: no year has a leader")
+        unknown = [e.year for e in self.events if e.year not in self.years]
+        if unknown:
+            raise HistoryError(f"{where}: events in years {unknown} outside the history")
+
+    @property
+    def awardees(self) -> tuple[tuple[str, ...], ...]:
+        """The leaders of each year as a tuple of names (empty for a year without one)."""
+        return tuple(() if x is None else (x,) if isinstance(x, str) else tuple(x)
+                     for x in self.leaders)
+
+    @property
+    def single(self) -> bool:
+        """True when every year with a leader has exactly one."""
+        return all(len(a) <= 1 for a in self.awardees)
+
+
+def _role(value: str, where: str) -> str:
+    role = _ROLES.get(fold(value))
+    if role is None:
+        close = closest_names(value, sorted(set(_ROLES)), n=2)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise HistoryError(f"{where}: role {value!r} is not one of leader (dẫn đầu), chair "
+                           f"(cụm trưởng), vice_chair (cụm phó), withdrawal (rút){hint}")
+    return role
+
+
+_WIDE = ("year", "cluster", "leader", "n_members")
+_LONG = ("year", "cluster", "unit", "role", "n_members")
+_OPTIONAL = ("chair", "vice_chair", "reason")
+
+
+def _rows(path: Path, table: CsvTable
+          ) -> list[tuple[int, str, int, int, str, str, str | None]]:
+    """Every row as ``(line, cluster, year, n, role, unit, reason)``, in both layouts."""
+    header = set(table.header)
+    long_form = "role" in header or "unit" in header
+    required = _LONG if long_form else _WIDE
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in table.header if c not in (*required, *_OPTIONAL)]
+    if missing or unknown:
+        raise HistoryError(f"{path}: columns must be {list(_WIDE)} (one row per leader) or "
+                           f"{list(_LONG)} (one row per role or event), optionally "
+                           f"{list(_OPTIONAL)}; missing {missing}, unknown {unknown}")
+    out = []
+    for line, row in table:
+        where = f"{path}, line {line}"
+        cluster = nfc((row["cluster"] or "").strip())
+        if not cluster:
+            raise HistoryError(f"{where}: cluster must not be empty")
+        try:
+            year, n = int(row["year"]), int(row["n_members"])
+        except (TypeError, ValueError):
+            raise HistoryError(f"{where}: year {row['year']!r} and n_members "
+                               f"{row['n_members']!r} must be integers") from None
+        reason = nfc((row.get("reason") or "").strip()) or None
+        entries = []
+        if long_form:
+            entries.append((_role(row["role"] or "", where), row["unit"]))
+        else:
+            entries.append(("leader", row["leader"]))
+            entries += [(r, row.get(r)) for r in ("chair", "vice_chair")]
+        given = [(role, nfc((unit or "").strip())) for role, unit in entries]
+        given = [(role, unit) for role, unit in given if unit]
+        if not given or (long_form and len(given) < len(entries)):
+            raise HistoryError(f"{where}: {'unit' if long_form else 'leader (or chair)'} "
+                               "must not be empty")
+        out += [(line, cluster, year, n, role, unit, reason) for role, unit in given]
+    return out
+
+
+def _one_cluster(path: Path, cluster: str, rows: list[tuple]) -> ClusterHistory:
+    sizes = {r[3] for r in rows}
+    if len(sizes) > 1:
+        raise HistoryError(f"{path}: cluster {cluster!r} has n_members {sorted(sizes)}; "
+                           "split its history where the membership changed")
+    years = sorted({r[2] for r in rows})
+    leaders: dict[int, list[str]] = {y: [] for y in years}
+    chairs: dict[int, tuple[str, int]] = {}
+    vice: dict[int, list[str]] = {y: [] for y in years}
+    events = []
+    seen: dict[tuple, int] = {}
+    for line, _, year, _, role, unit, reason in rows:
+        if role == "withdrawal":
+            events.append(HistoryEvent(year, unit, "withdrawal", reason, line))
+            continue
+        if role == "chair":
+            if year in chairs and chairs[year][0] != unit:
+                raise HistoryError(f"{path}, lines {chairs[year][1]} and {line}: cluster "
+                                   f"{cluster!r} has two chairs for {year}")
+            chairs[year] = (unit, line)
+            continue
+        if (year, role, unit) in seen:
+            raise HistoryError(f"{path}, lines {seen[(year, role, unit)]} and {line}: cluster "
+                               f"{cluster!r} lists {unit!r} twice as {role} for {year}")
+        seen[(year, role, unit)] = line
+        (leaders if role == "leader" else vice)[year].append(unit)
+    return ClusterHistory(
+        cluster=cluster, years=years,
+        leaders=[tuple(leaders[y]) if len(leaders[y]) > 1 else
+                 (leaders[y][0] if leaders[y] else None) for y in years],
+        n_members=rows[0][3],
+        chairs=[chairs[y][0] if y in chairs else None for y in years] if chairs else None,
+        vice_chairs=[vice[y] for y in years] if any(vice.values()) else None,
+        events=events, source=str(path))
 
 
 def load_history(path: str | Path) -> dict[str, ClusterHistory]:
-    """Read award histories from a CSV with columns ``year, cluster, leader, n_members``
-    and optionally ``chair``.
+    """Read award histories from a CSV file.
+
+    Two layouts are read (see ``criteria_design/README.md``):
+
+    * one row per leader: ``year, cluster, leader, n_members`` and optionally ``chair``,
+      ``vice_chair`` (the original format); several rows of one year are several awardees,
+      an empty ``leader`` with a ``chair`` is a year with a chair but no leader;
+    * one row per role or event: ``year, cluster, unit, role, n_members`` and optionally
+      ``reason``; ``role`` is ``leader`` (dẫn đầu), ``chair`` (cụm trưởng), ``vice_chair``
+      (cụm phó) or ``withdrawal`` (rút, nhường: the unit stood down so that another could
+      receive the flag, with the stated ``reason``).
 
     ``n_members`` must be the same for every year of a cluster (the tests assume a fixed
     field of competitors); a cluster whose size changed should be split into periods.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file (UTF-8).
 
     Returns
     -------
@@ -139,50 +341,17 @@ def load_history(path: str | Path) -> dict[str, ClusterHistory]:
         Cluster name -> :class:`ClusterHistory`, in order of appearance.
     """
     path = Path(path)
-    required = ("year", "cluster", "leader", "n_members")
     try:
         with file_errors_as(HistoryError):
             table = read_csv_table(path)
     except OSError as exc:
         raise HistoryError(f"{path}: cannot read history ({exc.strerror})") from exc
-    header = table.header
-    missing = [c for c in required if c not in header]
-    unknown = [c for c in header if c not in (*required, "chair")]
-    if missing or unknown:
-        raise HistoryError(f"{path}: columns must be {list(required)} and optionally "
-                           f"'chair'; missing {missing}, unknown {unknown}")
-    grouped: dict[str, list[tuple[int, dict]]] = {}
-    for line, row in table:
-        cluster = nfc((row["cluster"] or "").strip())
-        if not cluster or not (row["leader"] or "").strip():
-            raise HistoryError(f"{path}, line {line}: cluster and leader must not be empty")
-        grouped.setdefault(cluster, []).append((line, row))
-    out = {}
-    for cluster, items in grouped.items():
-        parsed = []
-        for line, row in items:
-            try:
-                year, n = int(row["year"]), int(row["n_members"])
-            except (TypeError, ValueError):
-                raise HistoryError(f"{path}, line {line}: year {row['year']!r} and n_members "
-                                   f"{row['n_members']!r} must be integers") from None
-            parsed.append((year, n, row["leader"], (row.get("chair") or "").strip() or None,
-                           line))
-        parsed.sort()
-        sizes = {p[1] for p in parsed}
-        if len(sizes) > 1:
-            raise HistoryError(f"{path}: cluster {cluster!r} has n_members {sorted(sizes)}; "
-                               "split its history where the membership changed")
-        for a, b in itertools.pairwise(parsed):
-            if a[0] == b[0]:
-                raise HistoryError(f"{path}, lines {a[4]} and {b[4]}: cluster {cluster!r} has "
-                                   f"two leaders for {a[0]}")
-        has_chair = "chair" in header and any(p[3] for p in parsed)
-        out[cluster] = ClusterHistory(
-            cluster=cluster, years=[p[0] for p in parsed], leaders=[p[2] for p in parsed],
-            n_members=parsed[0][1], chairs=[p[3] for p in parsed] if has_chair else None,
-            source=str(path))
-    return out
+    grouped: dict[str, list] = {}
+    for row in _rows(path, table):
+        grouped.setdefault(row[1], []).append(row)
+    if not grouped:
+        raise HistoryError(f"{path}: no history rows")
+    return {cluster: _one_cluster(path, cluster, rows) for cluster, rows in grouped.items()}
 
 
 # ---------------------------------------------------------------------------- tests
@@ -362,10 +531,155 @@ def balance_test(leaders: Sequence[str], n_members: int) -> TestResult:
                       {"counts": sorted(counts.tolist(), reverse=True)})
 
 
+# ---------------------------------------------------------------------------- several awardees
+def _award_matrix(awardees: Sequence[tuple[str, ...]], n_members: int) -> np.ndarray:
+    """Years x members indicator of the awards (members never awarded are extra columns)."""
+    names = list(dict.fromkeys(a for year in awardees for a in year))
+    col = {name: j for j, name in enumerate(names)}
+    m = np.zeros((len(awardees), n_members), dtype=bool)
+    for t, year in enumerate(awardees):
+        m[t, [col[a] for a in year]] = True
+    return m
+
+
+def distinct_awardees_test(awardees: Sequence[Sequence[str]], n_members: int) -> TestResult:
+    """T2 with several awardees a year: ``p = P(D ≥ d)`` distinct awardees, exact.
+
+    Each year's ``k_t`` awardees are a uniform random set of ``k_t`` of the ``n`` members;
+    the number of new names in a year is hypergeometric given those already seen.
+
+    Parameters
+    ----------
+    awardees : sequence of sequence of str
+        The awardees of each year.
+    n_members : int
+        Members competing each year.
+
+    Examples
+    --------
+    Two years, two awardees of four each, all different: ``1/C(4, 2) = 1/6``.
+
+    >>> round(distinct_awardees_test([("A", "B"), ("C", "D")], 4).p_value, 4)
+    0.1667
+    """
+    n = n_members
+    p = np.zeros(n + 1)
+    p[0] = 1.0
+    for year in awardees:
+        k = len(year)
+        new = np.zeros_like(p)
+        for d in np.flatnonzero(p):
+            for j in range(max(0, k - d), min(k, n - d) + 1):
+                new[d + j] += p[d] * math.comb(n - d, j) * math.comb(d, k - j) / math.comb(n, k)
+        p = new
+    d = len({a for year in awardees for a in year})
+    return TestResult("distinct leaders", d, min(float(p[d:].sum()), 1.0), "exact",
+                      {"years": len(awardees)})
+
+
+def _random_awards(sizes: Sequence[int], n: int, draws: int,
+                   rng: np.random.Generator) -> np.ndarray:
+    """``draws`` simulated histories (draws x years x members) under the null."""
+    out = np.zeros((draws, len(sizes), n), dtype=bool)
+    rows = np.arange(draws)[:, None]
+    for t, k in enumerate(sizes):
+        picked = np.argsort(rng.random((draws, n)), axis=1)[:, :k]
+        out[rows, t, picked] = True
+    return out
+
+
+def balance_awards_test(awardees: Sequence[Sequence[str]], n_members: int, *,
+                        n_simulations: int = 9_999,
+                        rng: np.random.Generator | int | None = None) -> TestResult:
+    """T4 with several awardees a year: win counts too even to be chance?
+
+    ``Σ_i c_i²`` of the observed counts against histories simulated under the null (each
+    year a uniform random set of the same size); ``p = (1 + #{q_sim ≤ q}) / (1 + N)``.
+
+    Parameters
+    ----------
+    awardees : sequence of sequence of str
+        The awardees of each year.
+    n_members : int
+        Members competing each year.
+    n_simulations : int
+        Simulated histories.
+    rng : numpy Generator or seed
+        For the simulations.
+    """
+    m = _award_matrix(awardees, n_members)
+    q = int((m.sum(axis=0) ** 2).sum())
+    sims = _random_awards([len(a) for a in awardees], n_members, n_simulations,
+                          np.random.default_rng(rng))
+    hits = int(((sims.sum(axis=1) ** 2).sum(axis=1) <= q).sum())
+    total = m.sum()
+    expected = total / n_members
+    x2 = float(((m.sum(axis=0) - expected) ** 2).sum() / expected)
+    return TestResult("balance", x2, (1 + hits) / (1 + n_simulations),
+                      f"simulation ({n_simulations})",
+                      {"counts": sorted(m.sum(axis=0).tolist(), reverse=True)})
+
+
+def _set_gaps(m: np.ndarray, window: int) -> np.ndarray:
+    """Awards (over the last two axes) whose member was awarded in the previous
+    ``window - 1`` years; ``m`` is (..., years, members)."""
+    recent = np.zeros(m.shape, dtype=bool)
+    for lag in range(1, min(window, m.shape[-2])):
+        recent[..., lag:, :] |= m[..., :-lag, :]
+    return (m & recent).sum(axis=(-2, -1))
+
+
+def gap_awards_test(awardees: Sequence[Sequence[str]], n_members: int, *,
+                    n_permutations: int = 9_999,
+                    rng: np.random.Generator | int | None = None) -> TestResult:
+    """T3 with several awardees a year: awards spaced out more evenly than chance?
+
+    A round of the cluster takes ``w = ceil(n / k̄)`` years with ``k̄`` awards a year; ``G``
+    counts awards to a member already awarded in the previous ``w - 1`` years. The years
+    are re-ordered at random (each keeps its set of awardees); ``p = P(G_perm ≤ g)``,
+    estimated as ``(1 + hits) / (1 + N)``.
+
+    Parameters
+    ----------
+    awardees : sequence of sequence of str
+        The awardees of each year.
+    n_members : int
+        Members competing each year.
+    n_permutations : int
+        Random re-orderings of the years.
+    rng : numpy Generator or seed
+        For the permutations.
+    """
+    m = _award_matrix(awardees, n_members)
+    window = math.ceil(n_members * len(awardees) / m.sum())
+    g = int(_set_gaps(m, window))
+    rng = np.random.default_rng(rng)
+    orders = rng.permuted(np.broadcast_to(np.arange(len(awardees)),
+                                          (n_permutations, len(awardees))), axis=1)
+    hits = int((_set_gaps(m[orders], window) <= g).sum())
+    return TestResult("repeat gaps", g, (1 + hits) / (1 + n_permutations),
+                      f"permutation ({n_permutations})", {"window": window})
+
+
 def rotation_tests(history: ClusterHistory, ranks: Sequence[int] | None = None, *,
                    n_permutations: int = 9_999,
                    rng: np.random.Generator | int | None = None) -> dict[str, TestResult]:
     """Run every test that applies to a history (T2 only when ``T ≤ n``, T1 with ranks).
+
+    Years without a leader (a chair only) carry no information on how the leader is
+    chosen and are left out. With several awardees in some year, T2 is exact over sets,
+    T3 and T4 are estimated by permutations and simulations.
+
+    Parameters
+    ----------
+    history : ClusterHistory
+        The cluster's leaders.
+    ranks : sequence of int, optional
+        Rank of each year's leader in that year's totals, for T1 (single leaders only).
+    n_permutations : int
+        Permutations (and simulations) where the exact distribution is not used.
+    rng : numpy Generator or seed
+        For the permutations.
 
     Examples
     --------
@@ -373,15 +687,27 @@ def rotation_tests(history: ClusterHistory, ranks: Sequence[int] | None = None, 
     >>> sorted(rotation_tests(h, rng=0))
     ['balance', 'distinct leaders', 'repeat gaps']
     """
-    n, t = history.n_members, len(history.years)
+    n = history.n_members
+    awarded = [a for a in history.awardees if a]
+    if not awarded:
+        raise HistoryError(f"cluster {history.cluster!r}: no year has a leader to test")
     out = {}
-    if t <= n:
-        out["distinct leaders"] = distinct_leaders_test(history.leaders, n)
-    out["repeat gaps"] = gap_test(history.leaders, n, n_permutations=n_permutations, rng=rng)
-    out["balance"] = balance_test(history.leaders, n)
+    if history.single:
+        leaders = [a[0] for a in awarded]
+        if len(leaders) <= n:
+            out["distinct leaders"] = distinct_leaders_test(leaders, n)
+        out["repeat gaps"] = gap_test(leaders, n, n_permutations=n_permutations, rng=rng)
+        out["balance"] = balance_test(leaders, n)
+    else:
+        if sum(map(len, awarded)) <= n:
+            out["distinct leaders"] = distinct_awardees_test(awarded, n)
+        out["repeat gaps"] = gap_awards_test(awarded, n, n_permutations=n_permutations,
+                                             rng=rng)
+        out["balance"] = balance_awards_test(awarded, n, n_simulations=n_permutations,
+                                             rng=rng)
     if ranks is not None:
-        if len(ranks) != t:
-            raise HistoryError(f"{len(ranks)} ranks for {t} years")
+        if len(ranks) != len(awarded):
+            raise HistoryError(f"{len(ranks)} ranks for {len(awarded)} years with a leader")
         out["winner rank"] = winner_rank_test(ranks, n)
     return out
 
@@ -394,6 +720,13 @@ def detectability(n_members: int, n_years: int) -> dict[str, float]:
       factor used by the audit. Power against strict rotation at level ``alpha`` is 1 if
       this is ≤ alpha and 0 otherwise: the statistics of a strict rotation are fixed.
     * ``"merit"``: p of T1 when the top scorer won every year, ``n⁻ᵀ``.
+
+    Parameters
+    ----------
+    n_members : int
+        Members of the cluster.
+    n_years : int
+        Years of history (one leader a year).
 
     Examples
     --------
@@ -414,48 +747,250 @@ def detectability(n_members: int, n_years: int) -> dict[str, float]:
     return {"rotation": min(1.0, p * tests), "merit": float(n_members) ** -n_years}
 
 
+def years_needed(n_members: int, alpha: float = 0.05, *, start: int = 1,
+                 limit: int | None = None) -> int | None:
+    """Fewest years (from ``start`` on) for which a perfect rotation would be significant.
+
+    A perfect rotation gives each member its turn in a fixed order; its combined p-value
+    is :func:`detectability`'s ``"rotation"``. That p-value does not fall steadily with the
+    years: a history just past a full round (one member has had two turns, the others
+    one) is less even than a full round, so ``start`` lets a caller ask for the next
+    length that would do.
+
+    Parameters
+    ----------
+    n_members : int
+        Members of the cluster (one leader a year).
+    alpha : float
+        Level of the rotation verdict.
+    start : int
+        Shortest history to consider.
+    limit : int, optional
+        Longest history to consider (default ``start + max(60, 10 n)``).
+
+    Returns
+    -------
+    int or None
+        ``None`` when no length up to ``limit`` would do.
+
+    Examples
+    --------
+    Five members: two full rounds, ten years (hand-computed in the tests).
+
+    >>> years_needed(5)
+    10
+    """
+    if not 0 < alpha < 1:
+        raise HistoryError(f"alpha must be in (0, 1), got {alpha}")
+    limit = start + max(60, 10 * n_members) if limit is None else limit
+    return next((t for t in range(max(1, start), limit + 1)
+                 if detectability(n_members, t)["rotation"] <= alpha), None)
+
+
 # ---------------------------------------------------------------------------- findings
 def _winner_ranks(history: ClusterHistory, scores) -> tuple[list[int], list[int], list[int]]:
     """Rank of each year's leader among the members with complete totals that year.
 
     Returns the ranks, the number of members ranked each year, and the years skipped
-    because the leader had no complete total (nothing is imputed).
+    because the leader had no complete total, or the year had several leaders or none
+    (nothing is imputed).
     """
     from criteria_design.smaa import competition_ranks
 
     ranks, sizes, skipped = [], [], []
-    for year, leader in zip(history.years, history.leaders, strict=True):
-        if year not in scores.years:
+    for year, names in zip(history.years, history.awardees, strict=True):
+        if len(names) != 1 or year not in scores.years:
             skipped.append(year)
             continue
         p = scores.matrix(year=year)
         complete = ~np.isnan(p).any(axis=1)
         members = [m for m, ok in zip(scores.members, complete, strict=True) if ok]
-        if leader not in members or len(members) < 2:
+        if names[0] not in members or len(members) < 2:
             skipped.append(year)
             continue
         r = competition_ranks(p[complete].sum(axis=1)[None, :])[0]
-        ranks.append(int(r[members.index(leader)]))
+        ranks.append(int(r[members.index(names[0])]))
         sizes.append(len(members))
     return ranks, sizes, skipped
 
 
+_WHERE = Text(vi="cụm {name} ({t} năm, {n} thành viên)",
+              en="cluster {name} ({t} years, {n} members)")
+_ROT001 = Text(
+    vi="{where}: đơn vị dẫn đầu được chia đều giữa các thành viên hơn mức ngẫu nhiên "
+       "(p gộp = {p:.3g}; {d} đơn vị khác nhau, số lần dẫn đầu {wins}){tail}",
+    en="{where}: the flag leaders are spread more evenly than chance (combined p = {p:.3g}; "
+       "{d} different leaders, wins {wins}){tail}")
+_ROT001_TURN = Text(vi=": dấu hiệu bình xét theo lượt (luân phiên)",
+                    en=": a sign of election by turn (luân phiên)")
+_ROT001_MERIT = Text(vi="; nhưng đơn vị dẫn đầu cũng là đơn vị điểm cao nhất, phù hợp với "
+                        "bình xét theo thành tích",
+                     en="; but the leaders were the top scorers, consistent with merit")
+_ROT001_FIX = Text(vi="bình xét đơn vị dẫn đầu theo điểm của năm và công khai bảng điểm; "
+                      "luân phiên cụm trưởng, không luân phiên cờ",
+                   en="elect the leading unit by the year's scores and publish them; rotate "
+                      "the chair, not the flag")
+_ROT002 = Text(
+    vi="{where}: đơn vị được bầu dẫn đầu là đơn vị điểm cao nhất trong {top} trên {years} năm "
+       "có điểm; thứ hạng trung bình {mean:.1f} (p = {p:.3g}, so với việc bầu không liên quan "
+       "đến điểm){skipped}",
+    en="{where}: the elected leader was the top scorer in {top} of {years} scored years; mean "
+       "rank {mean:.1f} (p = {p:.3g} against election unrelated to the scores){skipped}")
+_ROT002_SKIPPED = Text(vi="; các năm không có điểm đầy đủ: {years}",
+                       en="; years without a complete score: {years}")
+_ROT002_FIX = Text(vi="cờ thi đua phải theo thành tích: đề nghị đơn vị có tổng điểm cao nhất, "
+                      "hoặc ghi rõ lý do chọn đơn vị khác",
+                   en="the flag must follow merit: propose the member with the best total, or "
+                      "record why another was chosen")
+_ROT003 = Text(
+    vi="{where}: lịch sử còn quá ngắn để kết luận. Kể cả khi cờ được trao lần lượt cho từng "
+       "thành viên, {t} năm như vậy vẫn có thể xảy ra do ngẫu nhiên (p = {p:.3g}, lớn hơn "
+       "mức {alpha:g}). Với {n} thành viên, cần {needed} để phép kiểm định phân biệt được "
+       "luân phiên với ngẫu nhiên",
+    en="{where}: too short to detect rotation: even a strict rotation would give "
+       "p = {p:.3g} > {alpha:g}; with {n} members, {needed} are needed")
+_ROT003_NEEDED = Text(vi="ít nhất {years} năm", en="at least {years} years")
+_ROT003_MORE = Text(vi="hơn {years} năm", en="more than {years} years")
+_ROT003_FIX = Text(vi="gộp thêm các năm trước khi kết luận; trong lúc đó, lưu bảng điểm và "
+                      "lý do bình xét của từng năm",
+                   en="pool more years of history before concluding either way; meanwhile "
+                      "keep each year's scores and the reasons for the choice")
+_ROT004 = Text(
+    vi="{where}: cụm trưởng cũng là đơn vị dẫn đầu trong {same} trên {years} năm "
+       "(p = {p:.3g}; nếu không liên quan thì chỉ khoảng {expected:.1f} năm)",
+    en="{where}: the chair was also the flag leader in {same} of {years} years "
+       "(p = {p:.3g}; {expected:.1f} expected)")
+_ROT004_FIX = Text(vi="cụm trưởng luân phiên theo hướng dẫn; cờ thi đua không được đi theo "
+                      "ghế cụm trưởng",
+                   en="the chair rotates by the guidance; the flag must not follow the chair "
+                      "seat")
+_ROT005 = Text(
+    vi="{where}: năm {year}, {unit} rút để đơn vị khác nhận cờ ({others}); lý do ghi nhận: "
+       "“{reason}”. Đây là bằng chứng trực tiếp về luân phiên, dù giá trị p thế nào",
+    en="{where}: in {year} {unit} withdrew so that another member could receive the flag "
+       "({others}); stated reason: “{reason}”. This is direct evidence of rotation, whatever "
+       "the p-value")
+_NO_REASON = Text(vi="không ghi lý do", en="no reason recorded")
+_NO_ONE = Text(vi="không ghi đơn vị nhận", en="no awardee recorded")
+_ROT005_FIX = Text(vi="cờ thi đua trao theo thành tích của năm; đã nhận cờ năm trước không "
+                      "phải là lý do để nhường",
+                   en="the flag goes by the year's results; having received it before is no "
+                      "reason to stand down")
+
+
+def _chair_p_value(pairs: list[tuple[tuple[str, ...], str]], n: int) -> tuple[int, float, float]:
+    """Years the chair was among the leaders, and ``P(at least that many)`` when leaders
+    are drawn independently of the chair (a Poisson-binomial tail, exact)."""
+    same = sum(chair in names for names, chair in pairs)
+    dist = np.array([1.0])
+    for names, _ in pairs:
+        q = len(names) / n
+        dist = np.convolve(dist, [1 - q, q])
+    expected = sum(len(names) / n for names, _ in pairs)
+    return same, float(dist[same:].sum()), expected
+
+
+def _cluster_findings(name: str, h: ClusterHistory, sheet, *, alpha: float,
+                      n_permutations: int, rng: np.random.Generator, lang: str) -> list:
+    from criteria_design.findings import Finding, Severity
+
+    n, t = h.n_members, len(h.years)
+    where = _WHERE(lang, name=name, t=t, n=n)
+    out = [Finding(
+        code="ROT005", severity=Severity.WARNING, source=h.source, line=e.line,
+        message=_ROT005(lang, where=where, year=e.year, unit=e.unit,
+                        others=", ".join(h.awardees[h.years.index(e.year)])
+                        or _NO_ONE(lang), reason=e.reason or _NO_REASON(lang)),
+        suggestion=_ROT005_FIX(lang),
+        data={"cluster": name, "year": e.year, "unit": e.unit, "reason": e.reason,
+              "awardees": list(h.awardees[h.years.index(e.year)])})
+        for e in h.events if e.kind == "withdrawal"]
+    awarded = [a for a in h.awardees if a]
+    if not awarded:
+        return out
+    ranks, sizes, skipped = _winner_ranks(h, sheet) if sheet is not None else ([], [], [])
+    tests = rotation_tests(h, n_permutations=n_permutations, rng=rng)
+    p_rot = min(1.0, len(tests) * min(r.p_value for r in tests.values()))
+    merit = winner_rank_test(ranks, sizes) if ranks else None
+    summary = {r.name: {"statistic": r.statistic, "p_value": r.p_value, "method": r.method}
+               for r in tests.values()}
+    wins = sorted(Counter(a for names in awarded for a in names).values(), reverse=True)
+    if p_rot <= alpha:
+        shows_merit = merit is not None and merit.p_value <= alpha
+        out.append(Finding(
+            code="ROT001", severity=Severity.INFO if shows_merit else Severity.WARNING,
+            message=_ROT001(lang, where=where, p=p_rot, d=len(wins), wins=wins,
+                            tail=(_ROT001_MERIT if shows_merit else _ROT001_TURN)(lang)),
+            suggestion=_ROT001_FIX(lang), source=h.source,
+            data={"cluster": name, "tests": summary, "p_combined": p_rot}))
+    if merit is not None and merit.p_value > alpha:
+        out.append(Finding(
+            code="ROT002", severity=Severity.WARNING,
+            message=_ROT002(lang, where=where, top=merit.detail["top_elected"],
+                            years=len(ranks), mean=merit.detail["mean_rank"], p=merit.p_value,
+                            skipped=_ROT002_SKIPPED(lang, years=skipped) if skipped else ""),
+            suggestion=_ROT002_FIX(lang), source=h.source,
+            data={"cluster": name, "ranks": ranks, "p_value": merit.p_value}))
+    out += _power_finding(name, h, len(awarded), where, alpha, lang)
+    if h.chairs is not None:
+        pairs = [(names, ch) for names, ch in zip(h.awardees, h.chairs, strict=True)
+                 if ch and names]
+        if pairs:
+            same, p_chair, expected = _chair_p_value(pairs, n)
+            if p_chair <= alpha:
+                out.append(Finding(
+                    code="ROT004", severity=Severity.WARNING,
+                    message=_ROT004(lang, where=where, same=same, years=len(pairs), p=p_chair,
+                                    expected=expected),
+                    suggestion=_ROT004_FIX(lang), source=h.source,
+                    data={"cluster": name, "same": same, "years": len(pairs),
+                          "p_value": p_chair}))
+    return out
+
+
+def _power_finding(name: str, h: ClusterHistory, t: int, where: str, alpha: float,
+                   lang: str) -> list:
+    """ROT003 when even a perfect rotation of this length could not be told from chance
+    (one leader a year; with several a year the simulated tests have no such bound)."""
+    from criteria_design.findings import Finding, Severity
+
+    n = h.n_members
+    if not h.single:
+        return []
+    best = detectability(n, t)["rotation"]
+    if best <= alpha:
+        return []
+    limit = t + 1 + max(60, 10 * n)
+    needed = years_needed(n, alpha, start=t + 1, limit=limit)
+    say = (_ROT003_NEEDED(lang, years=needed) if needed is not None
+           else _ROT003_MORE(lang, years=limit))
+    return [Finding(
+        code="ROT003", severity=Severity.INFO,
+        message=_ROT003(lang, where=where, t=t, p=best, alpha=alpha, n=n, needed=say),
+        suggestion=_ROT003_FIX(lang), source=h.source,
+        data={"cluster": name, "best_p": best, "years_needed": needed})]
+
+
 def audit_history(histories, scores=None, *, alpha: float = 0.05, n_permutations: int = 9_999,
-                  rng: np.random.Generator | int | None = 0) -> list:
-    """Findings on award histories: rotation of the flag leader, merit, chair, power.
+                  rng: np.random.Generator | int | None = 0,
+                  lang: str = DEFAULT_LANGUAGE) -> list:
+    """Findings on award histories: rotation of the flag leader, merit, chair, power, events.
 
     ====== ======== ==============================================================
     code   severity finding
     ====== ======== ==============================================================
     ROT001 warning  the leader sequence is more even than chance (T2-T4, Bonferroni)
     ROT002 warning  elected leaders were not the top scorers more often than chance (T1)
-    ROT003 info     the history is too short for even a strict rotation to show
+    ROT003 info     the history is too short for even a strict rotation to show, with
+                    the years a cluster of its size needs
     ROT004 warning  the leader was the cluster's chair more often than chance
+    ROT005 warning  a recorded withdrawal so that another member receives the flag:
+                    direct evidence of rotation, reported whatever the p-values
     ====== ======== ==============================================================
 
-    The chair is expected to rotate; only the flag leader is tested for rotation. When
-    the scores show merit (T1 significant) an even sequence is reported as information:
-    members may genuinely take turns at the top.
+    The chair and vice-chair are expected to rotate; only the flag leader is tested for
+    rotation. When the scores show merit (T1 significant) an even sequence is reported as
+    information: members may genuinely take turns at the top.
 
     Parameters
     ----------
@@ -470,6 +1005,8 @@ def audit_history(histories, scores=None, *, alpha: float = 0.05, n_permutations
         Permutations of the gap test when its orders are too many to enumerate.
     rng : numpy Generator or seed
         For the permutations (fixed by default: the same history gives the same report).
+    lang : {"vi", "en"}
+        Language of the messages and suggestions (Vietnamese by default).
 
     Examples
     --------
@@ -477,9 +1014,9 @@ def audit_history(histories, scores=None, *, alpha: float = 0.05, n_permutations
     >>> [f.code for f in audit_history(h)]
     ['ROT001']
     """
-    from criteria_design.findings import Finding, Severity
     from criteria_design.scores import ScoreSheet
 
+    lang = check_language(lang)
     if not 0 < alpha < 1:
         raise HistoryError(f"alpha must be in (0, 1), got {alpha}")
     if isinstance(histories, ClusterHistory):
@@ -496,69 +1033,6 @@ def audit_history(histories, scores=None, *, alpha: float = 0.05, n_permutations
     rng = np.random.default_rng(rng)
     out = []
     for name, h in histories.items():
-        n, t = h.n_members, len(h.years)
-        ranks = sizes = None
-        skipped: list[int] = []
-        if name in scores:
-            ranks, sizes, skipped = _winner_ranks(h, scores[name])
-        tests = rotation_tests(h, n_permutations=n_permutations, rng=rng)
-        k = len(tests)
-        p_rot = min(1.0, k * min(r.p_value for r in tests.values()))
-        merit = None
-        if ranks:
-            merit = winner_rank_test(ranks, sizes)
-        summary = {r.name: {"statistic": r.statistic, "p_value": r.p_value,
-                            "method": r.method} for r in tests.values()}
-        where = f"cluster {name} ({t} years, {n} members)"
-        if p_rot <= alpha:
-            shows_merit = merit is not None and merit.p_value <= alpha
-            out.append(Finding(
-                code="ROT001", severity=Severity.INFO if shows_merit else Severity.WARNING,
-                message=f"{where}: the flag leaders are spread more evenly than chance "
-                        f"(combined p = {p_rot:.3g}; {len(set(h.leaders))} different leaders, "
-                        f"wins {sorted(Counter(h.leaders).values(), reverse=True)})"
-                        + ("; but the leaders were the top scorers, consistent with merit"
-                           if shows_merit else ": a sign of election by turn (luân phiên)"),
-                suggestion="elect the leading unit by the year's scores and publish them; "
-                           "rotate the chair, not the flag",
-                source=h.source, data={"cluster": name, "tests": summary, "p_combined": p_rot}))
-        if merit is not None and merit.p_value > alpha:
-            out.append(Finding(
-                code="ROT002", severity=Severity.WARNING,
-                message=f"{where}: the elected leader was the top scorer in "
-                        f"{merit.detail['top_elected']} of {len(ranks)} scored years; mean rank "
-                        f"{merit.detail['mean_rank']:.1f} (p = {merit.p_value:.3g} against "
-                        "election unrelated to the scores)"
-                        + (f"; years without a complete score: {skipped}" if skipped else ""),
-                suggestion="the flag must follow merit: propose the member with the best "
-                           "total, or record why another was chosen",
-                source=h.source, data={"cluster": name, "ranks": ranks, "p_value": merit.p_value}))
-        power = detectability(n, t)
-        if power["rotation"] > alpha:
-            needed = next(y for y in range(t + 1, 10 * n + 2)
-                          if detectability(n, y)["rotation"] <= alpha)
-            out.append(Finding(
-                code="ROT003", severity=Severity.INFO,
-                message=f"{where}: too short to detect rotation: even a strict rotation would "
-                        f"give p = {power['rotation']:.3g} > {alpha:g}; about {needed} years "
-                        "are needed",
-                suggestion="pool more years of history before concluding either way",
-                source=h.source,
-                data={"cluster": name, "best_p": power["rotation"], "years_needed": needed}))
-        if h.chairs is not None:
-            pairs = [(lead, ch) for lead, ch in zip(h.leaders, h.chairs, strict=True) if ch]
-            same = sum(lead == ch for lead, ch in pairs)
-            # P(at least `same` of len(pairs) years) when the leader is independent of the chair.
-            p_chair = float(sum(math.comb(len(pairs), j) * (1 / n) ** j * (1 - 1 / n)
-                                ** (len(pairs) - j) for j in range(same, len(pairs) + 1)))
-            if pairs and p_chair <= alpha:
-                out.append(Finding(
-                    code="ROT004", severity=Severity.WARNING,
-                    message=f"{where}: the chair was also the flag leader in {same} of "
-                            f"{len(pairs)} years (p = {p_chair:.3g}; 1 in {n} expected)",
-                    suggestion="the chair rotates by the guidance; the flag must not follow "
-                               "the chair seat",
-                    source=h.source,
-                    data={"cluster": name, "same": same, "years": len(pairs),
-                          "p_value": p_chair}))
+        out += _cluster_findings(name, h, scores.get(name), alpha=alpha,
+                                 n_permutations=n_permutations, rng=rng, lang=lang)
     return out

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import ConfigDict, Field
 
+from clustering.i18n import DEFAULT_LANGUAGE
 from clustering.validation import FairclustersModel
 from criteria_design.agreement import (
     ALPHA_ACCEPTABLE,
@@ -53,7 +54,14 @@ from criteria_design.influence import (
     variance_shares,
 )
 from criteria_design.rotation import HistoryError, audit_history, load_history
-from criteria_design.scores import ScoresError, ScoreSheet, load_scores, validate_scores
+from criteria_design.scores import (
+    ScoresError,
+    ScoreSheet,
+    check_scores,
+    compare_scores,
+    load_scores,
+    resolve_scores,
+)
 from criteria_design.smaa import smaa, stability_intervals
 
 if TYPE_CHECKING:
@@ -137,6 +145,17 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
+def _checked(table: CriteriaTable, scores: ScoreSheet
+             ) -> tuple[ScoreSheet, list[Finding], list]:
+    """The sheet named by the table's keys, its validation findings, its base criteria."""
+    resolved, findings = resolve_scores(table, scores)
+    if resolved is None:
+        return scores, findings, []
+    findings += check_scores(table, resolved)
+    base = [c for c in table.leaves("base") if table.key(c) in resolved.criteria]
+    return resolved, findings, base
+
+
 def audit_scores(table: CriteriaTable, scores: ScoreSheet,
                  config: ScoreCheckConfig | None = None, *,
                  rng: np.random.Generator | int | None = 0) -> list[Finding]:
@@ -172,11 +191,10 @@ def audit_scores(table: CriteriaTable, scores: ScoreSheet,
     [('DIS001', 'C')]
     """
     cfg = config or ScoreCheckConfig()
-    findings = validate_scores(table, scores)
-    base = [c for c in table.leaves("base") if c.id in scores.criteria]
+    scores, findings, base = _checked(table, scores)
     if len(base) < 2:
         return findings
-    ids = [c.id for c in base]
+    ids = [table.key(c) for c in base]
     maxima = np.array([c.max_points for c in base])
     nominal = maxima / maxima.sum()
     years = scores.years or (None,)
@@ -200,10 +218,10 @@ def audit_scores(table: CriteriaTable, scores: ScoreSheet,
         if constant[j]:
             findings.append(finding(
                 "DIS001", Severity.WARNING,
-                f"all {n} {rows} scored {pooled[0, j]:g} of {c.max_points:g} on {c.id}: its "
+                f"all {n} {rows} scored {pooled[0, j]:g} of {c.max_points:g} on {ids[j]}: its "
                 f"{_pct(nominal[j])} nominal weight has no effect on the ranking",
                 "no re-weighting can give it influence: redesign it with anchored levels and "
-                "a range members really spread over, or drop it", c.id,
+                "a range members really spread over, or drop it", ids[j],
                 value=float(pooled[0, j]), n=n))
             continue
         share = float(disc["share_at_max"][j])
@@ -214,15 +232,15 @@ def audit_scores(table: CriteriaTable, scores: ScoreSheet,
                 "DIS002",
                 Severity.WARNING if share >= cfg.ceiling_warning_share else Severity.INFO,
                 f"{k} of {n} {rows} ({_pct(share)}) have the maximum {c.max_points:g} on "
-                f"{c.id} (ceiling effect above {_pct(cfg.ceiling_share)})",
+                f"{ids[j]} (ceiling effect above {_pct(cfg.ceiling_share)})",
                 "raise the target or add levels above the current maximum so that the best "
-                "members can still be told apart", c.id, n_at_max=k, n=n, share=share))
+                "members can still be told apart", ids[j], n_at_max=k, n=n, share=share))
         if all_or_nothing:
             findings.append(finding(
                 "DIS003", Severity.WARNING,
-                f"{c.id} ({c.max_points:g} points) took only two values in practice "
+                f"{ids[j]} ({c.max_points:g} points) took only two values in practice "
                 f"({', '.join(f'{v:g}' for v in np.unique(pooled[:, j]))}): all or nothing",
-                "give partial credit (steps or linear between thresholds)", c.id))
+                "give partial credit (steps or linear between thresholds)", ids[j]))
 
     try:
         shares = variance_shares(pooled)
@@ -236,19 +254,19 @@ def audit_scores(table: CriteriaTable, scores: ScoreSheet,
         if ratio < cfg.effective_ratio_low or ratio > cfg.effective_ratio_high:
             findings.append(finding(
                 "EFF001", Severity.WARNING,
-                f"{c.id} carries {_pct(shares[j])} of the variance of the totals against a "
+                f"{ids[j]} carries {_pct(shares[j])} of the variance of the totals against a "
                 f"nominal {_pct(nominal[j])} ({c.max_points:g} of {maxima.sum():g} points)",
                 "compare the points with what the criterion actually decides; see EFF002 for "
-                "the points that would match", c.id,
+                "the points that would match", ids[j],
                 nominal=float(nominal[j]), effective=float(shares[j])))
         needed = float(design.points[j])
         if design.reached and needed > cfg.needed_points_ratio * c.max_points:
             findings.append(finding(
                 "EFF002", Severity.WARNING,
-                f"to carry its intended {_pct(design.target[j])} of the variance, {c.id} "
+                f"to carry its intended {_pct(design.target[j])} of the variance, {ids[j]} "
                 f"would need {needed:.1f} points instead of {c.max_points:g}",
                 "redesign rather than re-weight: so many points would amplify rater noise and "
-                "single slips; widen the real range of the criterion instead", c.id,
+                "single slips; widen the real range of the criterion instead", ids[j],
                 needed_points=needed, points=c.max_points))
     if not design.reached and design.unreachable != tuple(np.flatnonzero(constant)):
         findings.append(finding(
@@ -363,32 +381,63 @@ def _agreement(scores: ScoreSheet, table: CriteriaTable, cfg: ScoreCheckConfig,
 
 
 class ScoreStatisticsCli:
-    """Command-line extension: ``--scores FILE`` and ``--history FILE``.
+    """Command-line extension: ``--scores FILE``, ``--inspection FILE`` and ``--history FILE``.
 
     Implements the ``CliExtension`` protocol of :mod:`criteria_design.__main__`; add an
     instance to its ``EXTENSIONS`` to get
-    ``python -m criteria_design TABLE --scores S --history H``.
+    ``python -m criteria_design TABLE --scores S --history H``. ``--history`` also runs
+    without a table; the rotation messages follow ``--lang`` (Vietnamese by default).
     """
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """Add the options of the score statistics and the rotation audit.
+
+        Parameters
+        ----------
+        parser : argparse.ArgumentParser
+            The command line's parser.
+        """
         group = parser.add_argument_group("score statistics and rotation audit")
         group.add_argument("--scores", type=Path, metavar="FILE",
                            help="marks as CSV: member,criterion,points[,year,rater]")
+        group.add_argument("--inspection", type=Path, metavar="FILE",
+                           help="a second source of the same marks (the inspection, against "
+                                "the self-assessment in --scores), compared item by item")
         group.add_argument("--history", type=Path, metavar="FILE",
-                           help="flag leaders as CSV: year,cluster,leader,n_members[,chair]")
+                           help="award history as CSV: year,cluster,leader,n_members[,chair,"
+                                "vice_chair] or year,cluster,unit,role,n_members[,reason]")
         group.add_argument("--alpha", type=float, default=0.05, metavar="A",
                            help="error rate of the rotation tests (default 0.05)")
         group.add_argument("--seed", type=int, default=0, metavar="N",
                            help="seed of the SMAA samples and permutations (default 0)")
 
-    def findings(self, args: argparse.Namespace, table: CriteriaTable) -> list[Finding]:
+    def findings(self, args: argparse.Namespace, table: CriteriaTable | None) -> list[Finding]:
+        """Findings of the options given.
+
+        Parameters
+        ----------
+        args : argparse.Namespace
+            The parsed command line.
+        table : CriteriaTable or None
+            The table; ``None`` when only ``--history`` is given.
+        """
+        if table is None and (args.scores is not None or args.inspection is not None):
+            raise CriteriaParameterError("--scores and --inspection need the criteria table")
+        if args.inspection is not None and args.scores is None:
+            raise CriteriaParameterError("--inspection is compared with --scores: give both")
         scores = load_scores(args.scores) if args.scores is not None else None
         out = audit_scores(table, scores, rng=args.seed) if scores is not None else []
+        if args.inspection is not None:
+            compared = compare_scores(table, scores, load_scores(args.inspection))
+            # The self-assessment's unknown names were reported by audit_scores already.
+            out += [f for f in compared if f.code != "SCR004" or f.source != scores.source]
         if args.history is not None:
             histories = load_history(args.history)
             if scores is not None and len(histories) > 1:
                 raise HistoryError(
                     f"--scores holds one cluster's marks but {args.history} has "
                     f"{len(histories)} clusters; give the history of that cluster only")
-            out += audit_history(histories, scores, alpha=args.alpha, rng=args.seed)
+            resolved = resolve_scores(table, scores)[0] if scores is not None else None
+            out += audit_history(histories, resolved, alpha=args.alpha, rng=args.seed,
+                                 lang=getattr(args, "lang", DEFAULT_LANGUAGE))
         return out

@@ -10,6 +10,11 @@ format (one row per record)::
     Hà Nam,C1,12,2023,R1
     Hà Nam,C1,14,2023,R2
 
+Criteria are named by their key in the table (the id, or the path ``I/1`` when ids repeat);
+a criterion's bonus and deduction items by ``KEY/bonus/ID`` and ``KEY/deduction/ID``.
+:func:`resolve_scores` matches the names as recorded (case, diacritics and punctuation
+ignored) and reports the others with the closest names instead of stopping.
+
 The statistics in :mod:`criteria_design` work on plain matrices; :meth:`ScoreSheet.matrix`
 builds the members x criteria matrix (averaging raters explicitly, never filling gaps),
 and :meth:`ScoreSheet.ratings` the units x raters matrix of one qualitative criterion.
@@ -21,14 +26,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from clustering.files import file_errors_as, read_csv_table
-from clustering.names import nfc
+from clustering.names import closest_names, fold, nfc
 from criteria_design.errors import CriteriaParameterError, ScoresError
 from criteria_design.findings import Finding, Severity
 
@@ -38,10 +43,15 @@ if TYPE_CHECKING:
 __all__ = [
     "ScoreRecord",
     "ScoreSheet",
+    "ScoredItem",
     "ScoresError",
     "as_matrix",
+    "check_scores",
+    "compare_scores",
     "constant_columns",
     "load_scores",
+    "resolve_scores",
+    "scored_items",
     "validate_scores",
 ]
 
@@ -51,13 +61,17 @@ _OPTIONAL = ("year", "rater")
 
 @dataclass(frozen=True)
 class ScoreRecord:
-    """One mark: ``points`` given to ``member`` on ``criterion`` (in ``year``, by ``rater``)."""
+    """One mark: ``points`` given to ``member`` on ``criterion`` (in ``year``, by ``rater``).
+
+    ``line`` is the line of the mark in its file, for messages; it is not part of the mark.
+    """
 
     member: str
     criterion: str
     points: float
     year: int | None = None
     rater: str | None = None
+    line: int | None = field(default=None, compare=False)
 
 
 def _parse_points(value: Any, where: str) -> float:
@@ -163,6 +177,7 @@ class ScoreSheet:
                 points=_parse_points(row["points"], where),
                 year=_parse_year(row.get("year"), where),
                 rater=_parse_text(row.get("rater"), "rater", where, required=False),
+                line=i,
             ))
         return cls(records, source=source)
 
@@ -344,39 +359,368 @@ def constant_columns(values: Any) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- against a table
-def _leaf_for(table: CriteriaTable, sheet: ScoreSheet) -> dict[str, Criterion]:
-    """Map every criterion id of the sheet to its leaf, or raise naming all bad ids."""
-    leaves = {c.id: c for c in table.leaves()}
-    groups = {c.id for c in table.walk() if not c.is_leaf}
-    unknown = [c for c in sheet.criteria if c not in leaves and c not in groups]
-    grouped = [c for c in sheet.criteria if c in groups]
-    if unknown or grouped:
-        parts = []
-        if unknown:
-            parts.append(f"unknown criterion id(s) {unknown}")
-        if grouped:
-            parts.append(f"id(s) {grouped} are groups, score their sub-criteria instead")
-        raise ScoresError(f"{sheet.source or 'score sheet'} does not fit table "
-                          f"{table.title!r}: {'; '.join(parts)}")
-    return {c: leaves[c] for c in sheet.criteria}
+#: Words that name the bonus and deduction items of a criterion in a sheet
+#: (``I/1/bonus/a`` or ``I/1/thưởng/a``); compared after folding.
+_ITEM_WORDS = {"bonus": ("bonus", "thưởng"), "deduction": ("deduction", "trừ")}
+
+
+@dataclass(frozen=True)
+class ScoredItem:
+    """What a name on a score sheet stands for in the table.
+
+    Attributes
+    ----------
+    key : str
+        The canonical name: the criterion's key, or ``KEY/bonus/ID`` and ``KEY/deduction/ID``
+        for a bonus or deduction item attached to the criterion.
+    criterion : Criterion
+        The scored criterion (for an item: the criterion carrying it).
+    kind : str
+        ``"criterion"``, ``"bonus"`` or ``"deduction"``.
+    item : Adjustment or None
+        The bonus or deduction item, for those kinds.
+    """
+
+    key: str
+    criterion: Criterion
+    kind: str
+    item: Any = None
+
+
+def scored_items(table: CriteriaTable) -> dict[str, ScoredItem]:
+    """Every name a score sheet may use for ``table``, by canonical name.
+
+    Leaves are named by their key (:meth:`CriteriaTable.key`); the bonus and deduction items
+    of a criterion by ``KEY/bonus/ID`` and ``KEY/deduction/ID``.
+
+    Parameters
+    ----------
+    table : CriteriaTable
+        The table the marks were given under.
+
+    Examples
+    --------
+    >>> from criteria_design.table import load_table
+    >>> t = load_table('''
+    ... title: Demo
+    ... total: 10
+    ... sections:
+    ...   - id: A
+    ...     text: Tỷ lệ hồ sơ giải quyết đúng hạn
+    ...     max_points: 10
+    ...     kind: quantitative
+    ...     bonuses: [{id: a, text: Mô hình được công nhận, points: 1, per: once}]
+    ... ''')
+    >>> list(scored_items(t))
+    ['A', 'A/bonus/a']
+    """
+    out: dict[str, ScoredItem] = {}
+    for leaf in table.leaves():
+        key = table.key(leaf)
+        out[key] = ScoredItem(key, leaf, "criterion")
+    for node in table.walk():
+        key = table.key(node)
+        for kind, items in (("bonus", node.bonuses), ("deduction", node.deductions)):
+            for item in items:
+                name = f"{key}/{kind}/{item.id}"
+                out[name] = ScoredItem(name, node, kind, item)
+    return out
+
+
+def _fold_names(items: dict[str, ScoredItem]) -> dict[str, list[str]]:
+    """Folded spelling -> canonical names (the Vietnamese item words included)."""
+    folded: dict[str, list[str]] = {}
+    for name, it in items.items():
+        spellings = [name]
+        if it.item is not None:
+            base = name[: -len(f"{it.kind}/{it.item.id}")]
+            spellings += [f"{base}{word}/{it.item.id}" for word in _ITEM_WORDS[it.kind]]
+        for spelling in spellings:
+            names = folded.setdefault(fold(spelling), [])
+            if name not in names:
+                names.append(name)
+    return folded
+
+
+def _first_line(sheet: ScoreSheet, criterion: str) -> int | None:
+    return next((r.line for r in sheet.records if r.criterion == criterion), None)
+
+
+def resolve_scores(table: CriteriaTable, sheet: ScoreSheet
+                   ) -> tuple[ScoreSheet | None, list[Finding]]:
+    """Name every criterion of a sheet by its canonical name in the table.
+
+    A name is found exactly, or with case, diacritics and punctuation ignored (``a.1.1``,
+    ``A/1/1`` and ``A.1.1`` are one name). Names that stay unknown, name a group, or an id
+    several criteria share are reported as **SCR004** errors, with the closest names
+    ("did you mean A.1.1"); their marks are left out and the rest is scored.
+
+    Parameters
+    ----------
+    table : CriteriaTable
+        The table the marks were given under.
+    sheet : ScoreSheet
+        The marks as recorded.
+
+    Returns
+    -------
+    sheet : ScoreSheet or None
+        The marks that fit, named by canonical name (``None`` when none fits).
+    findings : list of Finding
+        One SCR004 per name that does not fit.
+    """
+    items = scored_items(table)
+    folded = _fold_names(items)
+    groups = {fold(table.key(c)): table.key(c) for c in table.walk() if not c.is_leaf}
+    shared: dict[str, list[str]] = {}
+    for c in table.leaves():
+        shared.setdefault(fold(c.id), []).append(table.key(c))
+    rename: dict[str, str] = {}
+    findings: list[Finding] = []
+    for name in sheet.criteria:
+        hits = [name] if name in items else folded.get(fold(name), [])
+        if len(hits) == 1:
+            rename[name] = hits[0]
+            continue
+        if fold(name) in groups:
+            problem = (f"{name!r} is a group of the table, not a scored criterion",
+                       "score its sub-criteria instead")
+        elif len(hits) > 1 or len(shared.get(fold(name), [])) > 1:
+            paths = hits if len(hits) > 1 else shared[fold(name)]
+            problem = (f"{name!r} is the id of several criteria",
+                       f"name one by its path: {', '.join(paths)}")
+        else:
+            close = closest_names(name, list(items))
+            problem = (f"no criterion {name!r} in table {table.title!r}",
+                       f"did you mean {' or '.join(close)}?" if close
+                       else "use the criterion keys of the table")
+        n_marks = sum(r.criterion == name for r in sheet.records)
+        findings.append(Finding(
+            code="SCR004", severity=Severity.ERROR, source=sheet.source,
+            line=_first_line(sheet, name),
+            message=f"{problem[0]}: its {n_marks} mark(s) are left out, the rest is scored",
+            suggestion=problem[1], data={"value": name, "marks": n_marks}))
+    kept = [r for r in sheet.records if r.criterion in rename]
+    if not kept:
+        return None, findings
+    renamed = ScoreSheet((replace(r, criterion=rename[r.criterion]) for r in kept),
+                         source=sheet.source)
+    return renamed, findings
+
+
+def _who(r: ScoreRecord) -> str:
+    return (f"{r.member}" + (f" ({r.year})" if r.year is not None else "")
+            + (f", rater {r.rater}" if r.rater else ""))
+
+
+def _range_of(it: ScoredItem) -> tuple[float, float, str]:
+    """Allowed marks of a scored item and the advice when a mark falls outside."""
+    c = it.criterion
+    if it.kind == "bonus":
+        return (0.0, it.item.bound,
+                f"a bonus of item {it.item.id} adds at most {it.item.bound:g} points "
+                "(its cap, or its points when awarded once); correct the mark")
+    if it.kind == "deduction":
+        return (-it.item.bound, it.item.bound,
+                f"a deduction of item {it.item.id} removes at most {it.item.bound:g} points; "
+                "correct the mark")
+    if c.role == "deduction":
+        return (c.max_points, 0.0,
+                "correct the mark: deductions are written as negative points, down to the "
+                "criterion's maximum deduction")
+    if c.role == "bonus":
+        return (0.0, c.max_points,
+                f"correct the mark: a bonus criterion adds between 0 and {c.max_points:g} "
+                "points")
+    return (0.0, c.max_points,
+            f"correct the mark: the criterion is scored between 0 and {c.max_points:g}")
+
+
+def _signed(it: ScoredItem, points: float) -> float:
+    """Contribution of a mark to the member's total (deduction items may be magnitudes)."""
+    return -abs(points) if it.kind == "deduction" else points
+
+
+def _range_findings(table: CriteriaTable, sheet: ScoreSheet,
+                    items: dict[str, ScoredItem]) -> list[Finding]:
+    out = []
+    for r in sheet.records:
+        it = items[r.criterion]
+        low, high, advice = _range_of(it)
+        if low - 1e-9 <= r.points <= high + 1e-9:
+            continue
+        key = table.key(it.criterion)
+        out.append(Finding(
+            code="SCR001", severity=Severity.ERROR, criterion_id=it.key,
+            line=table.line_of(key), source=table.source,
+            message=f"{_who(r)} has {r.points:g} points on {it.key}, outside its range "
+                    f"[{low:g}, {high:g}]",
+            suggestion=advice,
+            data={"member": r.member, "year": r.year, "rater": r.rater, "points": r.points,
+                  "low": low, "high": high, "kind": it.kind}))
+    return out
+
+
+def _totals(sheet: ScoreSheet, year: int | None, items: dict[str, ScoredItem]
+            ) -> dict[str, dict[str, float]]:
+    """member -> canonical name -> signed points (raters averaged) for one year."""
+    p = sheet.matrix(year=year)
+    out: dict[str, dict[str, float]] = {}
+    for i, member in enumerate(sheet.members):
+        row = {}
+        for j, name in enumerate(sheet.criteria):
+            if not np.isnan(p[i, j]):
+                row[name] = _signed(items[name], float(p[i, j]))
+        out[member] = row
+    return out
+
+
+def _cap_findings(table: CriteriaTable, marks: dict[str, dict[str, float]],
+                  items: dict[str, ScoredItem], year: int | None) -> list[Finding]:
+    """SCR002: capped nodes, and each criterion's own bonus and deduction caps."""
+    when = f" in {year}" if year is not None else ""
+    out = []
+
+    def over_cap(node_key: str, names: list[str], cap: float, what: str, advice: str) -> None:
+        over = {m: t for m, row in marks.items()
+                if (t := sum(abs(row[n]) for n in names if n in row)) > cap + 1e-9}
+        if over:
+            listed = ", ".join(f"{m} {t:g}" for m, t in over.items())
+            out.append(Finding(
+                code="SCR002", severity=Severity.WARNING, criterion_id=node_key,
+                line=table.line_of(node_key), source=table.source,
+                message=f"{len(over)} member(s) exceed the {what} cap {cap:g} of "
+                        f"{node_key}{when}: {listed}",
+                suggestion=advice, data={"year": year, "cap": cap, "over": over,
+                                         "kind": what}))
+
+    for node in table.walk():
+        key = table.key(node)
+        if node.cap is not None:
+            names = [table.key(x) for x in node.walk() if x.is_leaf]
+            what = {"bonus": "bonus", "deduction": "deduction"}.get(node.role, "points")
+            over_cap(key, names, node.cap, what,
+                     f"count at most {node.cap:g} points from {key}; a cap that binds often "
+                     "may be too low, or the items too easy")
+        for kind, cap in (("bonus", node.bonus_cap), ("deduction", node.deduction_cap)):
+            if cap is None:
+                continue
+            names = [n for n, it in items.items() if it.kind == kind and it.criterion is node]
+            advice = (f"count at most {cap:g} bonus points on {key}: the bonuses of a "
+                      "criterion are limited by its bonus cap" if kind == "bonus" else
+                      f"remove at most {cap:g} points from {key}: the deductions of a "
+                      "criterion are limited by its deduction cap")
+            over_cap(key, names, cap, kind, advice)
+    return out
+
+
+def _table_maximum(table: CriteriaTable) -> float:
+    """Highest final score: ``max_total`` if declared, else base plus every bonus bound."""
+    if table.max_total is not None:
+        return table.max_total
+    bonus = sum(s.contribution for s in table.sections if s.role == "bonus")
+    return table.total + bonus + sum(c.bonus_bound for c in table.walk())
+
+
+def _total_findings(table: CriteriaTable, marks: dict[str, dict[str, float]],
+                    year: int | None, source: str | None) -> list[Finding]:
+    """SCR005: a member's recorded total above the table's maximum."""
+    top = _table_maximum(table)
+    if not math.isfinite(top):
+        return []
+    over = {m: sum(row.values()) for m, row in marks.items()}
+    over = {m: t for m, t in over.items() if t > top + 1e-9}
+    if not over:
+        return []
+    when = f" in {year}" if year is not None else ""
+    listed = ", ".join(f"{m} {t:g}" for m, t in over.items())
+    return [Finding(
+        code="SCR005", severity=Severity.ERROR, source=source,
+        message=f"{len(over)} member(s) have a total above the maximum {top:g}{when}: {listed}",
+        suggestion="check the marks and the caps: no member can score more than "
+                   + ("the table's max_total" if table.max_total is not None
+                      else "the base total plus every bonus"),
+        data={"year": year, "maximum": top, "over": over})]
+
+
+def _missing_findings(table: CriteriaTable, sheet: ScoreSheet, year: int | None,
+                      last: bool) -> list[Finding]:
+    """SCR003: base criteria without marks for some members, or without any."""
+    p = sheet.matrix(year=year)
+    col = {c: j for j, c in enumerate(sheet.criteria)}
+    out = []
+    unscored = []
+    for c in table.leaves():
+        key = table.key(c)
+        if key not in col:
+            unscored.append(key)
+            continue
+        members = [m for i, m in enumerate(sheet.members) if np.isnan(p[i, col[key]])]
+        # Bonus and deduction rows are commonly left out when nothing was awarded.
+        if members and c.role == "base":
+            out.append(Finding(
+                code="SCR003", severity=Severity.INFO, criterion_id=key,
+                line=table.line_of(key), source=table.source,
+                message=f"{len(members)} of {len(sheet.members)} members have no mark on "
+                        f"{key}" + (f" in {year}" if year is not None else "")
+                        + f" ({', '.join(members)}); statistics leave them out",
+                suggestion="supply the missing marks, or confirm the criterion does not "
+                           "apply to these members",
+                data={"year": year, "members": members}))
+    if unscored and last:
+        out.append(Finding(
+            code="SCR003", severity=Severity.INFO, source=table.source,
+            message=f"{len(unscored)} criteria of the table have no marks at all: "
+                    f"{', '.join(unscored)}",
+            suggestion="add their marks to analyse how they work",
+            data={"criteria": unscored}))
+    return out
+
+
+def check_scores(table: CriteriaTable, sheet: ScoreSheet) -> list[Finding]:
+    """The checks of :func:`validate_scores` on a sheet already named by canonical names.
+
+    Parameters
+    ----------
+    table : CriteriaTable
+        The table the marks were given under.
+    sheet : ScoreSheet
+        Marks named as :func:`resolve_scores` returns them.
+    """
+    items = scored_items(table)
+    findings = _range_findings(table, sheet, items)
+    years = sheet.years or (None,)
+    for year in years:
+        marks = _totals(sheet, year, items)
+        findings += _cap_findings(table, marks, items, year)
+        findings += _total_findings(table, marks, year, sheet.source)
+        findings += _missing_findings(table, sheet, year, last=year == years[-1])
+    return findings
 
 
 def validate_scores(table: CriteriaTable, sheet: ScoreSheet) -> list[Finding]:
     """Check a score sheet against its criteria table.
 
-    What is an error and what is a finding:
+    * **SCR004, error**: a name the table does not have (with "did you mean"), a group, or
+      an id several criteria share; its marks are left out and the rest is checked.
+    * **SCR001, error**: a mark outside its range: 0 to the maximum for a criterion, below 0
+      down to the maximum deduction for a deduction criterion, up to its cap (or its
+      points, once) for a bonus item, and as much for a deduction item (either sign).
+    * **SCR002, warning**: the marks under a capped node (a bonus section), or the bonus or
+      deduction items of one criterion, add up to more than its cap for some member.
+    * **SCR005, error**: a member's recorded total (bonuses added, deductions removed)
+      above the table's maximum (``max_total``, else the base total plus every bonus).
+    * **SCR003, info**: base criteria with no mark for some members (statistics use only
+      members marked on every criterion; nothing is filled in). Bonus and deduction rows
+      may be left out where nothing was awarded.
 
-    * **raised** (:class:`ScoresError`): criterion ids the table does not have, or ids of
-      groups rather than scored criteria. The sheet cannot be interpreted at all.
-    * **SCR001, error finding**: a mark outside the criterion's range (above the maximum or
-      below 0; for deductions, above 0 or below the maximum deduction). The data exist but
-      are impossible: every such mark is listed so that all can be corrected at once.
-    * **SCR002, warning**: the marks under a capped node (typically the bonus section) add up
-      to more than its cap for some member; only the cap counts.
-    * **SCR003, info**: base criteria of the table with no mark for some members.
-      Statistics use only members marked on every criterion; nothing is filled in. Bonus
-      and deduction rows may be left out where nothing was awarded (the cap check counts
-      them as 0).
+    Parameters
+    ----------
+    table : CriteriaTable
+        The table the marks were given under.
+    sheet : ScoreSheet
+        The marks; criteria are named by key (``I/1``), id, or ``KEY/bonus/ID`` and
+        ``KEY/deduction/ID`` for a criterion's items.
 
     Examples
     --------
@@ -389,70 +733,97 @@ def validate_scores(table: CriteriaTable, sheet: ScoreSheet) -> list[Finding]:
     ...   - {id: B, text: Reports filed by 15 January, max_points: 10, kind: quantitative}
     ... ''')
     >>> sheet = ScoreSheet([ScoreRecord("P1", "A", 12), ScoreRecord("P1", "B", 9),
-    ...                     ScoreRecord("P2", "A", 7)])
+    ...                     ScoreRecord("P2", "A", 7), ScoreRecord("P2", "Bx", 7)])
     >>> [f.code for f in validate_scores(table, sheet)]
-    ['SCR001', 'SCR003']
+    ['SCR004', 'SCR001', 'SCR005', 'SCR003']
     """
-    leaf = _leaf_for(table, sheet)
-    source = table.source  # findings point at the criterion's line in the table
-    findings: list[Finding] = []
-    for r in sheet.records:
-        c = leaf[r.criterion]
-        low, high = (c.max_points, 0.0) if c.role == "deduction" else (0.0, c.max_points)
-        if not low - 1e-9 <= r.points <= high + 1e-9:
-            who = f"{r.member}" + (f" ({r.year})" if r.year is not None else "") + \
-                (f", rater {r.rater}" if r.rater else "")
-            findings.append(Finding(
-                code="SCR001", severity=Severity.ERROR, criterion_id=c.id,
-                line=table.line_of(c.id), source=source,
-                message=f"{who} has {r.points:g} points on {c.id}, outside its range "
-                        f"[{low:g}, {high:g}]",
-                suggestion="correct the mark (deductions are written as negative points)",
-                data={"member": r.member, "year": r.year, "rater": r.rater,
-                      "points": r.points, "low": low, "high": high}))
-    for year in sheet.years or (None,):
-        p = sheet.matrix(year=year)
-        col = {c: j for j, c in enumerate(sheet.criteria)}
-        for node in table.walk():
-            if node.cap is None:
-                continue
-            ids = [x.id for x in node.walk() if x.is_leaf and x.id in col]
-            if not ids:
-                continue
-            total = np.nansum(np.abs(p[:, [col[i] for i in ids]]), axis=1)
-            over = [(m, float(t)) for m, t in zip(sheet.members, total, strict=True)
-                    if t > node.cap + 1e-9]
-            if over:
-                listed = ", ".join(f"{m} {t:g}" for m, t in over)
-                findings.append(Finding(
-                    code="SCR002", severity=Severity.WARNING, criterion_id=node.id,
-                    line=table.line_of(node.id), source=source,
-                    message=f"{len(over)} member(s) exceed the cap {node.cap:g} of {node.id}"
-                            + (f" in {year}" if year is not None else "") + f": {listed}",
-                    suggestion=f"count at most {node.cap:g} points from {node.id}; a cap that "
-                               "binds often may be too low, or the items too easy",
-                    data={"year": year, "cap": node.cap, "over": dict(over)}))
-        missing = {c.id: [m for i, m in enumerate(sheet.members)
-                          if c.id not in col or np.isnan(p[i, col[c.id]])]
-                   for c in table.leaves()}
-        for cid, members in missing.items():
-            # Bonus and deduction rows are commonly left out when nothing was awarded.
-            if members and cid in col and table.find(cid).role == "base":
-                findings.append(Finding(
-                    code="SCR003", severity=Severity.INFO, criterion_id=cid,
-                    line=table.line_of(cid), source=source,
-                    message=f"{len(members)} of {len(sheet.members)} members have no mark on "
-                            f"{cid}" + (f" in {year}" if year is not None else "")
-                            + f" ({', '.join(members)}); statistics leave them out",
-                    suggestion="supply the missing marks, or confirm the criterion does not "
-                               "apply to these members",
-                    data={"year": year, "members": members}))
-        unscored = [cid for cid in missing if cid not in col]
-        if unscored and year == (sheet.years[-1] if sheet.years else None):
-            findings.append(Finding(
-                code="SCR003", severity=Severity.INFO, source=source,
-                message=f"{len(unscored)} criteria of the table have no marks at all: "
-                        f"{', '.join(unscored)}",
-                suggestion="add their marks to analyse how they work",
-                data={"criteria": unscored}))
+    resolved, findings = resolve_scores(table, sheet)
+    if resolved is not None:
+        findings += check_scores(table, resolved)
     return findings
+
+
+def compare_scores(table: CriteriaTable, first: ScoreSheet, second: ScoreSheet, *,
+                   labels: tuple[str, str] = ("self-assessment", "inspection"),
+                   tolerance: float = 1e-9) -> list[Finding]:
+    """Two score sources for the same members compared item by item (**SCR006**).
+
+    Typically the member's self-assessment (tự chấm) against the inspection or appraisal
+    (thẩm định) of the verifying department. Each item whose marks differ by more than
+    ``tolerance``, or that only one source marked, is one warning naming the member, the
+    year, both marks and the difference; names that do not fit the table are reported as
+    in :func:`resolve_scores` and left out.
+
+    Parameters
+    ----------
+    table : CriteriaTable
+        The table both sources scored.
+    first, second : ScoreSheet
+        The two sources (raters averaged within each).
+    labels : tuple of str
+        Names of the two sources in messages.
+    tolerance : float
+        Largest difference read as agreement.
+
+    Examples
+    --------
+    >>> from criteria_design.table import load_table
+    >>> t = load_table('''
+    ... title: Demo
+    ... total: 20
+    ... sections:
+    ...   - {id: A, text: Growth rate against plan, max_points: 10, kind: quantitative}
+    ...   - {id: B, text: Reports filed by 15 January, max_points: 10, kind: quantitative}
+    ... ''')
+    >>> own = ScoreSheet([ScoreRecord("P1", "A", 9), ScoreRecord("P1", "B", 8)])
+    >>> checked = ScoreSheet([ScoreRecord("P1", "A", 9), ScoreRecord("P1", "B", 6)])
+    >>> [(f.criterion_id, f.data["difference"]) for f in compare_scores(t, own, checked)]
+    [('B', -2.0)]
+    """
+    if tolerance < 0:
+        raise CriteriaParameterError(f"tolerance must be >= 0, got {tolerance}")
+    a, findings = resolve_scores(table, first)
+    b, more = resolve_scores(table, second)
+    findings += more
+    if a is None or b is None:
+        return findings
+    if bool(a.years) != bool(b.years):
+        raise ScoresError(f"{a.source or labels[0]} and {b.source or labels[1]}: one source "
+                          "gives years and the other does not")
+    names = list(dict.fromkeys(a.criteria + b.criteria))
+    order = {n: i for i, n in enumerate(scored_items(table))}
+    names.sort(key=lambda n: order[n])
+    members = list(dict.fromkeys(a.members + b.members))
+    for year in sorted(set(a.years) | set(b.years)) or [None]:
+        ma = _marks(a, year, members, names)
+        mb = _marks(b, year, members, names)
+        when = f" ({year})" if year is not None else ""
+        for i, member in enumerate(members):
+            for j, name in enumerate(names):
+                x, y = ma[i, j], mb[i, j]
+                if np.isnan(x) and np.isnan(y):
+                    continue
+                if not (np.isnan(x) or np.isnan(y)) and abs(x - y) <= tolerance:
+                    continue
+                shown = [f"{v:g}" if not np.isnan(v) else "no mark" for v in (x, y)]
+                diff = None if np.isnan(x) or np.isnan(y) else float(y - x)
+                findings.append(Finding(
+                    code="SCR006", severity=Severity.WARNING, criterion_id=name,
+                    line=table.line_of(name.split("/bonus/")[0].split("/deduction/")[0]),
+                    source=table.source,
+                    message=f"{member}{when} on {name}: {labels[0]} {shown[0]}, {labels[1]} "
+                            f"{shown[1]}" + (f" (difference {diff:+g})" if diff is not None
+                                             else ""),
+                    suggestion="settle the item with its evidence and record the reason for "
+                               "the change",
+                    data={"member": member, "year": year, "first": None if np.isnan(x)
+                          else float(x), "second": None if np.isnan(y) else float(y),
+                          "difference": diff}))
+    return findings
+
+
+def _marks(sheet: ScoreSheet, year: int | None, members: list[str],
+           names: list[str]) -> np.ndarray:
+    if year is not None and year not in sheet.years:
+        return np.full((len(members), len(names)), np.nan)
+    return sheet.matrix(year=year, criteria=names, members=members)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from clustering.i18n import Text
 from clustering.names import strip_diacritics
 from criteria_design.config import LintConfig
 from criteria_design.findings import Severity
 from criteria_design.lexicon import has_diacritics, normalise
-from criteria_design.registry import Hit, rule
+from criteria_design.registry import Hit, Message, Words, rule
 from criteria_design.table import CriteriaTable, Criterion
 
 
@@ -41,39 +42,50 @@ def has_structured_threshold(criterion: Criterion) -> bool:
 
 
 @rule("VAG001", "vague-wording", Severity.WARNING,
-      "Vague wording (lexicon) without a measurable anchor, in criteria, rubric levels and "
-      "bonus or deduction rows.")
+      Text(vi="Từ ngữ chung chung, định tính", en="Vague wording"),
+      Text(vi="Từ ngữ chung chung (theo bộ từ vựng) không kèm mốc đo được, trong tiêu chí, các "
+              "mức chấm và các khoản thưởng, trừ.",
+           en="Vague wording (lexicon) without a measurable anchor, in criteria, rubric levels "
+              "and bonus or deduction rows."),
+      Message(
+          Text(vi="từ ngữ chung chung, không có mốc đo được: {terms}",
+               en="vague wording without a measurable anchor: {terms}"),
+          Text(vi="{advice}", en="{advice}")))
 def vague_wording(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
     lexicon = config.lexicon()
     for c in table.walk():
         # A target, thresholds or rubric define what the adjective means.
         structured = has_structured_threshold(c)
         found = [] if not c.is_leaf else [
-            (m, "text") for m in lexicon.find(c.text) if not (m.anchored or structured)]
+            (m, _TEXT) for m in lexicon.find(c.text) if not (m.anchored or structured)]
         for level in c.rubric or []:
-            found += [
-                (m, f"rubric level {level.points:g}")
-                for m in lexicon.find(level.description)
-                if not m.anchored
-            ]
+            where = Words(vi=f"mức {level.points:g} điểm", en=f"rubric level {level.points:g}")
+            found += [(m, where) for m in lexicon.find(level.description) if not m.anchored]
         # Bonus and deduction rows are scored as written, per occurrence or once.
-        for what, items in (("bonus", c.bonuses), ("deduction", c.deductions)):
+        for what, items in ((_BONUS, c.bonuses), (_DEDUCTION, c.deductions)):
             found += [
-                (m, f"{what} {item.id}")
+                (m, Words(vi=f"{what.vi} {item.id}", en=f"{what.en} {item.id}"))
                 for item in items
                 for m in lexicon.find(item.text)
                 if not m.anchored
             ]
         if not found:
             continue
-        terms = list(dict.fromkeys(f"{m.term!r} ({where})" for m, where in found))
         groups = list(dict.fromkeys(m.group for m, _ in found))
+        terms = {lang: ", ".join(dict.fromkeys(f"{m.term!r} ({where(lang)})" for m, where in found))
+                 for lang in ("vi", "en")}
         yield Hit(
             table.key(c),
-            f"vague wording without a measurable anchor: {', '.join(terms)}",
-            " ".join(lexicon.groups[g].suggestion for g in groups),
+            {"terms": Words(**terms),
+             "advice": Words(vi=" ".join(lexicon.groups[g].advice("vi") for g in groups),
+                             en=" ".join(lexicon.groups[g].advice("en") for g in groups))},
             {"terms": list(dict.fromkeys(m.term for m, _ in found)), "groups": groups},
         )
+
+
+_TEXT = Words(vi="nội dung", en="text")
+_BONUS = Words(vi="khoản thưởng", en="bonus")
+_DEDUCTION = Words(vi="khoản trừ", en="deduction")
 
 
 # A qualitative line that states a fact a third party can check needs no graded levels:
@@ -119,56 +131,75 @@ def is_checkable(text: str, config: LintConfig) -> bool:
 
 
 @rule("VAG002", "no-rubric", Severity.WARNING,
-      "A qualitative criterion to be graded by judgement without a rubric of anchored levels.")
+      Text(vi="Tiêu chí định tính không có thang mức", en="No rubric"),
+      Text(vi="Tiêu chí định tính chấm theo cảm nhận, không có thang mức chấm mô tả rõ.",
+           en="A qualitative criterion to be graded by judgement without a rubric of anchored "
+              "levels."),
+      Message(
+          Text(vi="tiêu chí định tính {points:g} điểm không có thang mức chấm; mỗi người chấm "
+                  "sẽ tự đặt thang điểm riêng",
+               en="qualitative criterion worth {points:g} points has no rubric; each rater "
+                  "will invent their own scale"),
+          Text(vi="Thêm 3-5 mức chấm, mỗi mức có số điểm và mô tả quan sát được (minh chứng "
+                  "nào thì được mức đó).",
+               en="Add 3-5 rubric levels, each with its points and an observable description "
+                  "(what evidence earns it).")))
 def no_rubric(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
     lexicon = config.lexicon()
     for c in table.leaves():
         vague = any(not m.anchored for m in lexicon.find(c.text))
         if (c.kind == "qualitative" and c.role != "deduction" and not c.rubric
                 and (vague or not is_checkable(c.text, config))):
-            yield Hit(
-                table.key(c),
-                f"qualitative criterion worth {c.max_points:g} points has no rubric; each "
-                "rater will invent their own scale",
-                "Add 3-5 rubric levels, each with its points and an observable description "
-                "(what evidence earns it).",
-                {"points": c.max_points},
-            )
+            yield Hit(table.key(c), {"points": c.max_points}, {"points": c.max_points})
 
 
 @rule("VAG003", "not-measurable", Severity.WARNING,
-      "A quantitative criterion without a unit or a threshold.")
+      Text(vi="Tiêu chí định lượng không đo được", en="Not measurable"),
+      Text(vi="Tiêu chí định lượng không có đơn vị tính hoặc ngưỡng.",
+           en="A quantitative criterion without a unit or a threshold."),
+      Message(
+          Text(vi="tiêu chí định lượng chưa có {missing}",
+               en="quantitative criterion without {missing}"),
+          Text(vi="Nêu rõ đại lượng đo và đơn vị tính, chỉ tiêu (so với kế hoạch hoặc mức nền) "
+                  "và cách chấm (ví dụ tuyến tính từ 80 % đến 100 % chỉ tiêu).",
+               en="State the measure and its unit, the target (relative to plan or baseline) "
+                  "and the scoring rule (e.g. linear from 80 % to 100 % of the target).")))
 def not_measurable(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
     for c in table.leaves():
         if c.kind != "quantitative":
             continue
-        missing = []
+        missing: list[Words] = []
         if c.unit is None:
-            missing.append("unit")
+            missing.append(Words(vi="đơn vị tính", en="unit"))
         if not has_structured_threshold(c) and not re.search(r"\d", c.text):
-            missing.append("target or scoring thresholds")
+            missing.append(Words(vi="chỉ tiêu hoặc ngưỡng chấm điểm",
+                                 en="target or scoring thresholds"))
         if missing:
             yield Hit(
                 table.key(c),
-                f"quantitative criterion without {' and '.join(missing)}",
-                "State the measure and its unit, the target (relative to plan or baseline) and "
-                "the scoring rule (e.g. linear from 80 % to 100 % of the target).",
-                {"missing": missing},
+                {"missing": Words(vi=" và ".join(m.vi for m in missing),
+                                  en=" and ".join(m.en for m in missing))},
+                {"missing": [m.en for m in missing]},
             )
 
 
 @rule("VAG004", "no-evidence", Severity.WARNING,
-      "No evidence or verification source named.")
+      Text(vi="Không có minh chứng", en="No evidence"),
+      Text(vi="Không nêu minh chứng hoặc nguồn kiểm chứng.",
+           en="No evidence or verification source named."),
+      Message(
+          Text(vi="không có minh chứng hay nguồn kiểm chứng: bên thứ ba không kiểm tra lại được "
+                  "điểm chấm",
+               en="no evidence or verification source: the score cannot be checked by a third "
+                  "party"),
+          Text(vi="Nêu tài liệu hoặc số liệu chứng minh điểm chấm (ví dụ báo cáo của cơ quan "
+                  "thống kê, kết luận thanh tra, quyết định có ngày tháng).",
+               en="Name the document or data that proves the score (e.g. a statistics office "
+                  "report, an inspection conclusion, a dated decision).")))
 def no_evidence(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
     for c in table.leaves():
         if not c.evidence:
-            yield Hit(
-                table.key(c),
-                "no evidence or verification source: the score cannot be checked by a third "
-                "party",
-                "Name the document or data that proves the score (e.g. a statistics office "
-                "report, an inspection conclusion, a dated decision).",
-            )
+            yield Hit(table.key(c))
 
 
 _TIME = re.compile(
@@ -178,18 +209,22 @@ _TIME = re.compile(
 
 
 @rule("VAG005", "no-time-bound", Severity.INFO,
-      "No period or deadline, neither on the criterion nor on the table.")
+      Text(vi="Không có thời hạn", en="No time bound"),
+      Text(vi="Không có kỳ đánh giá hay thời hạn, ở cả tiêu chí lẫn bảng.",
+           en="No period or deadline, neither on the criterion nor on the table."),
+      Message(
+          Text(vi="không có kỳ đánh giá hay thời hạn: kết quả của năm nào, đo lúc nào?",
+               en="no period or deadline: results of which year, measured when?"),
+          Text(vi="Ghi kỳ đánh giá cho bảng (ví dụ 'năm 2024') hoặc cho tiêu chí, và thời hạn "
+                  "ở nơi cần đúng hạn.",
+               en="Set the period on the table (e.g. 'năm 2024') or on the criterion, and a "
+                  "deadline where timing matters.")))
 def no_time_bound(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
     if table.period:
         return
     for c in table.leaves():
         if not c.period and not _TIME.search(c.text.lower()):
-            yield Hit(
-                table.key(c),
-                "no period or deadline: results of which year, measured when?",
-                "Set the period on the table (e.g. 'năm 2024') or on the criterion, and a "
-                "deadline where timing matters.",
-            )
+            yield Hit(table.key(c))
 
 
 _PARENTHESES = re.compile(r"\([^()]*\)")
@@ -266,16 +301,21 @@ def count_demands(text: str) -> int:
 
 
 @rule("VAG006", "compound", Severity.WARNING,
-      "A compound criterion asking several things at once.")
+      Text(vi="Tiêu chí gộp nhiều yêu cầu", en="Compound criterion"),
+      Text(vi="Một tiêu chí đòi hỏi nhiều việc cùng lúc.",
+           en="A compound criterion asking several things at once."),
+      Message(
+          Text(vi="đòi hỏi {parts} việc cùng lúc; đơn vị làm được một phần thì không chấm nhất "
+                  "quán được",
+               en="asks {parts} things at once; a member doing some of them cannot be scored "
+                  "consistently"),
+          Text(vi="Tách thành các tiêu chí riêng, mỗi tiêu chí có điểm và minh chứng riêng, "
+                  "hoặc chấm từng phần theo thang mức.",
+               en="Split it into separate criteria, each with its own points and evidence, or "
+                  "score each part in a rubric.")))
 def compound(table: CriteriaTable, config: LintConfig) -> Iterator[Hit]:
     for c in table.leaves():
         parts = count_demands(c.text)
         if parts > config.max_compound_parts:
-            yield Hit(
-                table.key(c),
-                f"asks {parts} things at once; a member doing some of them cannot be scored "
-                "consistently",
-                "Split it into separate criteria, each with its own points and evidence, or "
-                "score each part in a rubric.",
-                {"parts": parts, "threshold": config.max_compound_parts},
-            )
+            yield Hit(table.key(c), {"parts": parts},
+                      {"parts": parts, "threshold": config.max_compound_parts})

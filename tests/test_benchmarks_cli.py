@@ -101,7 +101,8 @@ def test_main_job_end_to_end(capsys, tmp_path):
     out = tmp_path / "report"
     code, stdout, err = run(capsys, "--out", str(out), *map(str, sorted(EXAMPLES.glob("*.yaml"))))
     assert code == 0, err
-    for name in ("GSO regions", "heuristic", "optimizer", "North to south", "Cities bloc"):
+    # Vietnamese by default: the reference plans under their Vietnamese names.
+    for name in ("(GSO)", "Heuristic", "Bộ tối ưu", "North to south", "Cities bloc"):
         assert name in stdout
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert data["sample"]["complete"] and data["sample"]["n_distinct"] == 3329
@@ -132,7 +133,7 @@ def test_command_runs_as_a_module(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    assert "GSO regions" in done.stdout and "Report written" in done.stdout
+    assert "(GSO)" in done.stdout and "Đã ghi báo cáo" in done.stdout  # Vietnamese by default
     assert (out / "report.md").exists() and (out / "distribution.png").exists()
     again = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--out", str(out)],

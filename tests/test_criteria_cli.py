@@ -19,12 +19,12 @@ CLEAN = str(DATA / "cum_huyen_mau_100.yaml")
 
 
 def test_clean_table_exits_0(capsys):
-    assert main([CLEAN]) == 0
+    assert main([CLEAN, "--lang", "en"]) == 0
     assert "0 findings" in capsys.readouterr().out
 
 
 def test_findings_exit_1_and_fail_on_threshold(capsys):
-    assert main([BIG]) == 3
+    assert main([BIG, "--lang", "en"]) == 3
     out = capsys.readouterr().out
     assert f"{BIG}:44 [I.3] RIG001 warning" in out
     # the bloc table's only info-level findings are RIG003/RIG006/RIG007/VAG005
@@ -72,8 +72,8 @@ def test_extra_lexicon_and_config_file(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--select", "RIG999"], "unknown rule code 'RIG999'"),
-        (["--ignore", "NOPE"], "unknown rule code 'NOPE'"),
+        (["--select", "RIG999", "--lang", "en"], "unknown rule code 'RIG999'"),
+        (["--ignore", "NOPE", "--lang", "en"], "unknown rule code 'NOPE'"),
         (["--config", "{missing}"], "cannot read lint configuration"),
         (["--lexicon", "{missing}"], "cannot read lexicon file"),
     ],
@@ -146,7 +146,8 @@ def test_module_entry_point_in_a_subprocess():
                           cwd=Path(__file__).parents[1])
     assert done.returncode == 3, done.stderr
     assert "[I] RIG004" in done.stdout
-    bad = subprocess.run([sys.executable, "-m", "criteria_design", BIG, "--select", "X1"],
+    bad = subprocess.run([sys.executable, "-m", "criteria_design", BIG, "--select", "X1",
+                          "--lang", "en"],
                          capture_output=True, text=True, timeout=60, cwd=Path(__file__).parents[1])
     assert bad.returncode == 2 and "unknown rule code" in bad.stderr
 
@@ -162,12 +163,14 @@ FINDINGS = [
 
 
 def test_text_report_lines_and_summary():
-    text = format_findings(FINDINGS, title="Bảng")
+    text = format_findings(FINDINGS, title="Bảng", lang="en")
     lines = text.splitlines()
     assert lines[0] == "Bảng"
-    assert lines[1] == "(table) RIG002 warning: most points | binary"
-    assert lines[2] == "    fix: s1"
-    assert lines[3] == "t.yaml:7 [A.1] VAG005 info: no period"
+    assert lines[1] == "== Whole table =="  # no section given: one group, ranked by severity
+    assert lines[2:4] == ["[B] X error: bad", "thing"]
+    assert lines[4] == "(table) RIG002 warning: most points | binary"
+    assert lines[5] == "    fix: s1"
+    assert lines[6] == "t.yaml:7 [A.1] VAG005 info: no period"
     assert lines[-1] == "3 findings: 1 error, 1 warning, 1 info"
 
 

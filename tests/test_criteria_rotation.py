@@ -175,8 +175,10 @@ def test_bad_histories_are_refused(tmp_path):
     bad.write_text("year,cluster,leader\n2020,X,a\n", encoding="utf-8")
     with pytest.raises(HistoryError, match=r"missing \['n_members'\]"):
         load_history(bad)
-    bad.write_text("year,cluster,leader,n_members\n2020,X,a,5\n2020,X,b,5\n", encoding="utf-8")
-    with pytest.raises(HistoryError, match="two leaders for 2020"):
+    # Issue 14 part 5: two leaders of one year are now several awardees; the same one
+    # listed twice is still refused.
+    bad.write_text("year,cluster,leader,n_members\n2020,X,a,5\n2020,X,a,5\n", encoding="utf-8")
+    with pytest.raises(HistoryError, match="lists 'a' twice as leader for 2020"):
         load_history(bad)
     with pytest.raises(HistoryError, match="one score sheet for 2 clusters"):
         audit_history(load_history(DATA / "history.csv"),

@@ -157,7 +157,7 @@ def test_vag001_text_structure_and_rubric():
                         rubric=[{"points": 0, "description": "Không tổ chức"},
                                 {"points": 10, "description": "Tổ chức tích cực"}])
     t = table(section("A", plain, structured, rubric_vague))
-    found = lint(t, select=["VAG001"])
+    found = lint(t, select=["VAG001"], lang="en")
     assert [f.criterion_id for f in found] == ["a", "c"]
     assert found[0].data["terms"] == ["tốt"] and "rubric level 10" in found[1].message
 

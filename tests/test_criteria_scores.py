@@ -95,10 +95,11 @@ def test_several_years_need_a_choice(sheet):
 
 # ---------------------------------------------------------------------------- validation
 def test_unknown_and_group_ids_are_errors(table):
-    with pytest.raises(ScoresError, match=r"unknown criterion id\(s\) \['Z9'\]"):
-        validate_scores(table, ScoreSheet([ScoreRecord("P", "Z9", 1)]))
-    with pytest.raises(ScoresError, match=r"\['A'\] are groups"):
-        validate_scores(table, ScoreSheet([ScoreRecord("P", "A", 1)]))
+    # Issue 14 part 5: reported as SCR004 errors, the run goes on (no longer raised).
+    (f,) = validate_scores(table, ScoreSheet([ScoreRecord("P", "Z9", 1)]))
+    assert f.code == "SCR004" and f.severity is Severity.ERROR and f.data["value"] == "Z9"
+    (f,) = validate_scores(table, ScoreSheet([ScoreRecord("P", "A", 1)]))
+    assert f.code == "SCR004" and "'A' is a group" in f.message
 
 
 def test_fixture_defects_become_validation_findings(table, sheet):
@@ -204,6 +205,7 @@ def test_cli_extension_reports_scores_and_history(capsys):
 
 def test_cli_extension_bad_input_exits_2_naming_the_value(tmp_path, capsys):
     bad = tmp_path / "s.csv"
-    bad.write_text("member,criterion,points\nP1,Z9,1\n", encoding="utf-8")
+    # An unknown id is now a finding (SCR004); unreadable points are still bad input.
+    bad.write_text("member,criterion,points\nP1,A1,abc\n", encoding="utf-8")
     code, out = _run_cli([str(DATA / "table.yaml"), "--scores", str(bad)], capsys)
-    assert code == 2 and "Z9" in out
+    assert code == 2 and "'abc'" in out

@@ -76,7 +76,7 @@ def test_bonus_and_deduction_rows_are_linted():
                  "points": 0.5, "per": "occurrence", "unit": "hồ sơ"}],
             "bonuses": [{"id": "c", "text": "Có nhiều sáng kiến hay cộng 1 điểm", "points": 1,
                          "per": "once"}]}
-    (f,) = lint(_table(node), select=["VAG001"])
+    (f,) = lint(_table(node), select=["VAG001"], lang="en")
     assert f.criterion_id == "1"
     assert f.message == ("vague wording without a measurable anchor: 'nhiều' (bonus c), "
                          "'tốt' (deduction a)")

@@ -174,7 +174,7 @@ def test_dissimilarity_of_wrong_shape_rejected(plan):
 
 def test_report_prints_and_converts(plan):
     r = fairness_report(plan, indicators=["x", "y"])
-    text = str(r)
+    text = r.to_text("en")  # str(r) is the same table in Vietnamese
     assert "Fairness of plan 'hand': 6 units in 2 clusters" in text
     assert "contiguous" in text and "1-R2 x" in text
     data = json.loads(json.dumps(r.to_dict()))

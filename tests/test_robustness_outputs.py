@@ -191,7 +191,7 @@ def test_proposals_with_the_same_name_get_distinct_files_and_sections(tmp_path):
     maps = [v for k, v in data["files"].items() if k.startswith("map:")]
     assert len(set(plan_files)) == 2 and len(set(maps)) == 2
     markdown = (out / "report.md").read_text(encoding="utf-8")
-    assert all(f"## {n} (proposal)" in markdown for n in names)
+    assert all(f"## {n} (đề xuất)" in markdown for n in names)  # Vietnamese by default
     assert all(f"]({m})" in markdown for m in maps)
     clusters = [json.loads((out / f).read_text(encoding="utf-8"))["clusters"] for f in plan_files]
     assert clusters[0] != clusters[1]
