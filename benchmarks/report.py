@@ -548,50 +548,8 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-_BREACH_TEXTS: dict[str, Text] = {  # each broken rule, its figures from the plan and rules
-    "n_clusters": Text(vi="{n} cụm thay vì {k}", en="{n} clusters instead of {k}"),
-    "count": Text(vi="cụm {cluster!r} có {n} đơn vị, ngoài khoảng [{low}, {high}]",
-                  en="cluster {cluster!r} has {n} members, outside [{low}, {high}]"),
-    "weight": Text(vi="dân số cụm {cluster!r} là {total}, ngoài khoảng [{low}, {high}]",
-                   en="cluster {cluster!r} has a population of {total}, outside "
-                      "[{low}, {high}]"),
-    "contiguity": Text(vi="cụm {cluster!r} bị chia thành {n} mảnh",
-                       en="cluster {cluster!r} is in {n} pieces"),
-    "together": Text(vi="các đơn vị {units} phải cùng cụm nhưng bị tách ra",
-                     en="units {units} must be together but are split"),
-    "apart": Text(vi="các đơn vị {units} phải khác cụm nhưng có đơn vị chung cụm",
-                  en="units {units} must be apart but some share a cluster"),
-    "purity": Text(vi="cụm {cluster!r} gộp các đơn vị khác nhóm",
-                   en="cluster {cluster!r} mixes units of different categories"),
-    "fixed": Text(vi="các đơn vị được gán sẵn {units} không nằm đúng cụm đã gán",
-                  en="fixed units {units} are not in the clusters they were fixed to"),
-}
-
-
-def _breach(benchmark: Benchmark, e: Evaluation, v: Any, lang: str) -> str:
-    """One broken rule in ``lang``, its figures taken from the plan and the rules."""
-    if v.reason not in _BREACH_TEXTS:
-        return str(v)
-    rules = benchmark.settings.rules
-    low, high = rules.size or ("-", "-")
-    fields: dict[str, object] = {"cluster": v.cluster, "units": list(v.units),
-                                 "n": len(v.units), "k": rules.n_clusters,
-                                 "low": low, "high": high}
-    if v.reason == "n_clusters":
-        fields["n"] = e.plan.n_clusters
-    elif v.reason == "contiguity":
-        fields["n"] = e.report.pieces.get(v.cluster, "?")
-    elif v.reason == "weight":
-        if rules.weight is not None or e.report.size_weight is None or not rules.weight_bounds:
-            return str(v)  # weighed by another indicator: the rules' own sentence
-        fields |= {"total": f"{e.report.size_weight.per_cluster[v.cluster]:,.6g}",
-                   "low": f"{rules.weight_bounds[0]:,.6g}",
-                   "high": f"{rules.weight_bounds[1]:,.6g}"}
-    return _BREACH_TEXTS[v.reason](lang, **fields)
-
-
-def _violations_text(benchmark: Benchmark, e: Evaluation, lang: str) -> str:
-    return "; ".join(f"{_term(_RULE_TEXTS, v.reason, lang)}: {_breach(benchmark, e, v, lang)}"
+def _violations_text(e: Evaluation, lang: str) -> str:
+    return "; ".join(f"{_term(_RULE_TEXTS, v.reason, lang)}: {v.text(lang)}"
                      for v in e.violations)
 
 
@@ -629,7 +587,7 @@ def _plan_section(benchmark: Benchmark, e: Evaluation, figures: dict[str, str],
         out.append("- " + _WORDS["objective_line"](lang, value=f"{e.gap.value:.6g}",
                                                    gap=_gap_text(e, lang)))
     if e.violations:
-        out.append("- " + _WORDS["breaks"](lang, what=_violations_text(benchmark, e, lang)))
+        out.append("- " + _WORDS["breaks"](lang, what=_violations_text(e, lang)))
     else:
         out.append("- " + _WORDS["follows_all"](lang))
     out += ["- " + _WORDS["note"](lang, note=n) for n in e.report.notes]

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .bitsets import bits, components, is_connected, mask_of, neighbour_masks
+from .i18n import Text
 
 if TYPE_CHECKING:
     from .rules import ClusterRules
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RULE_CODES",
+    "VIOLATION_TEXTS",
     "WEIGHT_TOLERANCE",
     "CompiledRules",
     "Violation",
@@ -91,6 +93,29 @@ def count_range(total: float, bounds: tuple[float, float]) -> tuple[float, float
     return fewest, most
 
 
+#: Each violation's sentence in both languages; its figures come from ``Violation.fields``.
+VIOLATION_TEXTS: dict[str, Text] = {
+    "n_clusters": Text(vi="{found} cụm thay vì {expected}",
+                       en="{found} clusters instead of {expected}"),
+    "count": Text(vi="cụm {cluster!r} có {count} đơn vị, ngoài khoảng [{low}, {high}]",
+                  en="cluster {cluster!r} has {count} members, outside [{low}, {high}]"),
+    "weight": Text(vi="cụm {cluster!r} có {measure_vi} {total}, ngoài khoảng [{low}, {high}]",
+                   en="cluster {cluster!r} weighs {total}, outside [{low}, {high}]"),
+    "contiguity": Text(vi="cụm {cluster!r} bị chia thành {pieces} mảnh",
+                       en="cluster {cluster!r} is in {pieces} pieces"),
+    "purity": Text(vi="cụm {cluster!r} gộp các giá trị {attribute} {values}",
+                   en="cluster {cluster!r} mixes {attribute} values {values}"),
+    "together": Text(vi="các đơn vị {units} phải cùng cụm nhưng bị tách ra",
+                     en="units {units} must be together but are split"),
+    "apart": Text(vi="các đơn vị {units} phải khác cụm nhưng có đơn vị chung cụm",
+                  en="units {units} must be apart but some share a cluster"),
+    "fixed_split": Text(vi="các đơn vị gán sẵn vào {label!r} bị chia ra các cụm {clusters}",
+                        en="units fixed to {label!r} are split over clusters {clusters}"),
+    "fixed_shared": Text(vi="các đơn vị gán sẵn vào các cụm khác nhau lại chung một cụm",
+                         en="units fixed to different labels share a cluster"),
+}
+
+
 @dataclass(frozen=True)
 class Violation:
     """One way a plan breaks the rules.
@@ -104,21 +129,48 @@ class Violation:
     units : tuple of str
         The unit ids concerned (empty when the whole plan is).
     detail : str
-        The readable sentence, also given by ``str(violation)``.
+        The readable sentence in English, also given by ``str(violation)``.
+    fields : dict
+        The figures of the sentence (counts, bounds, pieces...), for :meth:`text`.
+    text_key : str
+        Which sentence of :data:`VIOLATION_TEXTS` says it (default: ``reason``).
     """
 
     reason: str
     cluster: str | None
     units: tuple[str, ...]
     detail: str
+    fields: dict = field(default_factory=dict, compare=False, repr=False)
+    text_key: str | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return self.detail
+
+    def text(self, lang: str = "vi") -> str:
+        """The sentence in ``lang`` (Vietnamese by default), with the same figures.
+
+        Examples
+        --------
+        >>> v = _violation("contiguity", "A", ("1", "3"), pieces=2)
+        >>> v.text("vi"), v.text("en") == str(v)
+        ("cụm 'A' bị chia thành 2 mảnh", True)
+        """
+        key = self.text_key or self.reason
+        if key not in VIOLATION_TEXTS:
+            return self.detail
+        return VIOLATION_TEXTS[key](lang, cluster=self.cluster, **self.fields)
 
     def to_dict(self) -> dict[str, object]:
         """The fields as JSON-ready values."""
         return {"reason": self.reason, "cluster": self.cluster, "units": list(self.units),
                 "detail": self.detail}
+
+
+def _violation(reason: str, cluster: str | None, unit_ids: tuple[str, ...], /, *,
+               text: str | None = None, **fields: object) -> Violation:
+    """A violation whose English detail and bilingual text come from one set of figures."""
+    sentence = VIOLATION_TEXTS[text or reason]("en", cluster=cluster, **fields)
+    return Violation(reason, cluster, unit_ids, sentence, dict(fields), text)
 
 
 def _merged_groups(n: int, groups: Sequence[Sequence[int]]) -> list[list[int]]:
@@ -442,8 +494,8 @@ class CompiledRules:
         clusters = {cluster_names[int(v)]: np.flatnonzero(labels == v) for v in values}
         out: list[Violation] = []
         if len(clusters) != self.n_clusters:
-            out.append(Violation("n_clusters", None, (), f"{len(clusters)} clusters instead of "
-                                                          f"{self.n_clusters}"))
+            out.append(_violation("n_clusters", None, (), found=len(clusters),
+                                  expected=self.n_clusters))
         for name, members in clusters.items():
             out += self._cluster_violations(name, members)
         out += self._group_violations(labels, cluster_names)
@@ -454,25 +506,25 @@ class CompiledRules:
         out = []
         low, high = self.size
         if not self.count_ok(len(members)):
-            out.append(Violation("count", name, ids, f"cluster {name!r} has {len(members)} "
-                                                     f"members, outside [{low}, {high}]"))
+            out.append(_violation("count", name, ids, count=len(members), low=low, high=high))
         if self.weight_bounds is not None:
             total = self.cluster_weight(members)
             if not self.weight_ok(total):
                 w_low, w_high = self.weight_bounds
-                out.append(Violation("weight", name, ids, f"cluster {name!r} weighs {total:,.6g}, "
-                                                          f"outside [{w_low:,.6g}, {w_high:,.6g}]"))
+                measure = self.rules.weight
+                out.append(_violation(
+                    "weight", name, ids, total=f"{total:,.6g}", low=f"{w_low:,.6g}",
+                    high=f"{w_high:,.6g}", measure_vi="dân số" if measure is None else measure,
+                    measure_en="population" if measure is None else measure))
         if self.contiguous:
             pieces = sum(1 for _ in components(mask_of(members), self.neighbour_masks))
             if pieces != 1:
-                out.append(Violation("contiguity", name, ids,
-                                     f"cluster {name!r} is in {pieces} pieces"))
+                out.append(_violation("contiguity", name, ids, pieces=pieces))
         if self.categories is not None:
             found = {self.categories[i] for i in members}
             if len(found) > 1:
-                out.append(Violation(
-                    "purity", name, ids,
-                    f"cluster {name!r} mixes {self.rules.pure} values {sorted(found, key=str)}"))
+                out.append(_violation("purity", name, ids, attribute=self.rules.pure,
+                                      values=sorted(found, key=str)))
         return out
 
     def _group_violations(self, labels: np.ndarray, names: Sequence[str]) -> list[Violation]:
@@ -480,23 +532,20 @@ class CompiledRules:
         cluster_of = {uid: names[int(c)] for uid, c in zip(self.unit_set.ids, labels)}
         for group in rules.together:
             if len({cluster_of[u] for u in group}) > 1:
-                out.append(Violation("together", None, tuple(group),
-                                     f"units {list(group)} must be together but are split"))
+                out.append(_violation("together", None, tuple(group), units=list(group)))
         for group in rules.apart:
             seen = [cluster_of[u] for u in group]
             if len(set(seen)) < len(seen):
-                out.append(Violation("apart", None, tuple(group),
-                                     f"units {list(group)} must be apart but some share a cluster"))
+                out.append(_violation("apart", None, tuple(group), units=list(group)))
         by_label: dict[str, set[str]] = {}
         for unit, label in rules.fixed.items():
             by_label.setdefault(label, set()).add(cluster_of[unit])
         for label, where in by_label.items():
             if len(where) > 1:
                 units = tuple(u for u, lab in rules.fixed.items() if lab == label)
-                out.append(Violation("fixed", None, units, f"units fixed to {label!r} are split "
-                                                           f"over clusters {sorted(where)}"))
+                out.append(_violation("fixed", None, units, text="fixed_split", label=label,
+                                      clusters=sorted(where)))
         single = [next(iter(c)) for c in by_label.values() if len(c) == 1]
         if len(single) != len(set(single)):
-            out.append(Violation("fixed", None, tuple(rules.fixed),
-                                 "units fixed to different labels share a cluster"))
+            out.append(_violation("fixed", None, tuple(rules.fixed), text="fixed_shared"))
         return out

@@ -233,3 +233,19 @@ def test_spanning_tree_cuts_are_the_subtrees_of_a_spanning_tree(seed):
         expected.add(mask_of(nx.node_connected_component(pruned, rootless)))
     assert set(cuts) == expected
     assert spanning_tree_cuts(mask_of([0, 2]), masks) == []  # not connected
+
+
+def test_every_violation_reads_in_vietnamese_and_english_with_the_same_figures():
+    import re
+
+    s = path_set(6, weights=[1, 1, 1, 1, 1, 5], functions=list("xxxyyy"))
+    plan = Plan(s, {"A": ["0", "2", "4"], "B": ["1", "3", "5"]})
+    rules = ClusterRules(n_clusters=3, size=(1, 2), weight_bounds=(0, 4), together=[["0", "1"]],
+                         apart=[["0", "2"]], fixed={"4": "P", "5": "P"}, pure="function")
+    found = plan_violations(plan, rules)
+    assert {v.reason for v in found} == {"n_clusters", "count", "weight", "contiguity",
+                                         "purity", "together", "apart", "fixed"}
+    for v in found:
+        vi, en = v.text("vi"), v.text("en")
+        assert en == str(v) and vi != en
+        assert re.findall(r"\d+", vi) == re.findall(r"\d+", en), (vi, en)
