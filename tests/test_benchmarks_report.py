@@ -109,12 +109,13 @@ def test_geojson_polygons_are_drawn(bench, tmp_path):
 
 
 def test_without_matplotlib_the_report_says_so(bench, tmp_path, monkeypatch):
+    import benchmarks.figures as figures
     import benchmarks.report as report
 
     def no_pyplot():
         raise report.PlotUnavailable("PNG figures need matplotlib: pip install fairclusters[plot]")
 
-    monkeypatch.setattr(report, "_pyplot", no_pyplot)
+    monkeypatch.setattr(figures, "_pyplot", no_pyplot)
     write_report(bench, tmp_path / "r", lang="en")
     markdown = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     assert "No figures: PNG figures need matplotlib" in markdown

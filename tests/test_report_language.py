@@ -20,12 +20,12 @@ import pytest
 
 from benchmarks import __main__ as bench_cli
 from benchmarks.compare import METRICS, Settings, run_benchmark
+from benchmarks.figures import _legend_label
 from benchmarks.proposals import read_proposal
 from benchmarks.report import (
     BORDER_GREY,
     NOT_COMPARABLE,
     ROW_TEXTS,
-    _legend_label,
     cluster_colours,
     console_summary,
     markdown_report,
