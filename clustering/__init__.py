@@ -9,9 +9,11 @@ import importlib
 # clustering.names and should not pay for numpy, networkx and scipy. Everything else
 # loads on first use (PEP 562); the estimators import scikit-learn, most of the time.
 from .errors import (
+    AmbiguousNameError,
     FairclustersError,
     IndicatorError,
     InfeasibleError,
+    MissingDependencyError,
     PlanError,
     UnitSetError,
     UnknownNameError,
@@ -77,6 +79,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AZPLocalSearch",
+    "AmbiguousNameError",
     "ClusterRules",
     "Dissimilarity",
     "FairclustersError",
@@ -85,6 +88,7 @@ __all__ = [
     "IndicatorError",
     "InfeasibleError",
     "IslandLink",
+    "MissingDependencyError",
     "Plan",
     "PlanError",
     "SizeConstrainedKMeans",

@@ -107,6 +107,10 @@ def provenance(topic: str = "datasets") -> str:
     return (_DATA / _PROVENANCE[topic]).read_text(encoding="utf-8")
 
 
+# The day the 34-unit map took effect (Nghị quyết 202/2025/QH15), as notes write it.
+_MERGER_2025_DATE = "1 July 2025"
+
+
 def merger_2025() -> dict[str, str]:
     """Map each of the 63 old unit ids to the id of the new (34-unit) unit it joined.
 
@@ -156,11 +160,19 @@ def _province_unit(row: dict[str, str], year: int, extra_labels: dict[str, str])
 @cache
 def _provinces(year: int) -> UnitSet:
     rows = _read_rows(_FILES[year])
-    majority = _majority_regions() if year == 2025 else {}
-    units = [
-        _province_unit(r, year, {"region_majority": majority[r["id"]]} if majority else {})
-        for r in rows
-    ]
+    extra: dict[str, dict[str, str]] = defaultdict(dict)
+    if year == 2025:
+        for uid, region in _majority_regions().items():
+            extra[uid]["region_majority"] = region
+        # The pre-merger names each unit absorbed, so that UnitSet.resolve finds
+        # "Bình Dương" in the 2025 set (with a note) and the labels survive subset().
+        for row in _read_rows("vn_merger_2025.csv"):
+            if row["old_name_vi"] != row["new_name_vi"]:
+                absorbed = extra[row["new_id"]]
+                names = [n for n in absorbed.get("former_names", "").split(";") if n]
+                absorbed["former_names"] = ";".join([*names, row["old_name_vi"]])
+                absorbed["merged_on"] = _MERGER_2025_DATE
+    units = [_province_unit(r, year, extra[r["id"]]) for r in rows]
     edges, attributes = read_edges_csv(_DATA / _EDGES[year])
     return UnitSet(
         units,

@@ -79,6 +79,26 @@ class UnknownNameError(PlanError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class AmbiguousNameError(UnknownNameError):
+    """A name matches several units (once folded); the message lists each one's id and name.
+
+    A subclass of :class:`UnknownNameError`, so callers that catch an unresolvable
+    name keep working.
+
+    Attributes
+    ----------
+    name : str
+        The name as given.
+    matches : tuple of (str, str)
+        Every matching unit as ``(id, name)``, in the unit set's order.
+    """
+
+    def __init__(self, message: str, *, name: str, matches: Iterable[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.name = name
+        self.matches = tuple(matches)
+
+
 class InfeasibleError(FairclustersError):
     """The requested rules cannot be met by any plan.
 
@@ -95,3 +115,17 @@ class InfeasibleError(FairclustersError):
         super().__init__(message)
         self.reason = reason
         self.units = tuple(units)
+
+
+class MissingDependencyError(FairclustersError):
+    """An optional package a feature needs is not installed; the message says how to install it.
+
+    Attributes
+    ----------
+    package : str
+        The missing distribution, e.g. ``"pandas"``.
+    """
+
+    def __init__(self, message: str, *, package: str) -> None:
+        super().__init__(message)
+        self.package = package

@@ -25,8 +25,10 @@ Definitions
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -37,6 +39,7 @@ from .dissimilarity import great_circle_km, standardized_indicators
 from .errors import IndicatorError, ParameterError
 from .i18n import DEFAULT_LANGUAGE, Text, check_language
 from .plan import Plan
+from .tables import html_table, require_pandas
 
 __all__ = [
     "INDICATOR_TEXTS",
@@ -275,9 +278,125 @@ class FairnessReport(BaseModel):
         lines += [_NOTE(lang, note=n) for n in self.notes]
         return "\n".join(lines)
 
+    def cluster_rows(
+        self, lang: str = DEFAULT_LANGUAGE
+    ) -> tuple[list[str], list[list[object]]]:
+        """One row per cluster (members, summed weight, pieces, award chance), then totals.
+
+        Parameters
+        ----------
+        lang : {"vi", "en"}
+            The language of the column headers and of the totals row's label
+            (Vietnamese by default); the numbers are the same in both.
+
+        Returns
+        -------
+        headers : list of str
+            ``cluster``, ``members``, the weight (when the report has one), ``pieces``,
+            ``award chance``, in ``lang``.
+        rows : list of list
+            One per cluster in the plan's order, then the totals: the sums of
+            members, weight and pieces; no total for the award chance (``None``).
+
+        Examples
+        --------
+        >>> from clustering.datasets import vietnam_provinces
+        >>> from clustering.plan import Plan
+        >>> report = fairness_report(Plan.from_attribute(vietnam_provinces(2024), "region"))
+        >>> headers, rows = report.cluster_rows("en")
+        >>> headers
+        ['cluster', 'members', 'population', 'pieces', 'award chance']
+        >>> rows[-1][:2]
+        ['total', 63]
+        """
+        lang = check_language(lang)
+        sizes = self.size_count.per_cluster
+        weights = self.size_weight.per_cluster if self.size_weight else None
+        headers = [_COLUMN_TEXTS["cluster"](lang), _COLUMN_TEXTS["members"](lang)]
+        if weights is not None:
+            by = self.size_weight.by  # type: ignore[union-attr]
+            headers.append(_POPULATION(lang) if by == "weight" else _term(by, lang))
+        headers += [_COLUMN_TEXTS["pieces"](lang), _COLUMN_TEXTS["award chance"](lang)]
+        rows: list[list[object]] = []
+        for name, size in sizes.items():
+            row: list[object] = [name, int(size)]
+            if weights is not None:
+                row.append(weights[name])
+            rows.append([*row, self.pieces[name], self.award_chance.per_cluster[name]])
+        totals: list[object] = [_COLUMN_TEXTS["total"](lang), int(sum(sizes.values()))]
+        if weights is not None:
+            totals.append(float(sum(weights.values())))
+        rows.append([*totals, sum(self.pieces.values()), None])
+        return headers, rows
+
+    def to_frame(self, lang: str = DEFAULT_LANGUAGE) -> Any:
+        """The report per cluster as a pandas DataFrame, with a totals row.
+
+        Needs pandas (``pip install pandas``); ``import clustering`` does not.
+
+        Parameters
+        ----------
+        lang : {"vi", "en"}
+            The language of the column names and of the totals row's label
+            (Vietnamese by default); the numbers are the same in both.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The rows of :meth:`cluster_rows`, indexed by cluster (the last row is the
+            totals; its award chance is NaN). ``frame.attrs`` holds ``plan``,
+            ``n_units``, ``n_clusters``, ``contiguous``, ``summary`` (:meth:`summary`)
+            and ``notes``.
+
+        Raises
+        ------
+        MissingDependencyError
+            pandas is not installed.
+
+        Examples
+        --------
+        >>> from clustering.datasets import vietnam_provinces
+        >>> from clustering.plan import Plan
+        >>> report = fairness_report(Plan.from_attribute(vietnam_provinces(2024), "region"))
+        >>> frame = report.to_frame("en")
+        >>> int(frame.loc["total", "members"]), list(frame.columns)
+        (63, ['members', 'population', 'pieces', 'award chance'])
+        """
+        pd = require_pandas("FairnessReport.to_frame()")
+        headers, rows = self.cluster_rows(lang)
+        frame = pd.DataFrame(rows, columns=headers).set_index(headers[0])
+        frame[headers[-1]] = frame[headers[-1]].astype(float)  # the totals' None -> NaN
+        frame.attrs.update(
+            plan=self.plan, n_units=self.n_units, n_clusters=self.n_clusters,
+            contiguous=self.contiguous, summary=self.summary(), notes=list(self.notes),
+        )
+        return frame
+
+    def _repr_html_(self) -> str:
+        """A notebook's view (Vietnamese): the headline rows, then the clusters and totals."""
+        lang = DEFAULT_LANGUAGE
+        title = _TITLE(lang, plan=self.plan, n=self.n_units, k=self.n_clusters)
+        headline = html_table([t(lang) for t in _HEADLINE_HEADERS], self.rows(lang),
+                              caption=title)
+        headers, rows = self.cluster_rows(lang)
+        notes = "".join(f"<p>{html.escape(_NOTE(lang, note=n))}</p>" for n in self.notes)
+        return f"<div>\n{headline}\n{html_table(headers, rows)}\n{notes}</div>"
+
     def __str__(self) -> str:
         return self.to_text()
 
+
+_COLUMN_TEXTS: dict[str, Text] = {
+    "cluster": Text(vi="cụm", en="cluster"),
+    "members": Text(vi="số đơn vị", en="members"),
+    "pieces": Text(vi="số mảnh", en="pieces"),
+    "award chance": Text(vi="cơ hội dẫn đầu", en="award chance"),
+    "total": Text(vi="tổng", en="total"),
+}
+_HEADLINE_HEADERS = (
+    Text(vi="chỉ số", en="measure"), Text(vi="giá trị", en="value"),
+    Text(vi="ý nghĩa", en="meaning"),
+)
 
 #: Names of the built-in indicators and categories for readers (others keep their own name).
 INDICATOR_TEXTS: dict[str, Text] = {

@@ -14,7 +14,37 @@ from __future__ import annotations
 import difflib
 import unicodedata
 
-__all__ = ["closest_names", "fold", "nfc", "strip_diacritics"]
+__all__ = [
+    "ENGLISH_NAMES",
+    "OFFICIAL_PREFIXES",
+    "closest_names",
+    "fold",
+    "nfc",
+    "strip_diacritics",
+    "without_prefix",
+]
+
+# How ministries write names, in one place. The prefixes are the administrative
+# levels of the 2025 two-tier system (Nghị quyết 202/2025/QH15 for provinces,
+# Luật Tổ chức chính quyền địa phương 2025 for communes: xã, phường, đặc khu) plus
+# the "TP." abbreviation of "thành phố"; folding turns "TP.", "Tp" and "T.P." into
+# "tp" or "t p", both listed. Longer prefixes first, so "thành phố" is tried whole.
+OFFICIAL_PREFIXES: tuple[str, ...] = (
+    "Thành phố", "Đặc khu", "Phường", "Tỉnh", "T.P.", "TP.", "Xã",
+)
+
+# English names that differ from the Vietnamese name once folded ("Da Nang" and
+# "Hue" already fold to the Vietnamese key and need no entry). Values are stored
+# names; an alias only resolves in a unit set that has a unit of that name.
+ENGLISH_NAMES: dict[str, str] = {
+    "Hanoi": "Hà Nội",
+    "Ho Chi Minh City": "Hồ Chí Minh",
+    "Saigon": "Hồ Chí Minh",
+    "Haiphong": "Hải Phòng",
+    "Danang": "Đà Nẵng",
+    "Hue City": "Huế",
+    "Can Tho City": "Cần Thơ",
+}
 
 
 def nfc(text: str) -> str:
@@ -81,3 +111,41 @@ def closest_names(name: str, candidates: list[str], n: int = 3) -> list[str]:
     keyed = {fold(c): c for c in candidates}
     hits = difflib.get_close_matches(fold(name), list(keyed), n=n, cutoff=0.5)
     return [keyed[h] for h in hits]
+
+
+_PREFIX_KEYS = tuple(fold(p) for p in OFFICIAL_PREFIXES)
+
+
+def without_prefix(name: str) -> str | None:
+    """The folded ``name`` without its official prefix, or ``None`` if it has none.
+
+    A prefix (:data:`OFFICIAL_PREFIXES`, with or without diacritics, any case)
+    counts only as whole words followed by a name: ``"Xa Dung"`` starts with the
+    word ``"xa"`` and is stripped to ``"dung"``, so callers must try the full name
+    first and use this only when it matches nothing.
+
+    Parameters
+    ----------
+    name : str
+        A name as written, e.g. ``"TP. Hồ Chí Minh"``.
+
+    Returns
+    -------
+    str or None
+        The folded rest (``"ho chi minh"``), or ``None`` when ``name`` does not
+        start with a prefix or is only a prefix.
+
+    Examples
+    --------
+    >>> without_prefix("Thành phố Hà Nội")
+    'ha noi'
+    >>> without_prefix("T.P. Hồ Chí Minh")
+    'ho chi minh'
+    >>> without_prefix("Hà Nội") is None
+    True
+    """
+    folded = fold(name)
+    for prefix in _PREFIX_KEYS:
+        if folded.startswith(prefix + " "):
+            return folded[len(prefix) + 1 :]
+    return None

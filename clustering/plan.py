@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import PlanError, UnknownNameError
+from .errors import AmbiguousNameError, PlanError, UnknownNameError
 from .files import file_errors_as, load_json, read_csv_table, read_text
 from .names import nfc
+from .tables import html_table, require_pandas
 from .units import UnitSet
 
 __all__ = ["Plan"]
@@ -94,6 +95,10 @@ class Plan:
             for member in members:
                 try:
                     uid = unit_set.resolve(member)
+                except AmbiguousNameError as exc:  # keep the type and the matches
+                    raise AmbiguousNameError(
+                        f"cluster {cluster_name!r}: {exc}", name=exc.name, matches=exc.matches
+                    ) from None
                 except UnknownNameError as exc:
                     raise UnknownNameError(f"cluster {cluster_name!r}: {exc}") from None
                 if uid in owner:
@@ -130,10 +135,32 @@ class Plan:
         cluster_names: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> Plan:
-        """A plan from one cluster label per unit (in the unit set's order).
+        """A plan from one cluster label per unit.
 
-        Clusters are named ``cluster_names[label]``, or ``"C1"``, ``"C2"``...
-        in order of first appearance when no names are given.
+        Clusters are named ``cluster_names[label]``; with no names given, labels
+        that are all strings name their clusters themselves, other labels give
+        ``"C1"``, ``"C2"``... in order of first appearance.
+
+        Parameters
+        ----------
+        unit_set : UnitSet
+            The units being partitioned.
+        labels : sequence, numpy array or pandas Series
+            One label per unit, in the unit set's order. A pandas Series whose
+            index holds unit ids or names (as :meth:`UnitSet.resolve` accepts) is
+            aligned by its index, in any order; an integer index holding
+            ``0 .. n-1`` (a default index, perhaps shuffled) gives the rows of the
+            unit set (integer index entries are rows; unit ids are strings).
+        cluster_names : sequence of str, optional
+            ``cluster_names[label]`` names the cluster of integer ``label``.
+        **kwargs
+            Passed to :class:`Plan` (``name``, ``notes``).
+
+        Raises
+        ------
+        PlanError
+            Not one label per unit, a label without a name, or a Series whose
+            index misses, repeats or does not know units (the message names them).
 
         Examples
         --------
@@ -141,13 +168,19 @@ class Plan:
         >>> s = UnitSet([{"id": i, "name": i} for i in "abc"])
         >>> Plan.from_labels(s, [1, 0, 1]).clusters
         {'C1': ['a', 'c'], 'C2': ['b']}
+        >>> import pandas as pd
+        >>> Plan.from_labels(s, pd.Series(["x", "y", "x"], index=["c", "b", "a"])).clusters
+        {'x': ['a', 'c'], 'y': ['b']}
         """
+        if hasattr(labels, "index") and hasattr(labels, "to_numpy"):  # a pandas Series
+            labels = _aligned_series(unit_set, labels)
         labels = list(np.asarray(labels).tolist())
         if len(labels) != len(unit_set):
             raise PlanError(f"got {len(labels)} labels for {len(unit_set)} units")
         if cluster_names is None:
             order = list(dict.fromkeys(labels))
-            names = {lab: f"C{k + 1}" for k, lab in enumerate(order)}
+            named = all(isinstance(lab, str) for lab in order)
+            names = {lab: nfc(lab) if named else f"C{k + 1}" for k, lab in enumerate(order)}
         else:
             names = dict(enumerate(cluster_names))
             unknown = sorted({lab for lab in labels if lab not in names}, key=str)
@@ -205,6 +238,55 @@ class Plan:
         label = f" {self.name!r}" if self.name else ""
         sizes = ", ".join(str(len(m)) for m in self.clusters.values())
         return f"<Plan{label}: {self.n_clusters} clusters of sizes {sizes}>"
+
+    def to_frame(self) -> Any:
+        """The plan as a pandas DataFrame: one row per unit, in the unit set's order.
+
+        Needs pandas (``pip install pandas``); ``import clustering`` does not.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``unit`` (id), ``name`` and ``cluster``; ``frame.attrs["name"]``
+            is the plan's name. ``Plan.from_labels(unit_set, frame.set_index("unit")
+            ["cluster"])`` gives the plan back, rows in any order.
+
+        Raises
+        ------
+        MissingDependencyError
+            pandas is not installed.
+
+        Examples
+        --------
+        >>> from clustering.units import UnitSet
+        >>> s = UnitSet([{"id": "1", "name": "Hà Nội"}, {"id": "2", "name": "Huế"}])
+        >>> Plan(s, {"north": ["1"], "centre": ["2"]}).to_frame()
+          unit    name cluster
+        0    1  Hà Nội   north
+        1    2     Huế  centre
+        """
+        pd = require_pandas("Plan.to_frame()")
+        names = self.cluster_names
+        frame = pd.DataFrame({
+            "unit": list(self.unit_set.ids),
+            "name": [u.name for u in self.unit_set],
+            "cluster": [names[int(k)] for k in self.labels],
+        })
+        frame.attrs["name"] = self.name
+        return frame
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: one row per cluster, its size and members by name.
+
+        No map yet: no unit polygons are shipped (centroids only).
+        """
+        caption = f"Plan {self.name!r}" if self.name else "Plan"
+        caption += f": {len(self.unit_set)} units in {self.n_clusters} clusters"
+        rows = [
+            (name, len(members), _listed([f"{self.unit_set[u].name} ({u})" for u in members], 30))
+            for name, members in self.clusters.items()
+        ]
+        return html_table(["cluster", "size", "members"], rows, caption=caption)
 
     # -- input / output ------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -309,6 +391,55 @@ class Plan:
             return cls(unit_set, clusters, name=name or Path(path).stem)
         except PlanError as exc:
             raise type(exc)(f"{path}: {exc}") from None
+
+
+def _aligned_series(unit_set: UnitSet, series: Any) -> list[object]:
+    """A Series' values in the unit set's order: by row for an integer index holding
+    ``0 .. n-1`` (in any order), else by its index of unit ids or names; refused when it
+    misses, repeats or does not know units."""
+    if getattr(series, "ndim", 1) != 1:
+        raise PlanError("labels must be one column (a Series), not a table; pick its column")
+    keys, values = list(series.index), series.to_numpy().tolist()
+    n = len(unit_set)
+    if (len(keys) == n
+            and all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in keys)
+            and sorted(int(k) for k in keys) == list(range(n))):
+        # row positions (a default index, perhaps shuffled): put each value back at its row
+        by_row = dict(zip((int(k) for k in keys), values))
+        return [by_row[k] for k in range(n)]
+    by_id: dict[str, object] = {}
+    unknown, ambiguous, repeated = [], [], []
+    for key, value in zip(keys, values):
+        try:
+            uid = unit_set.resolve(str(key))
+        except AmbiguousNameError:
+            ambiguous.append(str(key))
+            continue
+        except UnknownNameError:
+            unknown.append(str(key))
+            continue
+        if uid in by_id:
+            repeated.append(uid)
+        by_id[uid] = value
+    missing = [uid for uid in unit_set.ids if uid not in by_id]
+    problems = [
+        f"{what}: {_listed(list(dict.fromkeys(items)))}"
+        for what, items in (("unknown units", unknown),
+                            ("ambiguous names (use ids)", ambiguous),
+                            ("repeated units", repeated), ("missing units", missing))
+        if items
+    ]
+    if problems:
+        raise PlanError(
+            "the labels' index must name every unit once (ids or names), or be 0 .. n-1; "
+            + "; ".join(problems)
+        )
+    return [by_id[uid] for uid in unit_set.ids]
+
+
+def _listed(items: list[str], limit: int = 20) -> str:
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
 
 
 def _canonical(labels: np.ndarray) -> list[int]:

@@ -11,17 +11,28 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Literal
+from functools import cached_property
+from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
 from pydantic import ConfigDict, Field, field_validator
 
-from .errors import IndicatorError, ParameterError, UnitSetError, UnknownNameError
-from .names import closest_names, fold, nfc
+from .errors import (
+    AmbiguousNameError,
+    IndicatorError,
+    ParameterError,
+    UnitSetError,
+    UnknownNameError,
+)
+from .names import ENGLISH_NAMES, closest_names, fold, nfc, without_prefix
+from .tables import html_table, require_pandas
 from .validation import FairclustersModel, NFCStr, NFCText
 
 __all__ = ["Unit", "UnitSet"]
+
+# Folded English name -> folded stored name (the table itself is in clustering.names).
+_ENGLISH_KEYS = {fold(en): fold(vi) for en, vi in ENGLISH_NAMES.items()}
 
 
 class Unit(FairclustersModel):
@@ -277,42 +288,97 @@ class UnitSet:
     def resolve(self, key: str) -> str:
         """The id of the unit named or identified by ``key``.
 
-        Tries, in order: an exact id, an exact (NFC) name, then the name with
-        diacritics, case and punctuation ignored (:func:`clustering.names.fold`).
+        Tries, in order: an exact id; the name with diacritics, case and
+        punctuation ignored (:func:`clustering.names.fold`); the name without an
+        official prefix (``"Tỉnh"``, ``"Thành phố"``, ``"TP."``, ``"Phường"``,
+        ``"Xã"``, ``"Đặc khu"``; :data:`clustering.names.OFFICIAL_PREFIXES`); an
+        English name (:data:`clustering.names.ENGLISH_NAMES`); and a former name
+        a unit absorbed (its ``former_names`` label, ``;``-separated, as on the
+        built-in 2025 provinces), which also emits a :class:`UserWarning` whose
+        message is the note, e.g.
+        ``"Bình Dương → Hồ Chí Minh (merged 1 July 2025)"``. A prefix is dropped
+        only when the full name matches nothing, so a unit whose own name starts
+        with a prefix word (commune ``"Xa Dung"``) resolves by that name. Names
+        are looked up in a dictionary built once per unit set.
+
+        Parameters
+        ----------
+        key : str
+            A unit id or a name as written (any Unicode form, diacritics optional).
+
+        Returns
+        -------
+        str
+            The unit's id.
 
         Raises
         ------
+        AmbiguousNameError
+            Several units share the folded name (even when one stored name equals
+            ``key`` exactly, e.g. ``"Ba Dinh"`` among the communes); the message
+            lists each one's id and name. Use an id.
         UnknownNameError
             No unit matches; the message suggests the closest names.
 
         Examples
         --------
         >>> from clustering.datasets import vietnam_provinces
-        >>> vietnam_provinces(2025).resolve("Ha Noi")
-        '01'
+        >>> new = vietnam_provinces(2025)
+        >>> new.resolve("Ha Noi"), new.resolve("TP. Hồ Chí Minh"), new.resolve("Hanoi")
+        ('01', '79', '01')
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     new.resolve("Bình Dương")
+        '79'
+        >>> str(caught[0].message)
+        'Bình Dương → Hồ Chí Minh (merged 1 July 2025)'
         """
         key = nfc(str(key).strip())
         if key in self._index:
             return key
-        by_name = self._ids_by(lambda u: u.name)
-        if key in by_name:
-            return self._unique(key, by_name[key])
+        by_fold, former = self._name_index
         folded = fold(key)
-        by_fold = self._ids_by(lambda u: fold(u.name))
-        if folded in by_fold:
-            return self._unique(key, by_fold[folded])
+        stripped = without_prefix(key)
+        for candidate in (folded, stripped):
+            if candidate is None:
+                continue
+            if candidate in by_fold:
+                return self._unique(key, by_fold[candidate])
+            english = _ENGLISH_KEYS.get(candidate)
+            if english is not None and english in by_fold:
+                return self._unique(key, by_fold[english])
+        for candidate in (folded, stripped):
+            if candidate in former:
+                old_name, uid = former[candidate]
+                unit = self.units[self._index[uid]]
+                when = unit.labels.get("merged_on")
+                note = f"{old_name} → {unit.name}" + (f" (merged {when})" if when else "")
+                warnings.warn(note, UserWarning, stacklevel=2)
+                return uid
         raise UnknownNameError(self._unknown_message(key))
 
-    def _ids_by(self, key_of) -> dict[str, list[str]]:
-        table: dict[str, list[str]] = {}
+    @cached_property
+    def _name_index(self) -> tuple[dict[str, list[str]], dict[str, tuple[str, str]]]:
+        # Built once, on first use: resolving n names is then O(n), not O(n * units).
+        # Former names never shadow a current name (they are tried last).
+        by_fold: dict[str, list[str]] = {}
+        former: dict[str, tuple[str, str]] = {}
         for u in self.units:
-            table.setdefault(key_of(u), []).append(u.id)
-        return table
+            by_fold.setdefault(fold(u.name), []).append(u.id)
+            for old in u.labels.get("former_names", "").split(";"):
+                if old.strip() and fold(old) != fold(u.name):
+                    former.setdefault(fold(old), (old.strip(), u.id))
+        return by_fold, former
 
     def _unique(self, key: str, ids: list[str]) -> str:
         if len(ids) > 1:
-            raise UnknownNameError(
-                f"name {key!r} is ambiguous: it matches units {', '.join(ids)}; use an id"
+            matches = [(uid, self.units[self._index[uid]].name) for uid in ids]
+            listed = ", ".join(f"{uid} ({name})" for uid, name in matches)
+            raise AmbiguousNameError(
+                f"name {key!r} is ambiguous: it matches {len(ids)} units, {listed}; use an id",
+                name=key,
+                matches=matches,
             )
         return ids[0]
 
@@ -320,10 +386,13 @@ class UnitSet:
         suggestions = closest_names(key, [u.name for u in self.units])
         # Several units may share a suggested name (communes): list all their ids rather
         # than resolve() it, which would raise an ambiguity error instead of this message.
-        by_name = self._ids_by(lambda u: u.name)
+        by_fold = self._name_index[0]
         hint = (
             "; closest names: "
-            + ", ".join(f"{s!r} (id {', '.join(by_name[s])})" for s in suggestions)
+            + ", ".join(
+                f"{s!r} (id {', '.join(i for i in by_fold[fold(s)] if self[i].name == s)})"
+                for s in suggestions
+            )
             if suggestions
             else ""
         )
@@ -452,6 +521,59 @@ class UnitSet:
             provenance=self.provenance,
             default_indicators=self.default_indicators,
         )
+
+    def to_frame(self) -> Any:
+        """The units as a pandas DataFrame, one row per unit in the set's order.
+
+        Needs pandas (``pip install pandas``); ``import clustering`` does not.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``id``, ``name``, ``kind``, ``function``, ``region``, ``weight``,
+            ``lat``, ``lon``, then one column per indicator (:attr:`indicator_names`).
+            A missing figure is NaN (a missing label is missing too), never invented.
+            ``frame.attrs`` holds the set's ``name`` and ``provenance``.
+
+        Raises
+        ------
+        MissingDependencyError
+            pandas is not installed.
+
+        Examples
+        --------
+        >>> s = UnitSet([{"id": "a", "name": "Hà Nội", "indicators": {"x": 1.5}},
+        ...              {"id": "b", "name": "Huế", "indicators": {"x": None}}])
+        >>> s.to_frame()[["id", "name", "x"]]
+          id    name    x
+        0  a  Hà Nội  1.5
+        1  b     Huế  NaN
+        """
+        pd = require_pandas("UnitSet.to_frame()")
+
+        def numbers(values: Iterable[float | None]) -> np.ndarray:
+            return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+        columns: dict[str, object] = {
+            attribute: [getattr(u, attribute) for u in self.units]
+            for attribute in ("id", "name", "kind", "function", "region")
+        }
+        for attribute in ("weight", "lat", "lon"):
+            columns[attribute] = numbers(getattr(u, attribute) for u in self.units)
+        for name in self.indicator_names:
+            if name not in columns:  # an indicator cannot hide a unit's own field
+                columns[name] = numbers(u.indicators.get(name) for u in self.units)
+        frame = pd.DataFrame(columns)
+        frame.attrs.update(name=self.name, provenance=self.provenance)
+        return frame
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the units' id, name, region, weight and place (first rows)."""
+        rows = [(u.id, u.name, u.kind, u.region, u.weight, u.lat, u.lon) for u in self.units]
+        caption = f"UnitSet {self.name!r}" if self.name else "UnitSet"
+        caption += f": {len(self)} units, {self.graph.number_of_edges()} borders"
+        headers = ["id", "name", "kind", "region", "weight", "lat", "lon"]
+        return html_table(headers, rows, caption=caption)
 
     def to_records(self) -> list[dict[str, object]]:
         """Units as plain dicts (with a ``neighbors`` list), e.g. for JSON."""

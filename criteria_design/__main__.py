@@ -37,7 +37,8 @@ from clustering.errors import FairclustersError
 from clustering.files import check_output_file
 from clustering.i18n import DEFAULT_LANGUAGE, LANGUAGES, Text, check_language
 from criteria_design.config import LintConfig, load_config
-from criteria_design.errors import CriteriaParameterError
+from criteria_design.error_text import describe_error
+from criteria_design.errors import CriteriaError, CriteriaParameterError
 from criteria_design.findings import Finding, Severity
 from criteria_design.lint import lint, list_rules
 from criteria_design.redesign import TableRedesign
@@ -166,9 +167,49 @@ def run(args: argparse.Namespace, extensions: Sequence[CliExtension] = EXTENSION
     return EXIT_FINDINGS if any(f.severity >= threshold for f in findings) else 0
 
 
+class ShownError(CriteriaError):
+    """An input error as the command line shows it: its message in the report's language.
+
+    Raised by :func:`run_translated` from the original error (kept as ``__cause__``).
+    """
+
+
+def run_translated(args: argparse.Namespace,
+                   extensions: Sequence[CliExtension] = EXTENSIONS) -> int:
+    """:func:`run`, with the messages of input errors in ``--lang`` (Vietnamese by default).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    extensions : sequence of CliExtension
+        The check groups to run.
+
+    Returns
+    -------
+    int
+        The exit code of :func:`run`.
+
+    Raises
+    ------
+    ShownError
+        An input error (a ``ValueError`` or ``OSError``), its message rendered by
+        :func:`~criteria_design.error_text.describe_error`; the command line exits 2.
+    """
+    try:
+        return run(args, extensions)
+    except BrokenPipeError:
+        raise
+    except (ValueError, OSError) as exc:
+        shown = describe_error(exc, getattr(args, "lang", DEFAULT_LANGUAGE))
+        if shown == str(exc):
+            raise
+        raise ShownError(shown) from exc
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``criteria-lint``; returns the exit code (3 findings, 2 bad input, 1 bug)."""
-    return run_command(build_parser(), run, argv, input_errors=(ValueError, OSError))
+    return run_command(build_parser(), run_translated, argv, input_errors=(ValueError, OSError))
 
 
 if __name__ == "__main__":

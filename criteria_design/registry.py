@@ -54,6 +54,23 @@ class Message:
     text: Text
     fix: Text
 
+    def render(self, lang: str = DEFAULT_LANGUAGE, /, **fields: object) -> tuple[str, str]:
+        """The message and the fix in ``lang``, with the same ``fields``.
+
+        Parameters
+        ----------
+        lang : {"vi", "en"}
+            The language of the texts.
+        **fields
+            The values of the texts' fields; :class:`Words` values are inserted in ``lang``.
+
+        Returns
+        -------
+        message, fix : str
+        """
+        values = {k: v(lang) if isinstance(v, Words) else v for k, v in fields.items()}
+        return self.text(lang, **values), self.fix(lang, **values)
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -99,9 +116,7 @@ class Rule:
         -------
         message, fix : str
         """
-        fields = {k: v(lang) if isinstance(v, Words) else v for k, v in hit.fields.items()}
-        message = self.messages[hit.variant]
-        return message.text(lang, **fields), message.fix(lang, **fields)
+        return self.messages[hit.variant].render(lang, **hit.fields)
 
 #: The error for a code that selects no rule; the command line shows it in its language.
 UNKNOWN_RULE = Text(

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import ConfigDict, Field
 
-from clustering.i18n import DEFAULT_LANGUAGE
+from clustering.i18n import DEFAULT_LANGUAGE, Text, check_language
 from clustering.validation import FairclustersModel
 from criteria_design.agreement import (
     ALPHA_ACCEPTABLE,
@@ -53,10 +53,13 @@ from criteria_design.influence import (
     redundant_pairs,
     variance_shares,
 )
+from criteria_design.registry import Message, Words
 from criteria_design.rotation import HistoryError, audit_history, load_history
 from criteria_design.scores import (
     ScoresError,
     ScoreSheet,
+    _in_year,
+    _place,
     check_scores,
     compare_scores,
     load_scores,
@@ -145,20 +148,132 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
-def _checked(table: CriteriaTable, scores: ScoreSheet
+#: Every message of the score statistics with its fix, in both languages; the numbers are
+#: passed once (:meth:`~criteria_design.registry.Message.render`).
+MESSAGES: dict[str, Message] = {
+    "DIS001": Message(
+        Text(vi="cả {n} {rows} đều được {value:g}/{points:g} điểm ở {key}: trọng số danh nghĩa "
+                "{nominal} của tiêu chí không có tác dụng gì tới xếp hạng",
+             en="all {n} {rows} scored {value:g} of {points:g} on {key}: its {nominal} "
+                "nominal weight has no effect on the ranking"),
+        Text(vi="đổi trọng số không thể làm tiêu chí có tác dụng: thiết kế lại với các mức "
+                "chấm có mô tả rõ và khoảng điểm mà các thành viên thực sự phân tán, hoặc bỏ "
+                "tiêu chí",
+             en="no re-weighting can give it influence: redesign it with anchored levels and "
+                "a range members really spread over, or drop it")),
+    "DIS002": Message(
+        Text(vi="{k} trên {n} {rows} ({share}) đạt điểm tối đa {points:g} ở {key} (hiệu ứng "
+                "trần: trên {ceiling})",
+             en="{k} of {n} {rows} ({share}) have the maximum {points:g} on {key} (ceiling "
+                "effect above {ceiling})"),
+        Text(vi="nâng chỉ tiêu hoặc thêm mức cao hơn mức tối đa hiện nay để vẫn phân biệt "
+                "được các thành viên tốt nhất",
+             en="raise the target or add levels above the current maximum so that the best "
+                "members can still be told apart")),
+    "DIS003": Message(
+        Text(vi="{key} ({points:g} điểm) trên thực tế chỉ nhận hai giá trị ({values}): hoặc đủ "
+                "điểm hoặc không điểm",
+             en="{key} ({points:g} points) took only two values in practice ({values}): all "
+                "or nothing"),
+        Text(vi="cho điểm từng phần (theo bậc, hoặc tuyến tính giữa hai ngưỡng)",
+             en="give partial credit (steps or linear between thresholds)")),
+    "EFF001": Message(
+        Text(vi="{key} quyết định {effective} phương sai của tổng điểm, trong khi trọng số "
+                "danh nghĩa là {nominal} ({points:g}/{total:g} điểm)",
+             en="{key} carries {effective} of the variance of the totals against a nominal "
+                "{nominal} ({points:g} of {total:g} points)"),
+        Text(vi="đối chiếu số điểm với tác dụng thực tế của tiêu chí; xem EFF002 về số điểm "
+                "tương ứng",
+             en="compare the points with what the criterion actually decides; see EFF002 for "
+                "the points that would match")),
+    "EFF002": Message(
+        Text(vi="để quyết định đúng {target} phương sai như dự định, {key} cần {needed:.1f} "
+                "điểm thay vì {points:g}",
+             en="to carry its intended {target} of the variance, {key} would need "
+                "{needed:.1f} points instead of {points:g}"),
+        Text(vi="nên thiết kế lại thay vì đổi trọng số: số điểm lớn như vậy sẽ khuếch đại sai "
+                "số của người chấm và những sơ suất đơn lẻ; hãy mở rộng khoảng phân tán thực "
+                "tế của tiêu chí",
+             en="redesign rather than re-weight: so many points would amplify rater noise and "
+                "single slips; widen the real range of the criterion instead")),
+    "EFF002/unreachable": Message(
+        Text(vi="không có cách phân bổ điểm nào để mọi tiêu chí quyết định đúng phần phương "
+                "sai dự định: một số tiêu chí biến động cùng chiều, ngược với các tiêu chí "
+                "còn lại",
+             en="no set of points gives every criterion its intended share of the variance: "
+                "some criteria move together against the others"),
+        Text(vi="thiết kế lại các tiêu chí liên quan; xem RED001",
+             en="redesign the criteria concerned; see RED001")),
+    "RED001": Message(
+        Text(vi="{key} và {partner} tương quan r = {r:.2f} trên {n} {rows}: cùng một kết quả "
+                "bị tính điểm hai lần",
+             en="{key} and {partner} correlate at r = {r:.2f} over {n} {rows}: the same "
+                "performance is counted twice"),
+        Text(vi="gộp {key} và {partner}, hoặc chỉ giữ một tiêu chí",
+             en="merge {key} and {partner} or keep one")),
+    "ROB001/tie": Message(
+        Text(vi="không có một thành viên dẫn đầu duy nhất: {detail}",
+             en="no single leader: {detail}"),
+        Text(vi="phá thế hòa bằng một quy tắc thành văn trước khi đề nghị tặng cờ",
+             en="break the tie by a documented rule before proposing a flag")),
+    "ROB001": Message(
+        Text(vi="{leader} chỉ giữ vị trí dẫn đầu trong {share} của {samples} cách đặt trọng "
+                "số trong phạm vi ±{spread} quanh điểm của bảng{rivals}",
+             en="leader {leader} stays first in only {share} of {samples} weightings within "
+                "±{spread} of the table's points{rivals}"),
+        Text(vi="coi vị trí dẫn đầu là ngang nhau trong phạm vi chính xác của bảng; quyết "
+                "định dựa trên thêm minh chứng chứ không chỉ dựa vào điểm số",
+             en="treat the lead as a tie within the table's precision; decide with further "
+                "evidence rather than by points alone")),
+    "ROB002": Message(
+        Text(vi="đổi trọng số của {key} từ {weight} thành {bound} (thay đổi tương đối {slack}) "
+                "thì {rival} dẫn đầu thay cho {leader}",
+             en="moving the weight of {key} from {weight} to {bound} ({slack} relative "
+                "change) makes {rival} the leader instead of {leader}"),
+        Text(vi="thành viên dẫn đầu phụ thuộc vào một lựa chọn điểm rất nhỏ: nêu rõ điểm của "
+                "tiêu chí này kèm căn cứ, hoặc công bố kết quả là ngang nhau",
+             en="the leader depends on a fine choice of points: state the points of this "
+                "criterion with their justification, or report the result as a tie")),
+    "AGR001": Message(
+        Text(vi="người chấm không thống nhất ở {key}{when}: hệ số alpha của Krippendorff = "
+                "{alpha:.2f} ({raters} người chấm, {members} thành viên; {verdict} {bound:g})",
+             en="raters agree poorly on {key}{when}: Krippendorff's alpha = {alpha:.2f} "
+                "({raters} raters, {members} members; {verdict} {bound:g})"),
+        Text(vi="xây dựng các mức chấm có mô tả rõ (thang mức) cho tiêu chí này và tập huấn "
+                "người chấm theo đó",
+             en="write anchored levels (a rubric) for this criterion and train the raters "
+                "on them")),
+    "AGR002": Message(
+        Text(vi="điểm của một người chấm ở {key}{when} có độ tin cậy {quality}: ICC(A,1) = "
+                "{icc_a1:.2f}; trung bình của {n_raters} người chấm đạt ICC(A,k) = {icc_ak:.2f}",
+             en="a single rater's mark on {key}{when} has {quality} reliability: ICC(A,1) = "
+                "{icc_a1:.2f}; the mean of {n_raters} raters reaches ICC(A,k) = {icc_ak:.2f}"),
+        Text(vi="{need}; xây dựng các mức chấm có mô tả rõ sẽ ít tốn kém hơn",
+             en="{need}; anchored levels are cheaper")),
+}
+
+_ROWS = {True: Words(vi="lượt thành viên theo năm", en="member-years"),
+         False: Words(vi="thành viên", en="members")}
+#: Koo & Li's bands (:func:`~criteria_design.agreement.interpret_icc`) in Vietnamese.
+_ICC_WORDS = {"poor": "kém", "moderate": "trung bình", "good": "tốt", "excellent": "rất tốt",
+              "undefined": "không xác định"}
+
+
+def _checked(table: CriteriaTable, scores: ScoreSheet, lang: str
              ) -> tuple[ScoreSheet, list[Finding], list]:
     """The sheet named by the table's keys, its validation findings, its base criteria."""
-    resolved, findings = resolve_scores(table, scores)
+    resolved, findings = resolve_scores(table, scores, lang)
     if resolved is None:
         return scores, findings, []
-    findings += check_scores(table, resolved)
+    findings += check_scores(table, resolved, lang)
     base = [c for c in table.leaves("base") if table.key(c) in resolved.criteria]
     return resolved, findings, base
 
 
 def audit_scores(table: CriteriaTable, scores: ScoreSheet,
                  config: ScoreCheckConfig | None = None, *,
-                 rng: np.random.Generator | int | None = 0) -> list[Finding]:
+                 rng: np.random.Generator | int | None = 0,
+                 lang: str = DEFAULT_LANGUAGE) -> list[Finding]:
     """Findings from a table's scores: discrimination, effective weights, redundancy,
     robustness of the leader, rater agreement.
 
@@ -172,6 +287,8 @@ def audit_scores(table: CriteriaTable, scores: ScoreSheet,
         Thresholds of the checks (default: the documented ones).
     rng : numpy Generator or seed
         For the SMAA samples (fixed seed by default: the same data give the same report).
+    lang : {"vi", "en"}
+        The language of the findings' messages and fixes: Vietnamese by default.
 
     Examples
     --------
@@ -190,8 +307,9 @@ def audit_scores(table: CriteriaTable, scores: ScoreSheet,
     >>> [(f.code, f.criterion_id) for f in audit_scores(table, sheet)]
     [('DIS001', 'C')]
     """
+    lang = check_language(lang)
     cfg = config or ScoreCheckConfig()
-    scores, findings, base = _checked(table, scores)
+    scores, findings, base = _checked(table, scores, lang)
     if len(base) < 2:
         return findings
     ids = [table.key(c) for c in base]
@@ -204,24 +322,23 @@ def audit_scores(table: CriteriaTable, scores: ScoreSheet,
         return findings
     src = table.source  # lines point into the table, where the criterion is defined
 
-    def finding(code: str, severity: Severity, message: str, suggestion: str,
+    def finding(code: str, severity: Severity, variant: str, fields: dict[str, Any],
                 cid: str | None = None, **data: Any) -> Finding:
-        return Finding(code=code, severity=severity, message=message, suggestion=suggestion,
+        message, fix = MESSAGES[variant].render(lang, **fields)
+        return Finding(code=code, severity=severity, message=message, suggestion=fix,
                        criterion_id=cid, line=table.line_of(cid) if cid else None,
-                       source=src, data=data)
+                       source=src, data=data, **_place(table, cid))
 
     n = pooled.shape[0]
-    rows = "member-years" if len(years) > 1 else "members"
+    rows = _ROWS[len(years) > 1]
     disc = discrimination(pooled, maxima)
     constant = disc["sd"] == 0
     for j, c in enumerate(base):
         if constant[j]:
             findings.append(finding(
-                "DIS001", Severity.WARNING,
-                f"all {n} {rows} scored {pooled[0, j]:g} of {c.max_points:g} on {ids[j]}: its "
-                f"{_pct(nominal[j])} nominal weight has no effect on the ranking",
-                "no re-weighting can give it influence: redesign it with anchored levels and "
-                "a range members really spread over, or drop it", ids[j],
+                "DIS001", Severity.WARNING, "DIS001",
+                {"n": n, "rows": rows, "value": pooled[0, j], "points": c.max_points,
+                 "key": ids[j], "nominal": _pct(nominal[j])}, ids[j],
                 value=float(pooled[0, j]), n=n))
             continue
         share = float(disc["share_at_max"][j])
@@ -231,16 +348,15 @@ def audit_scores(table: CriteriaTable, scores: ScoreSheet,
             findings.append(finding(
                 "DIS002",
                 Severity.WARNING if share >= cfg.ceiling_warning_share else Severity.INFO,
-                f"{k} of {n} {rows} ({_pct(share)}) have the maximum {c.max_points:g} on "
-                f"{ids[j]} (ceiling effect above {_pct(cfg.ceiling_share)})",
-                "raise the target or add levels above the current maximum so that the best "
-                "members can still be told apart", ids[j], n_at_max=k, n=n, share=share))
+                "DIS002", {"k": k, "n": n, "rows": rows, "share": _pct(share),
+                           "points": c.max_points, "key": ids[j],
+                           "ceiling": _pct(cfg.ceiling_share)},
+                ids[j], n_at_max=k, n=n, share=share))
         if all_or_nothing:
             findings.append(finding(
-                "DIS003", Severity.WARNING,
-                f"{ids[j]} ({c.max_points:g} points) took only two values in practice "
-                f"({', '.join(f'{v:g}' for v in np.unique(pooled[:, j]))}): all or nothing",
-                "give partial credit (steps or linear between thresholds)", ids[j]))
+                "DIS003", Severity.WARNING, "DIS003",
+                {"key": ids[j], "points": c.max_points,
+                 "values": ", ".join(f"{v:g}" for v in np.unique(pooled[:, j]))}, ids[j]))
 
     try:
         shares = variance_shares(pooled)
@@ -253,37 +369,29 @@ def audit_scores(table: CriteriaTable, scores: ScoreSheet,
         ratio = shares[j] / nominal[j]
         if ratio < cfg.effective_ratio_low or ratio > cfg.effective_ratio_high:
             findings.append(finding(
-                "EFF001", Severity.WARNING,
-                f"{ids[j]} carries {_pct(shares[j])} of the variance of the totals against a "
-                f"nominal {_pct(nominal[j])} ({c.max_points:g} of {maxima.sum():g} points)",
-                "compare the points with what the criterion actually decides; see EFF002 for "
-                "the points that would match", ids[j],
+                "EFF001", Severity.WARNING, "EFF001",
+                {"key": ids[j], "effective": _pct(shares[j]), "nominal": _pct(nominal[j]),
+                 "points": c.max_points, "total": maxima.sum()}, ids[j],
                 nominal=float(nominal[j]), effective=float(shares[j])))
         needed = float(design.points[j])
         if design.reached and needed > cfg.needed_points_ratio * c.max_points:
             findings.append(finding(
-                "EFF002", Severity.WARNING,
-                f"to carry its intended {_pct(design.target[j])} of the variance, {ids[j]} "
-                f"would need {needed:.1f} points instead of {c.max_points:g}",
-                "redesign rather than re-weight: so many points would amplify rater noise and "
-                "single slips; widen the real range of the criterion instead", ids[j],
+                "EFF002", Severity.WARNING, "EFF002",
+                {"target": _pct(design.target[j]), "key": ids[j], "needed": needed,
+                 "points": c.max_points}, ids[j],
                 needed_points=needed, points=c.max_points))
     if not design.reached and design.unreachable != tuple(np.flatnonzero(constant)):
         findings.append(finding(
-            "EFF002", Severity.INFO,
-            "no set of points gives every criterion its intended share of the variance: some "
-            "criteria move together against the others",
-            "redesign the criteria concerned; see RED001", None))
+            "EFF002", Severity.INFO, "EFF002/unreachable", {}, None))
 
     for a, b, r in redundant_pairs(pooled, cfg.redundancy_r):
         findings.append(finding(
-            "RED001", Severity.WARNING,
-            f"{ids[a]} and {ids[b]} correlate at r = {r:.2f} over {n} {rows}: the same "
-            "performance is counted twice",
-            f"merge {ids[a]} and {ids[b]} or keep one", ids[a], partner=ids[b], r=r))
+            "RED001", Severity.WARNING, "RED001",
+            {"key": ids[a], "partner": ids[b], "r": r, "n": n, "rows": rows}, ids[a],
+            partner=ids[b], r=r))
 
     findings += _robustness(per_year[-1], ids, maxima, scores, cfg, rng, finding)
-    findings += _agreement(scores, table, cfg, finding)
+    findings += _agreement(scores, table, cfg, finding, lang)
     return findings
 
 
@@ -298,8 +406,7 @@ def _robustness(latest: np.ndarray, ids: list[str], maxima: np.ndarray, scores: 
     try:
         stab = stability_intervals(x, nominal)
     except ValueError as exc:  # tie for first place
-        return [finding("ROB001", Severity.WARNING, f"no single leader: {exc}",
-                        "break the tie by a documented rule before proposing a flag")]
+        return [finding("ROB001", Severity.WARNING, "ROB001/tie", {"detail": str(exc)})]
     leader = members[stab.leader]
     out = []
     res = smaa(x, n_samples=cfg.smaa_samples, nominal=nominal, spread=cfg.smaa_spread, rng=rng)
@@ -307,14 +414,13 @@ def _robustness(latest: np.ndarray, ids: list[str], maxima: np.ndarray, scores: 
     if b1 < cfg.min_leader_acceptability:
         rivals = sorted(((float(res.first_rank[i]), members[i]) for i in range(len(members))
                          if i != stab.leader and res.first_rank[i] > 0), reverse=True)[:3]
+        listed = ", ".join(f"{m} {_pct(v)}" for v, m in rivals)
+        also = (Words(vi=f"; cũng dẫn đầu: {listed}", en=f"; also first: {listed}") if rivals
+                else Words(vi="", en=""))
         out.append(finding(
-            "ROB001", Severity.WARNING,
-            f"leader {leader} stays first in only {_pct(b1)} of {res.n_samples} weightings "
-            f"within ±{_pct(cfg.smaa_spread)} of the table's points"
-            + (f"; also first: {', '.join(f'{m} {_pct(v)}' for v, m in rivals)}" if rivals
-               else ""),
-            "treat the lead as a tie within the table's precision; decide with further "
-            "evidence rather than by points alone", None,
+            "ROB001", Severity.WARNING, "ROB001",
+            {"leader": leader, "share": _pct(b1), "samples": res.n_samples,
+             "spread": _pct(cfg.smaa_spread), "rivals": also}, None,
             leader=leader, first_rank=b1, rivals={m: v for v, m in rivals}))
     slack = stab.slack
     for j in np.argsort(np.nan_to_num(slack, nan=np.inf)):
@@ -325,19 +431,16 @@ def _robustness(latest: np.ndarray, ids: list[str], maxima: np.ndarray, scores: 
         bound, rival = ((stab.upper[j], stab.upper_rival[j]) if moved_up
                         else (stab.lower[j], stab.lower_rival[j]))
         out.append(finding(
-            "ROB002", Severity.WARNING,
-            f"moving the weight of {ids[j]} from {_pct(stab.weights[j])} to {_pct(bound)} "
-            f"({_pct(slack[j])} relative change) makes {members[rival]} the leader instead "
-            f"of {leader}",
-            "the leader depends on a fine choice of points: state the points of this "
-            "criterion with their justification, or report the result as a tie", ids[j],
+            "ROB002", Severity.WARNING, "ROB002",
+            {"key": ids[j], "weight": _pct(stab.weights[j]), "bound": _pct(bound),
+             "slack": _pct(slack[j]), "rival": members[rival], "leader": leader}, ids[j],
             lower=float(stab.lower[j]), upper=float(stab.upper[j]),
             weight=float(stab.weights[j])))
     return out
 
 
 def _agreement(scores: ScoreSheet, table: CriteriaTable, cfg: ScoreCheckConfig,
-               finding: Any) -> list[Finding]:
+               finding: Any, lang: str) -> list[Finding]:
     out = []
     for cid in scores.rated_criteria():
         for year in scores.years or (None,):
@@ -347,37 +450,53 @@ def _agreement(scores: ScoreSheet, table: CriteriaTable, cfg: ScoreCheckConfig,
                 continue
             if marks.shape[0] < 2 or marks.shape[1] < 2:
                 continue
-            when = f" in {year}" if year is not None else ""
+            when = _in_year(year)
             alpha = krippendorff_alpha(marks, "interval")
             if np.isnan(alpha):
                 continue
             if alpha < cfg.alpha_acceptable:
                 bad = alpha < cfg.alpha_tentative
                 out.append(finding(
-                    "AGR001", Severity.ERROR if bad else Severity.WARNING,
-                    f"raters agree poorly on {cid}{when}: Krippendorff's alpha = {alpha:.2f} "
-                    f"({len(raters)} raters, {len(members)} members; "
-                    f"{'unacceptable below' if bad else 'tentative below'} "
-                    f"{cfg.alpha_tentative if bad else cfg.alpha_acceptable:g})",
-                    "write anchored levels (a rubric) for this criterion and train the raters "
-                    "on them", cid, alpha=alpha, year=year))
+                    "AGR001", Severity.ERROR if bad else Severity.WARNING, "AGR001",
+                    {"key": cid, "when": when, "alpha": alpha, "raters": len(raters),
+                     "members": len(members),
+                     "verdict": Words(vi="không chấp nhận được khi dưới", en="unacceptable below")
+                     if bad else Words(vi="chỉ tạm chấp nhận khi dưới", en="tentative below"),
+                     "bound": cfg.alpha_tentative if bad else cfg.alpha_acceptable},
+                    cid, alpha=alpha, year=year))
             complete = ~np.isnan(marks).any(axis=1)
             if complete.sum() >= 2:
                 res = icc(marks[complete])
                 if res.icc_a1 < cfg.icc_poor:
                     k = raters_needed(res.icc_a1, cfg.icc_target)
-                    need = (f"no number of raters reaches ICC {cfg.icc_target:g}"
+                    target = f"{cfg.icc_target:g}"
+                    need = (Words(vi=f"dù bao nhiêu người chấm cũng không đạt ICC {target}",
+                                  en=f"no number of raters reaches ICC {target}")
                             if not np.isfinite(k) else
-                            f"about {int(np.ceil(k))} raters would be needed for ICC "
-                            f"{cfg.icc_target:g} (Spearman-Brown)")
+                            Words(vi=f"cần khoảng {int(np.ceil(k))} người chấm để đạt ICC "
+                                     f"{target} (Spearman-Brown)",
+                                  en=f"about {int(np.ceil(k))} raters would be needed for ICC "
+                                     f"{target} (Spearman-Brown)"))
+                    quality = interpret_icc(res.icc_a1)
                     out.append(finding(
-                        "AGR002", Severity.WARNING,
-                        f"a single rater's mark on {cid}{when} has {interpret_icc(res.icc_a1)} "
-                        f"reliability: ICC(A,1) = {res.icc_a1:.2f}; the mean of "
-                        f"{res.n_raters} raters reaches ICC(A,k) = {res.icc_ak:.2f}",
-                        f"{need}; anchored levels are cheaper", cid, icc_a1=res.icc_a1,
-                        icc_ak=res.icc_ak, year=year))
+                        "AGR002", Severity.WARNING, "AGR002",
+                        {"key": cid, "when": when,
+                         "quality": Words(vi=_ICC_WORDS.get(quality, quality), en=quality),
+                         "icc_a1": res.icc_a1, "n_raters": res.n_raters,
+                         "icc_ak": res.icc_ak, "need": need},
+                        cid, icc_a1=res.icc_a1, icc_ak=res.icc_ak, year=year))
     return out
+
+
+_NEEDS_TABLE = Text(vi="--scores và --inspection cần có bảng tiêu chí",
+                    en="--scores and --inspection need the criteria table")
+_NEEDS_SCORES = Text(vi="--inspection được so với --scores: hãy chỉ ra cả hai",
+                     en="--inspection is compared with --scores: give both")
+_ONE_CLUSTER = Text(
+    vi="--scores chứa điểm của một cụm nhưng {history} có {n_clusters} cụm; chỉ đưa lịch sử "
+       "của cụm đó",
+    en="--scores holds one cluster's marks but {history} has {n_clusters} clusters; give the "
+       "history of that cluster only")
 
 
 class ScoreStatisticsCli:
@@ -421,23 +540,24 @@ class ScoreStatisticsCli:
         table : CriteriaTable or None
             The table; ``None`` when only ``--history`` is given.
         """
+        lang = getattr(args, "lang", DEFAULT_LANGUAGE)
         if table is None and (args.scores is not None or args.inspection is not None):
-            raise CriteriaParameterError("--scores and --inspection need the criteria table")
+            raise CriteriaParameterError(_NEEDS_TABLE(lang))
         if args.inspection is not None and args.scores is None:
-            raise CriteriaParameterError("--inspection is compared with --scores: give both")
+            raise CriteriaParameterError(_NEEDS_SCORES(lang))
         scores = load_scores(args.scores) if args.scores is not None else None
-        out = audit_scores(table, scores, rng=args.seed) if scores is not None else []
+        out = (audit_scores(table, scores, rng=args.seed, lang=lang) if scores is not None
+               else [])
         if args.inspection is not None:
-            compared = compare_scores(table, scores, load_scores(args.inspection))
+            compared = compare_scores(table, scores, load_scores(args.inspection), lang=lang)
             # The self-assessment's unknown names were reported by audit_scores already.
             out += [f for f in compared if f.code != "SCR004" or f.source != scores.source]
         if args.history is not None:
             histories = load_history(args.history)
             if scores is not None and len(histories) > 1:
-                raise HistoryError(
-                    f"--scores holds one cluster's marks but {args.history} has "
-                    f"{len(histories)} clusters; give the history of that cluster only")
-            resolved = resolve_scores(table, scores)[0] if scores is not None else None
+                raise HistoryError(_ONE_CLUSTER(lang, history=args.history,
+                                                n_clusters=len(histories)))
+            resolved = resolve_scores(table, scores, lang)[0] if scores is not None else None
             out += audit_history(histories, resolved, alpha=args.alpha, rng=args.seed,
-                                 lang=getattr(args, "lang", DEFAULT_LANGUAGE))
+                                 lang=lang)
         return out

@@ -33,9 +33,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from clustering.files import file_errors_as, read_csv_table
+from clustering.i18n import DEFAULT_LANGUAGE, Text, check_language
 from clustering.names import closest_names, fold, nfc
 from criteria_design.errors import CriteriaParameterError, ScoresError
 from criteria_design.findings import Finding, Severity
+from criteria_design.registry import Message, Words
 
 if TYPE_CHECKING:
     from criteria_design.table import CriteriaTable, Criterion
@@ -442,11 +444,161 @@ def _fold_names(items: dict[str, ScoredItem]) -> dict[str, list[str]]:
     return folded
 
 
+# ------------------------------------------------------------------ words of the SCR findings
+#: Every message of the sheet checks with its fix, in both languages; the numbers are
+#: passed once (:meth:`~criteria_design.registry.Message.render`).
+MESSAGES: dict[str, Message] = {
+    "SCR004/group": Message(
+        Text(vi="{name!r} là một nhóm của bảng, không phải tiêu chí được chấm: {n_marks} điểm "
+                "chấm của nó bị bỏ qua, phần còn lại vẫn được tính",
+             en="{name!r} is a group of the table, not a scored criterion: its {n_marks} "
+                "mark(s) are left out, the rest is scored"),
+        Text(vi="chấm điểm các tiêu chí con của nhóm này",
+             en="score its sub-criteria instead")),
+    "SCR004/shared": Message(
+        Text(vi="{name!r} là mã của nhiều tiêu chí: {n_marks} điểm chấm của nó bị bỏ qua, "
+                "phần còn lại vẫn được tính",
+             en="{name!r} is the id of several criteria: its {n_marks} mark(s) are left "
+                "out, the rest is scored"),
+        Text(vi="ghi tiêu chí theo đường dẫn mã: {paths}",
+             en="name one by its path: {paths}")),
+    "SCR004/unknown": Message(
+        Text(vi="bảng {title!r} không có tiêu chí {name!r}: {n_marks} điểm chấm của nó bị bỏ "
+                "qua, phần còn lại vẫn được tính",
+             en="no criterion {name!r} in table {title!r}: its {n_marks} mark(s) are left "
+                "out, the rest is scored"),
+        Text(vi="có phải là {close}?", en="did you mean {close}?")),
+    "SCR004/unknown-none": Message(
+        Text(vi="bảng {title!r} không có tiêu chí {name!r}: {n_marks} điểm chấm của nó bị bỏ "
+                "qua, phần còn lại vẫn được tính",
+             en="no criterion {name!r} in table {title!r}: its {n_marks} mark(s) are left "
+                "out, the rest is scored"),
+        Text(vi="dùng đúng mã tiêu chí của bảng", en="use the criterion keys of the table")),
+    "SCR001/bonus": Message(
+        Text(vi="{who} được {points:g} điểm ở {key}, ngoài khoảng cho phép [{low:g}, {high:g}]",
+             en="{who} has {points:g} points on {key}, outside its range [{low:g}, {high:g}]"),
+        Text(vi="mục thưởng {item} cộng tối đa {bound:g} điểm (mức trần, hoặc số điểm của mục "
+                "khi chỉ cộng một lần); sửa lại điểm chấm",
+             en="a bonus of item {item} adds at most {bound:g} points (its cap, or its points "
+                "when awarded once); correct the mark")),
+    "SCR001/deduction-item": Message(
+        Text(vi="{who} được {points:g} điểm ở {key}, ngoài khoảng cho phép [{low:g}, {high:g}]",
+             en="{who} has {points:g} points on {key}, outside its range [{low:g}, {high:g}]"),
+        Text(vi="mục trừ {item} trừ tối đa {bound:g} điểm; sửa lại điểm chấm",
+             en="a deduction of item {item} removes at most {bound:g} points; correct the "
+                "mark")),
+    "SCR001/deduction": Message(
+        Text(vi="{who} được {points:g} điểm ở {key}, ngoài khoảng cho phép [{low:g}, {high:g}]",
+             en="{who} has {points:g} points on {key}, outside its range [{low:g}, {high:g}]"),
+        Text(vi="sửa lại điểm chấm: điểm trừ ghi số âm, không quá mức trừ tối đa của tiêu chí",
+             en="correct the mark: deductions are written as negative points, down to the "
+                "criterion's maximum deduction")),
+    "SCR001/bonus-criterion": Message(
+        Text(vi="{who} được {points:g} điểm ở {key}, ngoài khoảng cho phép [{low:g}, {high:g}]",
+             en="{who} has {points:g} points on {key}, outside its range [{low:g}, {high:g}]"),
+        Text(vi="sửa lại điểm chấm: tiêu chí thưởng cộng từ 0 đến {high:g} điểm",
+             en="correct the mark: a bonus criterion adds between 0 and {high:g} points")),
+    "SCR001/criterion": Message(
+        Text(vi="{who} được {points:g} điểm ở {key}, ngoài khoảng cho phép [{low:g}, {high:g}]",
+             en="{who} has {points:g} points on {key}, outside its range [{low:g}, {high:g}]"),
+        Text(vi="sửa lại điểm chấm: tiêu chí được chấm từ 0 đến {high:g} điểm",
+             en="correct the mark: the criterion is scored between 0 and {high:g}")),
+    "SCR002/node": Message(
+        Text(vi="{n} thành viên vượt mức trần {what} của {key} ({cap:g} điểm){when}: {listed}",
+             en="{n} member(s) exceed the {what} cap {cap:g} of {key}{when}: {listed}"),
+        Text(vi="chỉ tính tối đa {cap:g} điểm từ {key}; mức trần thường xuyên bị chạm có thể là "
+                "quá thấp, hoặc các mục quá dễ đạt",
+             en="count at most {cap:g} points from {key}; a cap that binds often may be too "
+                "low, or the items too easy")),
+    "SCR002/bonus": Message(
+        Text(vi="{n} thành viên vượt mức trần {what} của {key} ({cap:g} điểm){when}: {listed}",
+             en="{n} member(s) exceed the {what} cap {cap:g} of {key}{when}: {listed}"),
+        Text(vi="chỉ cộng tối đa {cap:g} điểm thưởng ở {key}: điểm thưởng của một tiêu chí bị "
+                "giới hạn bởi mức trần điểm thưởng (bonus cap) của nó",
+             en="count at most {cap:g} bonus points on {key}: the bonuses of a criterion are "
+                "limited by its bonus cap")),
+    "SCR002/deduction": Message(
+        Text(vi="{n} thành viên vượt mức trần {what} của {key} ({cap:g} điểm){when}: {listed}",
+             en="{n} member(s) exceed the {what} cap {cap:g} of {key}{when}: {listed}"),
+        Text(vi="chỉ trừ tối đa {cap:g} điểm ở {key}: điểm trừ của một tiêu chí bị giới hạn "
+                "bởi mức trần điểm trừ (deduction cap) của nó",
+             en="remove at most {cap:g} points from {key}: the deductions of a criterion are "
+                "limited by its deduction cap")),
+    "SCR005/max_total": Message(
+        Text(vi="{n} thành viên có tổng điểm vượt mức tối đa {top:g}{when}: {listed}",
+             en="{n} member(s) have a total above the maximum {top:g}{when}: {listed}"),
+        Text(vi="kiểm tra lại điểm chấm và các mức trần: không thành viên nào được quá điểm "
+                "tối đa của bảng (max_total)",
+             en="check the marks and the caps: no member can score more than the table's "
+                "max_total")),
+    "SCR005/bonuses": Message(
+        Text(vi="{n} thành viên có tổng điểm vượt mức tối đa {top:g}{when}: {listed}",
+             en="{n} member(s) have a total above the maximum {top:g}{when}: {listed}"),
+        Text(vi="kiểm tra lại điểm chấm và các mức trần: không thành viên nào được quá tổng "
+                "điểm chuẩn cộng toàn bộ điểm thưởng",
+             en="check the marks and the caps: no member can score more than the base total "
+                "plus every bonus")),
+    "SCR003/members": Message(
+        Text(vi="{n} trên {n_members} thành viên chưa có điểm ở {key}{when} ({listed}); các "
+                "phép thống kê bỏ qua họ",
+             en="{n} of {n_members} members have no mark on {key}{when} ({listed}); "
+                "statistics leave them out"),
+        Text(vi="bổ sung điểm còn thiếu, hoặc xác nhận tiêu chí không áp dụng với các thành "
+                "viên này",
+             en="supply the missing marks, or confirm the criterion does not apply to these "
+                "members")),
+    "SCR003/criteria": Message(
+        Text(vi="{n} tiêu chí của bảng chưa có điểm chấm nào: {listed}",
+             en="{n} criteria of the table have no marks at all: {listed}"),
+        Text(vi="bổ sung điểm chấm của các tiêu chí này để phân tích tác dụng của chúng",
+             en="add their marks to analyse how they work")),
+    "SCR006": Message(
+        Text(vi="{member}{when} ở {key}: {first_label} {first}, {second_label} {second}{diff}",
+             en="{member}{when} on {key}: {first_label} {first}, {second_label} {second}{diff}"),
+        Text(vi="thống nhất điểm của mục này theo minh chứng và ghi lại lý do điều chỉnh",
+             en="settle the item with its evidence and record the reason for the change")),
+}
+
+#: The default names of the two sources compared by :func:`compare_scores`.
+SOURCE_LABELS = {"vi": ("tự chấm", "thẩm định"), "en": ("self-assessment", "inspection")}
+
+_NO_MARK = Words(vi="không có điểm", en="no mark")
+_CAP_KIND = {"bonus": Words(vi="điểm thưởng", en="bonus"),
+             "deduction": Words(vi="điểm trừ", en="deduction"),
+             "points": Words(vi="tổng điểm", en="points")}
+
+
+def _in_year(year: int | None, comma: bool = False) -> Words:
+    """`` năm 2023`` / `` in 2023`` (or `` (2023)`` in both), empty without a year."""
+    if year is None:
+        return Words(vi="", en="")
+    if comma:
+        return Words(vi=f" ({year})", en=f" ({year})")
+    return Words(vi=f" năm {year}", en=f" in {year}")
+
+
+def _place(table: CriteriaTable, key: str | None) -> dict[str, str | None]:
+    """The criterion's text, path of ids and section for a finding on ``key`` (or an item)."""
+    if key is None:
+        return {}
+    base = key.split("/bonus/")[0].split("/deduction/")[0]
+    for ids, node in table.id_paths():
+        if table.key(node) == base:
+            return {"criterion_text": node.text, "path": "/".join(ids), "section": ids[0]}
+    return {}
+
+
+def _say(variant: str, lang: str, **fields: Any) -> dict[str, str]:
+    """``message`` and ``suggestion`` of a finding in ``lang``."""
+    message, fix = MESSAGES[variant].render(lang, **fields)
+    return {"message": message, "suggestion": fix}
+
+
 def _first_line(sheet: ScoreSheet, criterion: str) -> int | None:
     return next((r.line for r in sheet.records if r.criterion == criterion), None)
 
 
-def resolve_scores(table: CriteriaTable, sheet: ScoreSheet
+def resolve_scores(table: CriteriaTable, sheet: ScoreSheet, lang: str = DEFAULT_LANGUAGE
                    ) -> tuple[ScoreSheet | None, list[Finding]]:
     """Name every criterion of a sheet by its canonical name in the table.
 
@@ -461,6 +613,8 @@ def resolve_scores(table: CriteriaTable, sheet: ScoreSheet
         The table the marks were given under.
     sheet : ScoreSheet
         The marks as recorded.
+    lang : {"vi", "en"}
+        The language of the findings' messages and fixes: Vietnamese by default.
 
     Returns
     -------
@@ -469,6 +623,7 @@ def resolve_scores(table: CriteriaTable, sheet: ScoreSheet
     findings : list of Finding
         One SCR004 per name that does not fit.
     """
+    lang = check_language(lang)
     items = scored_items(table)
     folded = _fold_names(items)
     groups = {fold(table.key(c)): table.key(c) for c in table.walk() if not c.is_leaf}
@@ -482,24 +637,21 @@ def resolve_scores(table: CriteriaTable, sheet: ScoreSheet
         if len(hits) == 1:
             rename[name] = hits[0]
             continue
+        n_marks = sum(r.criterion == name for r in sheet.records)
+        fields: dict[str, Any] = {"name": name, "n_marks": n_marks, "title": table.title}
         if fold(name) in groups:
-            problem = (f"{name!r} is a group of the table, not a scored criterion",
-                       "score its sub-criteria instead")
+            variant = "SCR004/group"
         elif len(hits) > 1 or len(shared.get(fold(name), [])) > 1:
-            paths = hits if len(hits) > 1 else shared[fold(name)]
-            problem = (f"{name!r} is the id of several criteria",
-                       f"name one by its path: {', '.join(paths)}")
+            variant = "SCR004/shared"
+            fields["paths"] = ", ".join(hits if len(hits) > 1 else shared[fold(name)])
         else:
             close = closest_names(name, list(items))
-            problem = (f"no criterion {name!r} in table {table.title!r}",
-                       f"did you mean {' or '.join(close)}?" if close
-                       else "use the criterion keys of the table")
-        n_marks = sum(r.criterion == name for r in sheet.records)
+            variant = "SCR004/unknown" if close else "SCR004/unknown-none"
+            fields["close"] = Words(vi=" hay ".join(close), en=" or ".join(close))
         findings.append(Finding(
             code="SCR004", severity=Severity.ERROR, source=sheet.source,
-            line=_first_line(sheet, name),
-            message=f"{problem[0]}: its {n_marks} mark(s) are left out, the rest is scored",
-            suggestion=problem[1], data={"value": name, "marks": n_marks}))
+            line=_first_line(sheet, name), **_say(variant, lang, **fields),
+            data={"value": name, "marks": n_marks}))
     kept = [r for r in sheet.records if r.criterion in rename]
     if not kept:
         return None, findings
@@ -508,32 +660,24 @@ def resolve_scores(table: CriteriaTable, sheet: ScoreSheet
     return renamed, findings
 
 
-def _who(r: ScoreRecord) -> str:
-    return (f"{r.member}" + (f" ({r.year})" if r.year is not None else "")
-            + (f", rater {r.rater}" if r.rater else ""))
+def _who(r: ScoreRecord) -> Words:
+    year = f" ({r.year})" if r.year is not None else ""
+    return Words(vi=f"{r.member}{year}" + (f", người chấm {r.rater}" if r.rater else ""),
+                 en=f"{r.member}{year}" + (f", rater {r.rater}" if r.rater else ""))
 
 
 def _range_of(it: ScoredItem) -> tuple[float, float, str]:
-    """Allowed marks of a scored item and the advice when a mark falls outside."""
+    """Allowed marks of a scored item and the variant of the advice when a mark falls outside."""
     c = it.criterion
     if it.kind == "bonus":
-        return (0.0, it.item.bound,
-                f"a bonus of item {it.item.id} adds at most {it.item.bound:g} points "
-                "(its cap, or its points when awarded once); correct the mark")
+        return 0.0, it.item.bound, "SCR001/bonus"
     if it.kind == "deduction":
-        return (-it.item.bound, it.item.bound,
-                f"a deduction of item {it.item.id} removes at most {it.item.bound:g} points; "
-                "correct the mark")
+        return -it.item.bound, it.item.bound, "SCR001/deduction-item"
     if c.role == "deduction":
-        return (c.max_points, 0.0,
-                "correct the mark: deductions are written as negative points, down to the "
-                "criterion's maximum deduction")
+        return c.max_points, 0.0, "SCR001/deduction"
     if c.role == "bonus":
-        return (0.0, c.max_points,
-                f"correct the mark: a bonus criterion adds between 0 and {c.max_points:g} "
-                "points")
-    return (0.0, c.max_points,
-            f"correct the mark: the criterion is scored between 0 and {c.max_points:g}")
+        return 0.0, c.max_points, "SCR001/bonus-criterion"
+    return 0.0, c.max_points, "SCR001/criterion"
 
 
 def _signed(it: ScoredItem, points: float) -> float:
@@ -542,20 +686,20 @@ def _signed(it: ScoredItem, points: float) -> float:
 
 
 def _range_findings(table: CriteriaTable, sheet: ScoreSheet,
-                    items: dict[str, ScoredItem]) -> list[Finding]:
+                    items: dict[str, ScoredItem], lang: str) -> list[Finding]:
     out = []
     for r in sheet.records:
         it = items[r.criterion]
-        low, high, advice = _range_of(it)
+        low, high, variant = _range_of(it)
         if low - 1e-9 <= r.points <= high + 1e-9:
             continue
         key = table.key(it.criterion)
         out.append(Finding(
             code="SCR001", severity=Severity.ERROR, criterion_id=it.key,
-            line=table.line_of(key), source=table.source,
-            message=f"{_who(r)} has {r.points:g} points on {it.key}, outside its range "
-                    f"[{low:g}, {high:g}]",
-            suggestion=advice,
+            line=table.line_of(key), source=table.source, **_place(table, key),
+            **_say(variant, lang, who=_who(r), points=r.points, key=it.key, low=low,
+                   high=high, item=getattr(it.item, "id", ""),
+                   bound=getattr(it.item, "bound", 0.0)),
             data={"member": r.member, "year": r.year, "rater": r.rater, "points": r.points,
                   "low": low, "high": high, "kind": it.kind}))
     return out
@@ -576,22 +720,21 @@ def _totals(sheet: ScoreSheet, year: int | None, items: dict[str, ScoredItem]
 
 
 def _cap_findings(table: CriteriaTable, marks: dict[str, dict[str, float]],
-                  items: dict[str, ScoredItem], year: int | None) -> list[Finding]:
+                  items: dict[str, ScoredItem], year: int | None, lang: str) -> list[Finding]:
     """SCR002: capped nodes, and each criterion's own bonus and deduction caps."""
-    when = f" in {year}" if year is not None else ""
     out = []
 
-    def over_cap(node_key: str, names: list[str], cap: float, what: str, advice: str) -> None:
+    def over_cap(node_key: str, names: list[str], cap: float, what: str, variant: str) -> None:
         over = {m: t for m, row in marks.items()
                 if (t := sum(abs(row[n]) for n in names if n in row)) > cap + 1e-9}
         if over:
             listed = ", ".join(f"{m} {t:g}" for m, t in over.items())
             out.append(Finding(
                 code="SCR002", severity=Severity.WARNING, criterion_id=node_key,
-                line=table.line_of(node_key), source=table.source,
-                message=f"{len(over)} member(s) exceed the {what} cap {cap:g} of "
-                        f"{node_key}{when}: {listed}",
-                suggestion=advice, data={"year": year, "cap": cap, "over": over,
+                line=table.line_of(node_key), source=table.source, **_place(table, node_key),
+                **_say(variant, lang, n=len(over), what=_CAP_KIND[what], cap=cap,
+                       key=node_key, when=_in_year(year), listed=listed),
+                data={"year": year, "cap": cap, "over": over,
                                          "kind": what}))
 
     for node in table.walk():
@@ -599,18 +742,12 @@ def _cap_findings(table: CriteriaTable, marks: dict[str, dict[str, float]],
         if node.cap is not None:
             names = [table.key(x) for x in node.walk() if x.is_leaf]
             what = {"bonus": "bonus", "deduction": "deduction"}.get(node.role, "points")
-            over_cap(key, names, node.cap, what,
-                     f"count at most {node.cap:g} points from {key}; a cap that binds often "
-                     "may be too low, or the items too easy")
+            over_cap(key, names, node.cap, what, "SCR002/node")
         for kind, cap in (("bonus", node.bonus_cap), ("deduction", node.deduction_cap)):
             if cap is None:
                 continue
             names = [n for n, it in items.items() if it.kind == kind and it.criterion is node]
-            advice = (f"count at most {cap:g} bonus points on {key}: the bonuses of a "
-                      "criterion are limited by its bonus cap" if kind == "bonus" else
-                      f"remove at most {cap:g} points from {key}: the deductions of a "
-                      "criterion are limited by its deduction cap")
-            over_cap(key, names, cap, kind, advice)
+            over_cap(key, names, cap, kind, f"SCR002/{kind}")
     return out
 
 
@@ -623,7 +760,7 @@ def _table_maximum(table: CriteriaTable) -> float:
 
 
 def _total_findings(table: CriteriaTable, marks: dict[str, dict[str, float]],
-                    year: int | None, source: str | None) -> list[Finding]:
+                    year: int | None, source: str | None, lang: str) -> list[Finding]:
     """SCR005: a member's recorded total above the table's maximum."""
     top = _table_maximum(table)
     if not math.isfinite(top):
@@ -632,19 +769,16 @@ def _total_findings(table: CriteriaTable, marks: dict[str, dict[str, float]],
     over = {m: t for m, t in over.items() if t > top + 1e-9}
     if not over:
         return []
-    when = f" in {year}" if year is not None else ""
     listed = ", ".join(f"{m} {t:g}" for m, t in over.items())
+    variant = "SCR005/max_total" if table.max_total is not None else "SCR005/bonuses"
     return [Finding(
         code="SCR005", severity=Severity.ERROR, source=source,
-        message=f"{len(over)} member(s) have a total above the maximum {top:g}{when}: {listed}",
-        suggestion="check the marks and the caps: no member can score more than "
-                   + ("the table's max_total" if table.max_total is not None
-                      else "the base total plus every bonus"),
+        **_say(variant, lang, n=len(over), top=top, when=_in_year(year), listed=listed),
         data={"year": year, "maximum": top, "over": over})]
 
 
 def _missing_findings(table: CriteriaTable, sheet: ScoreSheet, year: int | None,
-                      last: bool) -> list[Finding]:
+                      last: bool, lang: str) -> list[Finding]:
     """SCR003: base criteria without marks for some members, or without any."""
     p = sheet.matrix(year=year)
     col = {c: j for j, c in enumerate(sheet.criteria)}
@@ -660,24 +794,20 @@ def _missing_findings(table: CriteriaTable, sheet: ScoreSheet, year: int | None,
         if members and c.role == "base":
             out.append(Finding(
                 code="SCR003", severity=Severity.INFO, criterion_id=key,
-                line=table.line_of(key), source=table.source,
-                message=f"{len(members)} of {len(sheet.members)} members have no mark on "
-                        f"{key}" + (f" in {year}" if year is not None else "")
-                        + f" ({', '.join(members)}); statistics leave them out",
-                suggestion="supply the missing marks, or confirm the criterion does not "
-                           "apply to these members",
+                line=table.line_of(key), source=table.source, **_place(table, key),
+                **_say("SCR003/members", lang, n=len(members), n_members=len(sheet.members),
+                       key=key, when=_in_year(year), listed=", ".join(members)),
                 data={"year": year, "members": members}))
     if unscored and last:
         out.append(Finding(
             code="SCR003", severity=Severity.INFO, source=table.source,
-            message=f"{len(unscored)} criteria of the table have no marks at all: "
-                    f"{', '.join(unscored)}",
-            suggestion="add their marks to analyse how they work",
+            **_say("SCR003/criteria", lang, n=len(unscored), listed=", ".join(unscored)),
             data={"criteria": unscored}))
     return out
 
 
-def check_scores(table: CriteriaTable, sheet: ScoreSheet) -> list[Finding]:
+def check_scores(table: CriteriaTable, sheet: ScoreSheet,
+                 lang: str = DEFAULT_LANGUAGE) -> list[Finding]:
     """The checks of :func:`validate_scores` on a sheet already named by canonical names.
 
     Parameters
@@ -686,19 +816,23 @@ def check_scores(table: CriteriaTable, sheet: ScoreSheet) -> list[Finding]:
         The table the marks were given under.
     sheet : ScoreSheet
         Marks named as :func:`resolve_scores` returns them.
+    lang : {"vi", "en"}
+        The language of the findings' messages and fixes: Vietnamese by default.
     """
+    lang = check_language(lang)
     items = scored_items(table)
-    findings = _range_findings(table, sheet, items)
+    findings = _range_findings(table, sheet, items, lang)
     years = sheet.years or (None,)
     for year in years:
         marks = _totals(sheet, year, items)
-        findings += _cap_findings(table, marks, items, year)
-        findings += _total_findings(table, marks, year, sheet.source)
-        findings += _missing_findings(table, sheet, year, last=year == years[-1])
+        findings += _cap_findings(table, marks, items, year, lang)
+        findings += _total_findings(table, marks, year, sheet.source, lang)
+        findings += _missing_findings(table, sheet, year, last=year == years[-1], lang=lang)
     return findings
 
 
-def validate_scores(table: CriteriaTable, sheet: ScoreSheet) -> list[Finding]:
+def validate_scores(table: CriteriaTable, sheet: ScoreSheet,
+                    lang: str = DEFAULT_LANGUAGE) -> list[Finding]:
     """Check a score sheet against its criteria table.
 
     * **SCR004, error**: a name the table does not have (with "did you mean"), a group, or
@@ -721,6 +855,8 @@ def validate_scores(table: CriteriaTable, sheet: ScoreSheet) -> list[Finding]:
     sheet : ScoreSheet
         The marks; criteria are named by key (``I/1``), id, or ``KEY/bonus/ID`` and
         ``KEY/deduction/ID`` for a criterion's items.
+    lang : {"vi", "en"}
+        The language of the findings' messages and fixes: Vietnamese by default.
 
     Examples
     --------
@@ -737,15 +873,15 @@ def validate_scores(table: CriteriaTable, sheet: ScoreSheet) -> list[Finding]:
     >>> [f.code for f in validate_scores(table, sheet)]
     ['SCR004', 'SCR001', 'SCR005', 'SCR003']
     """
-    resolved, findings = resolve_scores(table, sheet)
+    resolved, findings = resolve_scores(table, sheet, lang)
     if resolved is not None:
-        findings += check_scores(table, resolved)
+        findings += check_scores(table, resolved, lang)
     return findings
 
 
 def compare_scores(table: CriteriaTable, first: ScoreSheet, second: ScoreSheet, *,
-                   labels: tuple[str, str] = ("self-assessment", "inspection"),
-                   tolerance: float = 1e-9) -> list[Finding]:
+                   labels: tuple[str, str] | None = None,
+                   tolerance: float = 1e-9, lang: str = DEFAULT_LANGUAGE) -> list[Finding]:
     """Two score sources for the same members compared item by item (**SCR006**).
 
     Typically the member's self-assessment (tự chấm) against the inspection or appraisal
@@ -760,10 +896,13 @@ def compare_scores(table: CriteriaTable, first: ScoreSheet, second: ScoreSheet, 
         The table both sources scored.
     first, second : ScoreSheet
         The two sources (raters averaged within each).
-    labels : tuple of str
-        Names of the two sources in messages.
+    labels : tuple of str, optional
+        Names of the two sources in messages (default :data:`SOURCE_LABELS` in ``lang``:
+        "tự chấm", "thẩm định" / "self-assessment", "inspection").
     tolerance : float
         Largest difference read as agreement.
+    lang : {"vi", "en"}
+        The language of the findings' messages and fixes: Vietnamese by default.
 
     Examples
     --------
@@ -782,8 +921,11 @@ def compare_scores(table: CriteriaTable, first: ScoreSheet, second: ScoreSheet, 
     """
     if tolerance < 0:
         raise CriteriaParameterError(f"tolerance must be >= 0, got {tolerance}")
-    a, findings = resolve_scores(table, first)
-    b, more = resolve_scores(table, second)
+    lang = check_language(lang)
+    if labels is None:
+        labels = SOURCE_LABELS[lang]
+    a, findings = resolve_scores(table, first, lang)
+    b, more = resolve_scores(table, second, lang)
     findings += more
     if a is None or b is None:
         return findings
@@ -797,7 +939,7 @@ def compare_scores(table: CriteriaTable, first: ScoreSheet, second: ScoreSheet, 
     for year in sorted(set(a.years) | set(b.years)) or [None]:
         ma = _marks(a, year, members, names)
         mb = _marks(b, year, members, names)
-        when = f" ({year})" if year is not None else ""
+        when = _in_year(year, comma=True)
         for i, member in enumerate(members):
             for j, name in enumerate(names):
                 x, y = ma[i, j], mb[i, j]
@@ -805,17 +947,18 @@ def compare_scores(table: CriteriaTable, first: ScoreSheet, second: ScoreSheet, 
                     continue
                 if not (np.isnan(x) or np.isnan(y)) and abs(x - y) <= tolerance:
                     continue
-                shown = [f"{v:g}" if not np.isnan(v) else "no mark" for v in (x, y)]
+                shown = [Words(vi=f"{v:g}", en=f"{v:g}") if not np.isnan(v) else _NO_MARK
+                         for v in (x, y)]
                 diff = None if np.isnan(x) or np.isnan(y) else float(y - x)
+                gap = (Words(vi=f" (chênh lệch {diff:+g})", en=f" (difference {diff:+g})")
+                       if diff is not None else Words(vi="", en=""))
                 findings.append(Finding(
                     code="SCR006", severity=Severity.WARNING, criterion_id=name,
                     line=table.line_of(name.split("/bonus/")[0].split("/deduction/")[0]),
-                    source=table.source,
-                    message=f"{member}{when} on {name}: {labels[0]} {shown[0]}, {labels[1]} "
-                            f"{shown[1]}" + (f" (difference {diff:+g})" if diff is not None
-                                             else ""),
-                    suggestion="settle the item with its evidence and record the reason for "
-                               "the change",
+                    source=table.source, **_place(table, name),
+                    **_say("SCR006", lang, member=member, when=when, key=name,
+                           first_label=labels[0], first=shown[0], second_label=labels[1],
+                           second=shown[1], diff=gap),
                     data={"member": member, "year": year, "first": None if np.isnan(x)
                           else float(x), "second": None if np.isnan(y) else float(y),
                           "difference": diff}))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from clustering.errors import InfeasibleError
 from clustering.plan import Plan
 from clustering.rules import ClusterRules, infeasible_error
+from clustering.tables import html_table, require_pandas
 
 __all__ = ["STATUSES", "OptimizeResult"]
 
@@ -87,6 +89,81 @@ class OptimizeResult:
         if self.status == "infeasible":
             raise infeasible_error(self.reasons)
         return self
+
+    def headline(self) -> dict[str, object]:
+        """What was proven: status, objective, bound, gap, method, solver and wall time.
+
+        Returns
+        -------
+        dict
+            ``status``, ``objective``, ``objective_name``, ``bound``, ``gap``,
+            ``method``, ``method_reason``, ``solver``, ``wall_time``; ``None`` where
+            nothing is known (e.g. the objective of a run without a plan).
+
+        Examples
+        --------
+        >>> from clustering.datasets import vietnam_provinces
+        >>> from optimizer import optimize
+        >>> optimize(vietnam_provinces(2025), 6, size=(7, 9)).headline()["status"]
+        'infeasible'
+        """
+        return {
+            "status": self.status, "objective": self.objective,
+            "objective_name": self.objective_name, "bound": self.bound, "gap": self.gap,
+            "method": self.method, "method_reason": self.method_reason,
+            "solver": self.solver, "wall_time": self.wall_time,
+        }
+
+    def to_frame(self) -> Any:
+        """The plan as a pandas DataFrame (``unit``, ``name``, ``cluster``), the proof in attrs.
+
+        Needs pandas (``pip install pandas``); ``import clustering`` does not.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :meth:`clustering.Plan.to_frame` of :attr:`plan` (no rows when no plan was
+            found); ``frame.attrs`` holds :meth:`headline` (status, objective, bound,
+            gap...) and the infeasibility ``reasons`` as text.
+
+        Raises
+        ------
+        MissingDependencyError
+            pandas is not installed.
+
+        Examples
+        --------
+        >>> from clustering.datasets import vietnam_provinces
+        >>> from optimizer import optimize
+        >>> units = vietnam_provinces(2025).subset(["01", "31", "33", "24", "79", "92"])
+        >>> frame = optimize(units, 2, size=(3, 3), contiguous=False).to_frame()
+        >>> len(frame), frame.attrs["status"]
+        (6, 'optimal')
+        """
+        pd = require_pandas("OptimizeResult.to_frame()")
+        if self.plan is not None:
+            frame = self.plan.to_frame()
+        else:
+            frame = pd.DataFrame({"unit": [], "name": [], "cluster": []}, dtype=object)
+        frame.attrs.update(self.headline())
+        frame.attrs["reasons"] = [str(reason) for reason in self.reasons]
+        return frame
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: status, objective, bound, gap and method, then the plan's clusters.
+
+        No map yet: no unit polygons are shipped (centroids only).
+        """
+        figures = self.headline()
+        rows = [(key, figures[key]) for key in ("status", "objective", "bound", "gap")]
+        rows += [("objective name", self.objective_name),
+                 ("method", f"{self.method}: {self.method_reason}"),
+                 ("solver", f"{self.solver}, {self.wall_time:.2f} s")]
+        rows += [("reason", f"[{reason.reason}] {reason}") for reason in self.reasons]
+        parts = [html_table(["", "value"], rows, caption="OptimizeResult")]
+        if self.plan is not None:
+            parts.append(self.plan._repr_html_())
+        return "<div>\n" + "\n".join(parts) + "\n</div>"
 
     def __str__(self) -> str:
         lines = [f"status     {self.status}"]

@@ -165,7 +165,7 @@ def test_command_line_writes_the_redesign(tmp_path, capsys):
     assert "Bảng tiêu chí đề xuất sửa đổi: 11 thay đổi" in text
     assert main([str(out), "--select", "RIG001"]) == 0  # the revised table has none left
     capsys.readouterr()
-    assert main([table, "--redesign", str(out)]) == 2  # never overwrite silently
+    assert main([table, "--redesign", str(out), "--lang", "en"]) == 2  # never overwrite
     assert "exists" in capsys.readouterr().err
     out2 = tmp_path / "revised2.yaml"
     assert main([table, "--redesign", str(out2), "--format", "json", "--lang", "en"]) == 3

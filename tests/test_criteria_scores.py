@@ -98,7 +98,7 @@ def test_unknown_and_group_ids_are_errors(table):
     # Issue 14 part 5: reported as SCR004 errors, the run goes on (no longer raised).
     (f,) = validate_scores(table, ScoreSheet([ScoreRecord("P", "Z9", 1)]))
     assert f.code == "SCR004" and f.severity is Severity.ERROR and f.data["value"] == "Z9"
-    (f,) = validate_scores(table, ScoreSheet([ScoreRecord("P", "A", 1)]))
+    (f,) = validate_scores(table, ScoreSheet([ScoreRecord("P", "A", 1)]), lang="en")
     assert f.code == "SCR004" and "'A' is a group" in f.message
 
 
@@ -143,7 +143,7 @@ def test_fixture_audit_finds_each_constructed_defect(table, sheet):
 
 
 def test_ceiling_is_reported_with_counts(table, sheet):
-    (c2,) = [f for f in audit_scores(table, sheet) if f.code == "DIS002"]
+    (c2,) = [f for f in audit_scores(table, sheet, lang="en") if f.code == "DIS002"]
     assert c2.data == {"n_at_max": 16, "n": 18, "share": 16 / 18}
     assert "16 of 18" in c2.message and c2.severity is Severity.WARNING
 

@@ -93,7 +93,7 @@ def _full(member: str, a11: float, a12: float, a2: float, b: float) -> list:
 def test_unknown_id_is_reported_with_did_you_mean_and_the_rest_is_scored(table):
     rows = (_full("P1", 8, 7, 5, 10) + _full("P2", 6, 9, 7, 10) + _full("P3", 4, 5, 9, 10)
             + [("P1", "A.1.x", 3)])
-    findings = validate_scores(table, _sheet(rows))
+    findings = validate_scores(table, _sheet(rows), lang="en")
     (unknown,) = [f for f in findings if f.code == "SCR004"]
     assert unknown.severity is Severity.ERROR
     assert unknown.data == {"value": "A.1.x", "marks": 1}
@@ -108,7 +108,7 @@ def test_names_match_keys_paths_and_spellings():
     t = load_table(REPEATED)
     sheet = _sheet([("P1", "I/1", 5), ("P1", "ii.1", 6), ("P2", "I/1", 7), ("P2", "II/1", 8),
                     ("P1", "1", 3)])
-    resolved, findings = resolve_scores(t, sheet)
+    resolved, findings = resolve_scores(t, sheet, lang="en")
     assert resolved.criteria == ("I/1", "II/1")  # "ii.1" is II/1 spelled otherwise
     (shared,) = findings
     assert shared.code == "SCR004" and shared.data["value"] == "1"
@@ -129,7 +129,7 @@ def test_bonuses_are_checked_against_their_own_caps_with_a_bonus_message(table):
     rows = [*_full("P1", 8, 7, 5, 10), ("P1", "A.1.1/bonus/a", 2), ("P1", "A.1.1/bonus/b", 1),
             *_full("P2", 6, 9, 7, 10), ("P2", "A.1.1/bonus/a", 2.5),
             *_full("P3", 4, 5, 9, 10), ("P3", "A.1.1/deduction/c", 3)]
-    findings = validate_scores(table, _sheet(rows))
+    findings = validate_scores(table, _sheet(rows), lang="en")
     # P2: 2.5 on item a, whose cap is 2.
     (item,) = [f for f in findings if f.code == "SCR001"]
     assert item.data["member"] == "P2" and item.data["kind"] == "bonus"
@@ -171,7 +171,7 @@ def test_self_assessment_and_inspection_are_compared_item_by_item(table):
                   *_full("Huyện B", 6, 6, 6, 6)], source="tu_cham.csv")
     checked = _sheet([*_full("Huyện A", 9, 6, 7, 10), *_full("Huyện B", 6, 6, 6, 6),
                       ("Huyện A", "A.1.1/bonus/b", 0)], source="tham_dinh.csv")
-    diffs = compare_scores(table, own, checked)
+    diffs = compare_scores(table, own, checked, lang="en")
     # By hand: Huyện A, A.1.2 8 -> 6, and the bonus b 1 -> 0; Huyện B agrees.
     assert [(f.code, f.data["member"], f.criterion_id, f.data["first"], f.data["second"],
              f.data["difference"]) for f in diffs] == [
@@ -184,7 +184,8 @@ def test_self_assessment_and_inspection_are_compared_item_by_item(table):
 def test_an_item_marked_by_one_source_only_is_reported(table):
     own = _sheet(_full("P1", 9, 8, 7, 10))
     checked = _sheet(_full("P1", 9, 8, 7, 10)[:3])
-    (f,) = compare_scores(table, own, checked, labels=("tự chấm", "thẩm định"))
+    (f,) = compare_scores(table, own, checked, labels=("tự chấm", "thẩm định"),
+                         lang="en")
     assert f.criterion_id == "B" and f.data["second"] is None and f.data["difference"] is None
     assert "thẩm định no mark" in f.message
 
@@ -200,12 +201,12 @@ def test_cli_compares_inspection_with_scores(tmp_path, capsys):
     checked.write_text(own.read_text(encoding="utf-8").replace("P2,B,9", "P2,B,4")
                        .replace("P1,A.2,7", "P1,A.2x,7"), encoding="utf-8")
     code = main([str(path), "--scores", str(own), "--inspection", str(checked),
-                 "--select", "RIG001"])
+                 "--select", "RIG001", "--lang", "en"])
     out = capsys.readouterr().out
     assert code == 3
     assert "SCR006" in out and "P2 on B: self-assessment 9, inspection 4" in out
     assert "SCR004" in out and "A.2x" in out  # the inspection's unknown name
-    assert main([str(path), "--inspection", str(checked)]) == 2
+    assert main([str(path), "--inspection", str(checked), "--lang", "en"]) == 2
     assert "give both" in capsys.readouterr().err
 
 

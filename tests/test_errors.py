@@ -18,6 +18,7 @@ from clustering.errors import (
     FieldProblem,
     IndicatorError,
     InfeasibleError,
+    MissingDependencyError,
     ParameterError,
     PlanError,
     UnitSetError,
@@ -53,7 +54,8 @@ from criteria_design.weighting import ahp_weights
 
 PUBLIC_ERRORS = [
     FairclustersError, ParameterError, UnitSetError, IndicatorError, PlanError,
-    UnknownNameError, InfeasibleError, CriteriaError, CriteriaParameterError, LintConfigError,
+    UnknownNameError, InfeasibleError, MissingDependencyError, CriteriaError,
+    CriteriaParameterError, LintConfigError,
     CriteriaTableError, StructureError, UnknownCriterionError, UnknownRuleError, LexiconError,
     ScoresError, HistoryError,
 ]
