@@ -447,6 +447,11 @@ def _fold_names(items: dict[str, ScoredItem]) -> dict[str, list[str]]:
 # ------------------------------------------------------------------ words of the SCR findings
 #: Every message of the sheet checks with its fix, in both languages; the numbers are
 #: passed once (:meth:`~criteria_design.registry.Message.render`).
+#: SCR001's finding, the same for every kind of node; the fixes differ.
+_OUT_OF_RANGE = Text(
+    vi="{who} được {points:g} điểm ở {key}, ngoài khoảng cho phép [{low:g}, {high:g}]",
+    en="{who} has {points:g} points on {key}, outside its range [{low:g}, {high:g}]")
+
 MESSAGES: dict[str, Message] = {
     "SCR004/group": Message(
         Text(vi="{name!r} là một nhóm của bảng, không phải tiêu chí được chấm: {n_marks} điểm "
@@ -475,32 +480,27 @@ MESSAGES: dict[str, Message] = {
                 "out, the rest is scored"),
         Text(vi="dùng đúng mã tiêu chí của bảng", en="use the criterion keys of the table")),
     "SCR001/bonus": Message(
-        Text(vi="{who} được {points:g} điểm ở {key}, ngoài khoảng cho phép [{low:g}, {high:g}]",
-             en="{who} has {points:g} points on {key}, outside its range [{low:g}, {high:g}]"),
+        _OUT_OF_RANGE,
         Text(vi="mục thưởng {item} cộng tối đa {bound:g} điểm (mức trần, hoặc số điểm của mục "
                 "khi chỉ cộng một lần); sửa lại điểm chấm",
              en="a bonus of item {item} adds at most {bound:g} points (its cap, or its points "
                 "when awarded once); correct the mark")),
     "SCR001/deduction-item": Message(
-        Text(vi="{who} được {points:g} điểm ở {key}, ngoài khoảng cho phép [{low:g}, {high:g}]",
-             en="{who} has {points:g} points on {key}, outside its range [{low:g}, {high:g}]"),
+        _OUT_OF_RANGE,
         Text(vi="mục trừ {item} trừ tối đa {bound:g} điểm; sửa lại điểm chấm",
              en="a deduction of item {item} removes at most {bound:g} points; correct the "
                 "mark")),
     "SCR001/deduction": Message(
-        Text(vi="{who} được {points:g} điểm ở {key}, ngoài khoảng cho phép [{low:g}, {high:g}]",
-             en="{who} has {points:g} points on {key}, outside its range [{low:g}, {high:g}]"),
+        _OUT_OF_RANGE,
         Text(vi="sửa lại điểm chấm: điểm trừ ghi số âm, không quá mức trừ tối đa của tiêu chí",
              en="correct the mark: deductions are written as negative points, down to the "
                 "criterion's maximum deduction")),
     "SCR001/bonus-criterion": Message(
-        Text(vi="{who} được {points:g} điểm ở {key}, ngoài khoảng cho phép [{low:g}, {high:g}]",
-             en="{who} has {points:g} points on {key}, outside its range [{low:g}, {high:g}]"),
+        _OUT_OF_RANGE,
         Text(vi="sửa lại điểm chấm: tiêu chí thưởng cộng từ 0 đến {high:g} điểm",
              en="correct the mark: a bonus criterion adds between 0 and {high:g} points")),
     "SCR001/criterion": Message(
-        Text(vi="{who} được {points:g} điểm ở {key}, ngoài khoảng cho phép [{low:g}, {high:g}]",
-             en="{who} has {points:g} points on {key}, outside its range [{low:g}, {high:g}]"),
+        _OUT_OF_RANGE,
         Text(vi="sửa lại điểm chấm: tiêu chí được chấm từ 0 đến {high:g} điểm",
              en="correct the mark: the criterion is scored between 0 and {high:g}")),
     "SCR002/node": Message(
