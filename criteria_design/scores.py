@@ -445,13 +445,13 @@ def _fold_names(items: dict[str, ScoredItem]) -> dict[str, list[str]]:
 
 
 # ------------------------------------------------------------------ words of the SCR findings
-#: Every message of the sheet checks with its fix, in both languages; the numbers are
-#: passed once (:meth:`~criteria_design.registry.Message.render`).
 #: SCR001's finding, the same for every kind of node; the fixes differ.
 _OUT_OF_RANGE = Text(
     vi="{who} được {points:g} điểm ở {key}, ngoài khoảng cho phép [{low:g}, {high:g}]",
     en="{who} has {points:g} points on {key}, outside its range [{low:g}, {high:g}]")
 
+#: Every message of the sheet checks with its fix, in both languages; the numbers are
+#: passed once (:meth:`~criteria_design.registry.Message.render`).
 MESSAGES: dict[str, Message] = {
     "SCR004/group": Message(
         Text(vi="{name!r} là một nhóm của bảng, không phải tiêu chí được chấm: {n_marks} điểm "
