@@ -450,6 +450,15 @@ _OUT_OF_RANGE = Text(
     vi="{who} được {points:g} điểm ở {key}, ngoài khoảng cho phép [{low:g}, {high:g}]",
     en="{who} has {points:g} points on {key}, outside its range [{low:g}, {high:g}]")
 
+#: SCR002's finding: members over a cap (of a node, its bonuses or its deductions).
+_OVER_CAP = Text(
+    vi="{n} thành viên vượt mức trần {what} của {key} ({cap:g} điểm){when}: {listed}",
+    en="{n} member(s) exceed the {what} cap {cap:g} of {key}{when}: {listed}")
+#: SCR005's finding: totals above the maximum (declared, or the base plus every bonus).
+_OVER_MAX = Text(
+    vi="{n} thành viên có tổng điểm vượt mức tối đa {top:g}{when}: {listed}",
+    en="{n} member(s) have a total above the maximum {top:g}{when}: {listed}")
+
 #: Every message of the sheet checks with its fix, in both languages; the numbers are
 #: passed once (:meth:`~criteria_design.registry.Message.render`).
 MESSAGES: dict[str, Message] = {
@@ -504,36 +513,31 @@ MESSAGES: dict[str, Message] = {
         Text(vi="sửa lại điểm chấm: tiêu chí được chấm từ 0 đến {high:g} điểm",
              en="correct the mark: the criterion is scored between 0 and {high:g}")),
     "SCR002/node": Message(
-        Text(vi="{n} thành viên vượt mức trần {what} của {key} ({cap:g} điểm){when}: {listed}",
-             en="{n} member(s) exceed the {what} cap {cap:g} of {key}{when}: {listed}"),
+        _OVER_CAP,
         Text(vi="chỉ tính tối đa {cap:g} điểm từ {key}; mức trần thường xuyên bị chạm có thể là "
                 "quá thấp, hoặc các mục quá dễ đạt",
              en="count at most {cap:g} points from {key}; a cap that binds often may be too "
                 "low, or the items too easy")),
     "SCR002/bonus": Message(
-        Text(vi="{n} thành viên vượt mức trần {what} của {key} ({cap:g} điểm){when}: {listed}",
-             en="{n} member(s) exceed the {what} cap {cap:g} of {key}{when}: {listed}"),
+        _OVER_CAP,
         Text(vi="chỉ cộng tối đa {cap:g} điểm thưởng ở {key}: điểm thưởng của một tiêu chí bị "
                 "giới hạn bởi mức trần điểm thưởng (bonus cap) của nó",
              en="count at most {cap:g} bonus points on {key}: the bonuses of a criterion are "
                 "limited by its bonus cap")),
     "SCR002/deduction": Message(
-        Text(vi="{n} thành viên vượt mức trần {what} của {key} ({cap:g} điểm){when}: {listed}",
-             en="{n} member(s) exceed the {what} cap {cap:g} of {key}{when}: {listed}"),
+        _OVER_CAP,
         Text(vi="chỉ trừ tối đa {cap:g} điểm ở {key}: điểm trừ của một tiêu chí bị giới hạn "
                 "bởi mức trần điểm trừ (deduction cap) của nó",
              en="remove at most {cap:g} points from {key}: the deductions of a criterion are "
                 "limited by its deduction cap")),
     "SCR005/max_total": Message(
-        Text(vi="{n} thành viên có tổng điểm vượt mức tối đa {top:g}{when}: {listed}",
-             en="{n} member(s) have a total above the maximum {top:g}{when}: {listed}"),
+        _OVER_MAX,
         Text(vi="kiểm tra lại điểm chấm và các mức trần: không thành viên nào được quá điểm "
                 "tối đa của bảng (max_total)",
              en="check the marks and the caps: no member can score more than the table's "
                 "max_total")),
     "SCR005/bonuses": Message(
-        Text(vi="{n} thành viên có tổng điểm vượt mức tối đa {top:g}{when}: {listed}",
-             en="{n} member(s) have a total above the maximum {top:g}{when}: {listed}"),
+        _OVER_MAX,
         Text(vi="kiểm tra lại điểm chấm và các mức trần: không thành viên nào được quá tổng "
                 "điểm chuẩn cộng toàn bộ điểm thưởng",
              en="check the marks and the caps: no member can score more than the base total "
