@@ -1,6 +1,7 @@
 """Heuristic clustering side by side with k-means-constrained and spopt, and at scale.
 
-Run ``python -m benchmarks.bench_heuristics [--quick] [--out results.json]``.
+Run ``python -m benchmarks.bench_heuristics [--quick]
+[--case {all,compare,like,scale,feasibility}] [--out results.json]``.
 
 Part 1 (small instances: Mexico's 32 states from libpysal's wheel, Vietnam's 34
 and 63 provinces). Every method clusters the same standardised indicators
@@ -16,6 +17,16 @@ model solves, its proven bound gives the gap.
 Part 2 (scale): a seeded planar instance of 3,321 units into 300 clusters of
 9-13 units, contiguous; then the real 3,321 communes (whose adjacency has
 islands: reported; islands are linked to their nearest mainland commune to run).
+
+Part 1b (``--case like``, not part of ``all``): each peer against ours under
+the rules that peer enforces itself (contiguity only at fixed k; contiguity
+with a floor at fixed k, and at the k MaxP finds; count bounds without
+contiguity): :func:`like_for_like`.
+
+Part 3 (``--case feasibility``, not part of ``all``): does the repair find a
+plan when one exists? Twenty planar instances with a hidden balanced
+contiguous plan, population within ±10 %, old repair (``repair="legacy"``)
+against the new one in the same process: :mod:`benchmarks.bench_repair`.
 
 Peers are optional (``pip install fairclusters[peers]``); a missing peer is
 skipped with a printed note.
@@ -113,8 +124,48 @@ def ours(unit_set, indicators, rules, seed):
         rules.n_clusters, **common).fit(unit_set).plan_
 
 
-def peers(unit_set, indicators, rules, seed):
+def spopt_inputs(unit_set, indicators):
+    """``(frame, w, columns, module)`` for spopt's regionalisers, or ``None`` (printed note)
+    when spopt or libpysal is not installed."""
+    try:
+        import pandas as pd
+        import spopt.region as module
+        from libpysal.weights import W
+    except ImportError:
+        print("note: spopt/libpysal are not installed: spopt peers skipped")
+        return None
+    import warnings
+
+    import geopandas as gpd
+
     z = mixed_features(unit_set, indicators)
+    columns = [f"z{j}" for j in range(z.shape[1])]
+    frame = gpd.GeoDataFrame(pd.DataFrame(z, columns=columns).assign(one=1.0))
+    index = {u: i for i, u in enumerate(unit_set.ids)}
+    neighbours = {i: sorted(index[v] for v in unit_set.graph.neighbors(u))
+                  for u, i in index.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = W(neighbours, silence_warnings=True)
+    return frame, w, columns, module
+
+
+def spopt_run(model, unit_set, seed):
+    """A thunk solving the spopt ``model`` (seeded) and returning its plan."""
+    import warnings
+
+    def go():
+        # spopt's heuristics draw from numpy's global RNG; seed it so that the
+        # peers' figures are reproducible (our estimators never use it).
+        np.random.seed(seed)  # noqa: NPY002 (the peer reads the legacy global RNG)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.solve()
+        return Plan.from_labels(unit_set, np.asarray(model.labels_))
+    return go
+
+
+def peers(unit_set, indicators, rules, seed):
     k = rules.n_clusters
     low, high = rules.size
     try:
@@ -122,46 +173,22 @@ def peers(unit_set, indicators, rules, seed):
     except ImportError:
         print("note: k-means-constrained is not installed: skipped")
     else:
+        z = mixed_features(unit_set, indicators)
         yield "k-means-constrained", lambda: Plan.from_labels(
             unit_set, KMeansConstrained(k, size_min=low, size_max=high, random_state=seed)
             .fit_predict(z))
-    try:
-        import pandas as pd
-        from libpysal.weights import W
-        from spopt.region import AZP, MaxPHeuristic, Skater, WardSpatial
-    except ImportError:
-        print("note: spopt/libpysal are not installed: spopt peers skipped")
+    inputs = spopt_inputs(unit_set, indicators)
+    if inputs is None:
         return
-    import geopandas as gpd
-
-    columns = [f"z{j}" for j in range(z.shape[1])]
-    frame = gpd.GeoDataFrame(pd.DataFrame(z, columns=columns).assign(one=1.0))
-    index = {u: i for i, u in enumerate(unit_set.ids)}
-    neighbours = {i: sorted(index[v] for v in unit_set.graph.neighbors(u))
-                  for u, i in index.items()}
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        w = W(neighbours, silence_warnings=True)
-
-    def run(model):
-        def go():
-            # spopt's heuristics draw from numpy's global RNG; seed it so that the
-            # peers' figures are reproducible (our estimators never use it).
-            np.random.seed(seed)  # noqa: NPY002 (the peer reads the legacy global RNG)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                model.solve()
-            return Plan.from_labels(unit_set, np.asarray(model.labels_))
-        return go
-
-    yield "spopt AZP", run(AZP(frame, w, columns, n_clusters=k, random_state=seed))
-    yield "spopt MaxP (floor=min size)", run(
-        MaxPHeuristic(frame, w, columns, "one", low, top_n=2))
-    yield "spopt SKATER (floor=min size)", run(Skater(frame, w, columns, n_clusters=k,
-                                                      floor=low))
-    yield "spopt WardSpatial", run(WardSpatial(frame, w, columns, n_clusters=k))
+    frame, w, columns, sr = inputs
+    yield "spopt AZP", spopt_run(sr.AZP(frame, w, columns, n_clusters=k, random_state=seed),
+                                 unit_set, seed)
+    yield "spopt MaxP (floor=min size)", spopt_run(
+        sr.MaxPHeuristic(frame, w, columns, "one", low, top_n=2), unit_set, seed)
+    yield "spopt SKATER (floor=min size)", spopt_run(
+        sr.Skater(frame, w, columns, n_clusters=k, floor=low), unit_set, seed)
+    yield "spopt WardSpatial", spopt_run(sr.WardSpatial(frame, w, columns, n_clusters=k),
+                                         unit_set, seed)
 
 
 def measure(plan: Plan, indicators, rules, seconds) -> dict:
@@ -232,15 +259,7 @@ def compare(quick: bool, seed: int = 0) -> dict:
             plan, seconds, error = timed(make)
             rows[label] = ({"error": error, "seconds": seconds} if plan is None
                            else measure(plan, indicators, rules, seconds))
-        print(f"   {'method':32s} {'R2':>7s} {'k':>3s} {'pieces+':>7s} {'max/min':>7s} "
-              f"{'viol':>4s} {'time s':>8s}")
-        for label, r in rows.items():
-            if "error" in r:
-                print(f"   {label:32s} failed after {r['seconds']:.2f} s: {r['error'][:80]}")
-                continue
-            ratio = "-" if r["size_max_min"] is None else f"{r['size_max_min']:.2f}"
-            print(f"   {label:32s} {r['R2']:7.4f} {r['clusters']:3d} {r['pieces']:7d} "
-                  f"{ratio:>7s} {r['violations']:4d} {r['seconds']:8.3f}")
+        print_rows(rows)
         verdict = target(rows)
         print("   target:", verdict["text"])
         bound = exact_bound(unit_set, indicators, rules, best_plan.labels)
@@ -254,6 +273,117 @@ def compare(quick: bool, seed: int = 0) -> dict:
         else:
             print("   exact model:", bound.get("note", bound))
         results[name] = {"rows": rows, "target": verdict, "exact": bound}
+    return results
+
+
+def print_rows(rows: dict) -> None:
+    """The table of methods: R2, clusters, extra pieces, size max/min, violations, time."""
+    print(f"   {'method':32s} {'R2':>7s} {'k':>3s} {'pieces+':>7s} {'max/min':>7s} "
+          f"{'viol':>4s} {'time s':>8s}")
+    for label, r in rows.items():
+        if "error" in r:
+            print(f"   {label:32s} failed after {r['seconds']:.2f} s: {r['error'][:80]}")
+            continue
+        ratio = "-" if r["size_max_min"] is None else f"{r['size_max_min']:.2f}"
+        print(f"   {label:32s} {r['R2']:7.4f} {r['clusters']:3d} {r['pieces']:7d} "
+              f"{ratio:>7s} {r['violations']:4d} {r['seconds']:8.3f}")
+
+
+def run_rows(makers, indicators, rules) -> dict:
+    """Each ``(label, make)`` timed and measured under ``rules`` (failures kept as rows)."""
+    rows = {}
+    for label, make in makers:
+        plan, seconds, error = timed(make)
+        rows[label] = ({"error": error, "seconds": seconds} if plan is None
+                       else measure(plan, indicators, rules, seconds))
+    return rows
+
+
+# -- part 1b: like-for-like settings ---------------------------------------------------
+def like_for_like(quick: bool, seed: int = 0) -> dict:
+    """Ours against each peer under the rules that peer itself enforces.
+
+    Settings, per instance of part 1 (``k`` and the minimum size ``L`` of its rules):
+
+    * contiguity only, ``k`` fixed: our AZP without bounds; spopt AZP, SKATER
+      (no floor), WardSpatial;
+    * contiguity and a floor of ``L`` members, ``k`` fixed: our AZP with
+      ``size=(L, n)``; spopt SKATER with ``floor=L``;
+    * contiguity and a floor, ``k`` free: spopt MaxP with threshold ``L``, then
+      our AZP with ``size=(L, n)`` at the number of regions MaxP found;
+    * count bounds without contiguity: our SizeConstrainedKMeans;
+      k-means-constrained.
+
+    Every plan is checked by :func:`~clustering.rules.plan_violations` under
+    the setting's rules. Missing peers are skipped with a note.
+    """
+    return {name: _like_for_like_instance(name, unit_set, indicators, base, seed)
+            for name, unit_set, indicators, base in instances(quick)}
+
+
+def _like_for_like_instance(name, unit_set, indicators, base, seed) -> dict:
+    """:func:`like_for_like` on one instance."""
+    k, (low, high), n = base.n_clusters, base.size, len(unit_set)
+    common = {"indicators": indicators, "random_state": seed}
+    inputs = spopt_inputs(unit_set, indicators)
+    sr = None if inputs is None else inputs[3]
+    args = None if inputs is None else inputs[:3]
+    settings = {}
+    # contiguity only, k fixed
+    makers = [("ours: AZP (contiguity only)", lambda: AZPLocalSearch(
+        k, contiguous=True, **common).fit(unit_set).plan_)]
+    if sr is not None:
+        makers += [("spopt AZP", spopt_run(sr.AZP(*args, n_clusters=k, random_state=seed),
+                                           unit_set, seed)),
+                   ("spopt SKATER", spopt_run(sr.Skater(*args, n_clusters=k), unit_set, seed)),
+                   ("spopt WardSpatial", spopt_run(sr.WardSpatial(*args, n_clusters=k),
+                                                   unit_set, seed))]
+    settings[f"contiguity, k={k}"] = (makers, ClusterRules(n_clusters=k, contiguous=True))
+    # contiguity and a floor, k fixed
+    makers = [(f"ours: AZP (size >= {low})", lambda: AZPLocalSearch(
+        k, size=(low, n), contiguous=True, **common).fit(unit_set).plan_)]
+    if sr is not None:
+        makers.append((f"spopt SKATER (floor {low})", spopt_run(
+            sr.Skater(*args, n_clusters=k, floor=low), unit_set, seed)))
+    settings[f"contiguity + floor {low}, k={k}"] = (
+        makers, ClusterRules(n_clusters=k, size=(low, n), contiguous=True))
+    # count bounds, no contiguity
+    makers = [("ours: SizeConstrainedKMeans", lambda: SizeConstrainedKMeans(
+        k, size=(low, high), **common).fit(unit_set).plan_)]
+    try:
+        from k_means_constrained import KMeansConstrained
+    except ImportError:
+        print("note: k-means-constrained is not installed: skipped")
+    else:
+        z = mixed_features(unit_set, indicators)
+        makers.append(("k-means-constrained", lambda: Plan.from_labels(
+            unit_set, KMeansConstrained(k, size_min=low, size_max=high, random_state=seed)
+            .fit_predict(z))))
+    settings[f"size {low}-{high}, no contiguity, k={k}"] = (
+        makers, ClusterRules(n_clusters=k, size=(low, high), contiguous=False))
+    results = {}
+    for label, (makers, rules) in settings.items():
+        print(f"\n== {name}, like for like: {label}")
+        results[label] = run_rows(makers, indicators, rules)
+        print_rows(results[label])
+    if sr is not None:  # k free: MaxP decides, ours follows at its k
+        maxp, seconds, error = timed(spopt_run(sr.MaxPHeuristic(*args, "one", low, top_n=2),
+                                               unit_set, seed))
+        if maxp is not None:
+            k_p = maxp.n_clusters
+            rules = ClusterRules(n_clusters=k_p, size=(low, n), contiguous=True)
+            label = f"contiguity + floor {low}, k free (MaxP found {k_p})"
+            print(f"\n== {name}, like for like: {label}")
+            rows = {f"spopt MaxP (threshold {low})": measure(maxp, indicators, rules,
+                                                             seconds)}
+            rows.update(run_rows([(f"ours: AZP (k={k_p}, size >= {low})",
+                                   lambda k_p=k_p: AZPLocalSearch(
+                                       k_p, size=(low, n), contiguous=True, **common)
+                                   .fit(unit_set).plan_)], indicators, rules))
+            print_rows(rows)
+            results[label] = rows
+        else:
+            print(f"note: spopt MaxP failed: {error}")
     return results
 
 
@@ -351,11 +481,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small smoke-test run")
     parser.add_argument("--out", type=Path, help="write the results as JSON")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--case", choices=("all", "compare", "like", "scale", "feasibility"),
+                        default="all", help="which part to run (default: compare and scale)")
     args = parser.parse_args(argv)
     if args.out is not None and args.out.exists():
         print(f"error: {args.out} exists; choose another path", file=sys.stderr)
         return 2
-    results = {"compare": compare(args.quick, args.seed), "scale": scale(args.quick, args.seed)}
+    results = {}
+    if args.case in ("all", "compare"):
+        results["compare"] = compare(args.quick, args.seed)
+    if args.case == "like":
+        results["like_for_like"] = like_for_like(args.quick, args.seed)
+    if args.case in ("all", "scale"):
+        results["scale"] = scale(args.quick, args.seed)
+    if args.case == "feasibility":
+        from .bench_repair import feasibility
+
+        print("\n== feasibility: repair on instances with a hidden balanced plan (±10 %)")
+        results["feasibility"] = feasibility(args.quick, args.seed)
     rss = peak_memory_mb()
     print(f"\npeak resident memory of the whole run (this process plus its largest child): "
           f"{rss:.0f} MiB (target for scale: < 2048)")

@@ -11,7 +11,9 @@ Run ``python -m benchmarks.bench_optimizer`` (all cases), ``--quick`` (small
 cases only, seconds), ``--solver cbc|highs``, ``--baseline-limit SECONDS``,
 ``--no-baseline``, ``--case planar`` (only the 150-unit planar case),
 ``--planar-seeds 0 1 2`` (more planar instances; the target is set on seed 0),
-``--out result.json``.
+``--case targets`` (every row of the exact engine's targets table: districting
+instances of 60-100 units with the moment-of-inertia objective, the 150-unit
+seeds 0-4, the communes of Ho Chi Minh City and Ha Noi), ``--out result.json``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from clustering.datasets import vietnam_provinces
+from clustering.datasets import vietnam_communes, vietnam_provinces
+from clustering.dissimilarity import great_circle_km
+from clustering.islands import link_islands
 from clustering.rules import ClusterRules, plan_violations
 from clustering.synthetic import planar_unit_set
 from optimizer import optimize
@@ -37,8 +41,8 @@ from .memory import peak_memory_mb
 
 
 def _case(name, units, k, *, target, repeats=1, baseline_limit=120.0, run_baseline=True,
-          solver="cbc", **kwargs) -> dict:
-    d = default_dissimilarity(units)
+          solver="cbc", dissimilarity=None, **kwargs) -> dict:
+    d = default_dissimilarity(units) if dissimilarity is None else dissimilarity
     times, result = [], None
     for _ in range(repeats):
         started = time.perf_counter()
@@ -116,10 +120,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--solver", default="cbc", choices=["cbc", "highs"])
     parser.add_argument("--baseline-limit", type=float, default=120.0)
     parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--case", choices=["all", "planar", "cut", "limits"], default="all",
+    parser.add_argument("--case", choices=["all", "planar", "cut", "limits", "targets"],
+                        default="all",
                         help="'planar': only the 150-unit planar case; 'cut': only the "
                              "compactness (cut-edges) cases; 'limits': how closely calls "
-                             "keep their time limits")
+                             "keep their time limits; 'targets': every row of the exact "
+                             "engine's targets table (districting instances, the 150-unit "
+                             "seeds 0-4, the communes of Ho Chi Minh City and Ha Noi; "
+                             "about 20 minutes)")
     parser.add_argument("--planar-seeds", type=int, nargs="+", default=[0], metavar="SEED",
                         help="seeds of the 150-unit planar instances (default: 0, the "
                              "target's instance; others are reported for robustness)")
@@ -150,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         _time_limits(vn63)
     if args.case in ("all", "cut") and not args.quick:
         rows += _cut_cases(vn34, vn63, solver=args.solver)
+    if args.case == "targets":
+        rows += _target_cases(vn63, common)
     if not args.quick and args.case in ("all", "planar"):
         for seed in args.planar_seeds:
             planar = planar_unit_set(150, seed=seed)
@@ -163,6 +173,62 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps({"rows": rows, "peak_mb": peak}, indent=2,
                                        default=_jsonable) + "\n", encoding="utf-8")
     return 0
+
+
+def moment_of_inertia(units) -> np.ndarray:
+    """The districting objective's costs: ``d[i, j]`` = population of ``i`` x km(i, j)^2.
+
+    Assigning unit ``i`` to the centre ``j`` costs its population times the
+    squared distance, so the p-median of these costs is the clusters' moment
+    of inertia (Hess et al., 1965; Validi, Buchanan and Lykhovyd, 2022).
+    """
+    km = great_circle_km(units.coordinates())
+    return units.weights("population")[:, None] * km**2
+
+
+def _communes(province: str):
+    linked, _ = link_islands(vietnam_communes(province))
+    return linked
+
+
+def _target_cases(vn63, common: dict) -> list[dict]:
+    """The rows of the exact engine's targets table (issue 12), each with its limit.
+
+    The baseline gets the same limit as the case, so the table takes about
+    twice the sum of the limits at most.
+    """
+
+    def limited(seconds: float) -> dict:
+        return {**common, "time_limit": seconds, "baseline_limit": seconds}
+
+    rows = [_case("63 provinces, 8 clusters, population +-10%", vn63, 8,
+                  weight_tolerance=0.10,
+                  target="optimal or infeasible <= 20 s", **limited(20))]
+    for n in (60, 80, 100):
+        for seed, k in enumerate((3, 5, 7)):
+            units = planar_unit_set(n, seed=seed)
+            rows.append(_case(
+                f"planar {n} units (seed {seed}), {k} clusters, population +-0.5%, "
+                "moment of inertia", units, k, weight_tolerance=0.005,
+                dissimilarity=moment_of_inertia(units),
+                target="optimal, median <= 10 s, each <= 60 s", **limited(60)))
+    for seed in range(5):
+        rows.append(_case(f"planar 150 units (seed {seed}), 15 clusters of 9-11",
+                          planar_unit_set(150, seed=seed), 15, size=(9, 11), mip_gap=0.01,
+                          target="gap <= 1% in 60 s", **limited(60)))
+    hcmc = _communes("79")
+    rows.append(_case("Ho Chi Minh City communes (islands linked), 16 clusters of 9-13",
+                      hcmc, 16, size=(9, 13), mip_gap=0.02,
+                      target="gap <= 2% in 120 s", **limited(120)))
+    rows.append(_case("Ho Chi Minh City communes, 16 clusters, population +-20%", hcmc, 16,
+                      weight_tolerance=0.20,
+                      target="a valid plan or a proof that none exists in 120 s",
+                      **limited(120)))
+    rows.append(_case("Ha Noi communes, 12 clusters, population +-15%", _communes("01"), 12,
+                      weight_tolerance=0.15,
+                      target="a valid plan with its gap, or infeasible, in 120 s",
+                      **limited(120)))
+    return rows
 
 
 def _time_limits(units) -> None:

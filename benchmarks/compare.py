@@ -16,7 +16,10 @@ heuristic, the optimizer's) the benchmark answers three questions:
    plans of a chain; :mod:`benchmarks.sampling`). The percentile is the mid-rank
    ``100 * (#lower + #tied / 2) / N`` over the N distinct plans, so a value
    below every feasible plan scores near 0 and a value above all near 100;
-   each metric also says which direction is better.
+   each metric also says which direction is better. Each percentile carries
+   its interval (:mod:`benchmarks.uncertainty`): none when every plan was
+   enumerated, Wilson's for uniform draws, one from the effective sample size
+   (with R-hat across chains) for recombination chains.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from optimizer.objectives import (
 )
 
 from .sampling import PlanSample, sample_plans
+from .uncertainty import PercentileEstimate, estimate_percentile
 
 __all__ = [
     "BELOW_OPTIMUM",
@@ -60,6 +64,7 @@ __all__ = [
     "Evaluation",
     "Gap",
     "Metric",
+    "Reform",
     "Settings",
     "heuristic_plan",
     "percentile",
@@ -109,6 +114,10 @@ class Settings:
     seed: int = 0
     time_limit: float | None = 20.0
     enumerate_limit: int = 50_000
+    #: Memo states allowed to the exact count of the plans (uniform draws); past it, chains.
+    count_limit: int = 1_000_000
+    #: Seconds allowed to that count (``None``: no limit); the 63 provinces need ~7M states, 2 min.
+    count_time: float | None = 10.0
     chains: int = 4
 
     def describe(self) -> dict[str, Any]:
@@ -165,6 +174,8 @@ class Evaluation:
     gap: Gap | None = None
     percentiles: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Each percentile with its interval and what it rests on (:mod:`benchmarks.uncertainty`).
+    intervals: dict[str, PercentileEstimate] = field(default_factory=dict)
 
     @property
     def comparable(self) -> bool:
@@ -185,9 +196,25 @@ class Evaluation:
             "scores": self.scores,
             "gap": None if self.gap is None else self.gap.__dict__ | {"text": self.gap.describe()},
             "percentiles": self.percentiles,
+            "percentile_intervals": {k: v.to_dict() for k, v in self.intervals.items()},
             "fairness": self.report.to_dict(),
             "notes": self.notes,
         }
+
+
+@dataclass
+class Reform:
+    """The reform of the current plan within ``max_moves`` moves (:func:`optimizer.reform`).
+
+    ``result`` is its :class:`~optimizer.OptimizeResult`; ``moves`` the units
+    that change cluster (:func:`optimizer.plan_moves`, each with ``.text(lang)``).
+    """
+
+    current: Plan
+    max_moves: int
+    result: Any
+    moves: list = field(default_factory=list)
+    current_objective: float | None = None
 
 
 @dataclass
@@ -205,6 +232,7 @@ class Benchmark:
     evaluations: list[Evaluation]
     timings: dict[str, float]
     notes: list[str] = field(default_factory=list)
+    reform: Reform | None = None
 
     def to_dict(self) -> dict[str, Any]:
         optimum = None
@@ -224,6 +252,7 @@ class Benchmark:
                 "steps": self.sample.steps,
                 "accepted": self.sample.accepted,
                 "interrupted": self.sample.interrupted,
+                "total": self.sample.total,
                 "notes": self.sample.notes,
                 "quantiles": {
                     key: _quantiles(values) for key, values in self.distribution.items()
@@ -240,6 +269,14 @@ class Benchmark:
             "plans": [e.to_dict() for e in self.evaluations],
             "timings_s": self.timings,
             "notes": self.notes,
+            "reform": None if self.reform is None else {
+                "current": self.reform.current.name, "max_moves": self.reform.max_moves,
+                "status": self.reform.result.status, "objective": self.reform.result.objective,
+                "bound": self.reform.result.bound,
+                "current_objective": self.reform.current_objective,
+                "moves": [{"unit": m.unit, "from": m.source, "to": m.target,
+                           "change": m.change} for m in self.reform.moves],
+            },
         }
 
 
@@ -368,6 +405,20 @@ def _optimize(unit_set: UnitSet, settings: Settings, matrix: np.ndarray) -> Any:
         time_limit=settings.time_limit,
         seed=settings.seed,
     )
+
+
+def _reform(unit_set: UnitSet, settings: Settings, matrix: np.ndarray, current: Plan,
+            max_moves: int) -> Reform:
+    """The reform of ``current`` under the benchmark's rules, objective and dissimilarity."""
+    from optimizer import plan_moves, reform
+
+    result = reform(unit_set, current, max_moves, settings.rules, objective=settings.objective,
+                    dissimilarity=matrix, time_limit=settings.time_limit, seed=settings.seed)
+    moves = [] if result.plan is None else plan_moves(current, result.plan, dissimilarity=matrix)
+    if result.plan is not None:
+        result.plan.name = f"reform ({result.status})"
+    before = float(plan_objectives(current.labels, matrix, settings.objective)[0])
+    return Reform(current, max_moves, result, moves, before)
 
 
 # -- scores ---------------------------------------------------------------------------
@@ -504,6 +555,8 @@ def run_benchmark(
     references: bool = True,
     progress: bool = False,
     n_jobs: int = 1,
+    current: Plan | None = None,
+    max_moves: int | None = None,
 ) -> Benchmark:
     """Evaluate proposals against the regions, a heuristic and the optimum, and rank them.
 
@@ -521,6 +574,12 @@ def run_benchmark(
         Show progress bars.
     n_jobs : int, default 1
         Sampling chains run in parallel (joblib); results do not depend on it.
+    current : Plan, optional
+        Today's plan: with ``max_moves``, the fairest plan within that many
+        moves of it (same rules and dissimilarity) is evaluated as a plan of
+        role ``"reform"``, its moves in ``Benchmark.reform``.
+    max_moves : int, optional
+        Most units the reform may move (needs ``current``).
 
     Raises
     ------
@@ -582,6 +641,18 @@ def run_benchmark(
         else:
             notes.append(f"the optimizer found no plan (status {optimum.status})")
     plans = [("proposal", p, []) for p in proposals] + plans
+    reform = None
+    if current is not None and max_moves is not None:
+        clock = time.perf_counter()
+        reform = _reform(unit_set, settings, matrix, current, max_moves)
+        timings["reform"] = time.perf_counter() - clock
+        if reform.result.plan is not None:
+            plans.append(("reform", reform.result.plan, [
+                f"status {reform.result.status}: at most {max_moves} moves from "
+                f"{current.name or 'the current plan'}"]))
+        else:
+            notes.append(f"no reform plan within {max_moves} moves "
+                         f"(status {reform.result.status})")
 
     clock = time.perf_counter()
     # A chain needs a feasible first plan: the optimizer's, else any plan that follows the rules.
@@ -594,6 +665,8 @@ def run_benchmark(
         seed=settings.seed,
         start=start,
         enumerate_limit=settings.enumerate_limit,
+        count_limit=settings.count_limit,
+        count_time=settings.count_time,
         progress=progress,
         n_chains=settings.chains,
         n_jobs=n_jobs,
@@ -611,11 +684,12 @@ def run_benchmark(
                           f"{plan.name or role!r}"]
         scores = {k: float(v[0]) for k, v in scorer.score(plan.labels).items()}
         scores = {k: (None if math.isnan(v) else v) for k, v in scores.items()}
-        ranks = {
-            m.key: percentile(scores[m.key], distribution[m.key][np.isfinite(distribution[m.key])])
+        intervals = {
+            m.key: estimate_percentile(scores[m.key], distribution[m.key], sample)  # type: ignore[arg-type]
             for m in METRICS
             if scores[m.key] is not None and np.isfinite(distribution[m.key]).any()
         }
+        ranks = {key: est.value for key, est in intervals.items()}
         violations = plan_violations(plan, settings.rules)
         gap = None if scores["objective"] is None else _gap(scores["objective"], optimum)
         if violations and gap is not None and gap.low is not None and gap.low < 0:
@@ -631,6 +705,7 @@ def run_benchmark(
                 gap=gap,
                 percentiles=ranks,
                 notes=plan_notes,
+                intervals=intervals,
             )
         )
     timings["scoring"] = time.perf_counter() - clock
@@ -646,4 +721,5 @@ def run_benchmark(
         evaluations=evaluations,
         timings=timings,
         notes=notes,
+        reform=reform,
     )

@@ -4,9 +4,11 @@
 
     report.md          the side-by-side table, settings, each plan's clusters
     report.json        every number (settings, optimum, sample, scores, fairness)
+    report.xlsx        every table in a sheet of its own (needs openpyxl: the excel extra)
     plans/*.json       each plan, readable back as a proposal file
-    map_<plan>.png     the clusters on a map (centroids and borders, or polygons)
+    map_<plan>.png     the clusters on a map (shipped province boundaries, --geojson, or centroids)
     distribution.png   each metric's distribution over the feasible plans, with the plans marked
+    report.html        all of it on one self-contained page (inline SVG maps, inlined figures)
 
 Figures need matplotlib (the ``plot`` extra); without it the report says so
 and the rest is written. A folder that exists is refused unless ``force``.
@@ -38,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from clustering.errors import FairclustersError
+from clustering.errors import FairclustersError, MissingDependencyError
 from clustering.files import name_max
 from clustering.i18n import DEFAULT_LANGUAGE, check_language
 from clustering.names import fold
@@ -51,6 +53,7 @@ from .figures import (
     plot_distribution,
     plot_map,
 )
+from .html_report import html_report
 from .text_report import (
     NOT_COMPARABLE,
     RANK_NOTE,
@@ -63,6 +66,7 @@ from .text_report import (
     table_rows,
     terminal_table,
 )
+from .workbook import WORKBOOK_SKIPPED, write_workbook
 
 __all__ = [
     "BORDER_GREY",
@@ -94,7 +98,7 @@ class OutputError(FairclustersError):
 
 
 #: What a report folder holds; anything else in it is the planner's and is kept.
-_REPORT_ENTRY = re.compile(r"report\.md|report\.json|plans|distribution\.png|map_.*\.png")
+_REPORT_ENTRY = re.compile(r"report\.(md|html|json|xlsx)|plans|distribution\.png|map_.*\.png")
 
 
 def _side_name(out: Path, tag: str) -> str:
@@ -335,8 +339,8 @@ def write_report(
     Returns
     -------
     dict of str to Path
-        The files written, by kind (``"markdown"``, ``"json"``, ``"plan:<name>"``...),
-        at their final place.
+        The files written, by kind (``"markdown"``, ``"html"``, ``"json"``,
+        ``"plan:<name>"``...), at their final place.
 
     Raises
     ------
@@ -385,12 +389,23 @@ def _write_files(benchmark: Benchmark, out: Path, geojson: str | Path | None,
             written["distribution"] = png
     except PlotUnavailable as exc:
         figure_note = WORDS["no_figures"](lang, why=exc)
+    workbook_note = ""
+    try:
+        written["workbook"] = write_workbook(benchmark, out / "report.xlsx", lang)
+    except MissingDependencyError as exc:  # the rest of the report is written
+        workbook_note = WORKBOOK_SKIPPED(lang, why=exc)
     md = out / "report.md"
-    md.write_text(markdown_report(benchmark, figures, figure_note, lang), encoding="utf-8")
+    md.write_text(markdown_report(benchmark, figures, figure_note, lang)
+                  + (f"\n> {workbook_note}\n" if workbook_note else ""), encoding="utf-8")
     written["markdown"] = md
+    page = out / "report.html"
+    page.write_text(html_report(benchmark, figures, figure_note, lang, folder=out,
+                                geojson=geojson), encoding="utf-8")
+    written["html"] = page
     data = benchmark.to_dict() | {
         "files": {k: str(p.relative_to(out)) for k, p in written.items()},
         "figure_note": figure_note or None,
+        "workbook_note": workbook_note or None,
         "language": lang,
     }
     js = out / "report.json"

@@ -9,7 +9,12 @@ cover of the units by ``k`` candidates. The exact cover is searched depth
 first, always covering the lowest-numbered uncovered unit next, so that each
 plan is found exactly once (its clusters ordered by their lowest member).
 
-When there are too many plans, a **Markov chain** samples them instead. It
+When there are too many plans to list but few enough to **count**
+(:mod:`benchmarks.exact_sampler`: a memoised count of the exact covers within a
+memory and time budget), plans are drawn **uniformly at random**, independently,
+by walking the counts: each feasible plan has probability exactly ``1 / N``.
+
+When they cannot even be counted, a **Markov chain** samples them instead. It
 starts from a feasible plan (found by the same exact-cover search in a seeded
 random order, so it starts even where random region growing fails) and moves by
 *recombination*: two neighbouring clusters are merged and split again. A small
@@ -18,7 +23,9 @@ candidates; a large one (more than :data:`ENUMERATED_SPLIT_MAX` units) as in
 ReCom, uniformly among the cuts of a random spanning tree whose two sides
 follow the rules. Every move keeps every rule. The chain is not
 guaranteed to visit plans uniformly; the number of **distinct** plans it
-visited is reported with every result, never just the number of steps.
+visited is reported with every result, never just the number of steps, and
+each chain's trajectory is kept (:attr:`PlanSample.traces`) so that
+:mod:`benchmarks.uncertainty` can compute effective sample sizes and R-hat.
 
 Both paths apply all the rules of :class:`clustering.rules.ClusterRules`
 (count and weight bounds, contiguity, together, apart, fixed, pure) through
@@ -40,13 +47,20 @@ from clustering.rules import ClusterRules, CompiledRules, check_feasible, plan_v
 from clustering.units import UnitSet
 from optimizer.candidates import CandidateLimitExceeded, rule_candidates, two_way_splits
 
+from .exact_sampler import CountBudgetExceeded, ExactCounter
+
 __all__ = [
     "ENUMERATED_SPLIT_MAX",
+    "UNIFORM",
     "PlanSample",
     "canonical_labels",
     "enumerate_plans",
     "sample_plans",
 ]
+
+
+#: :attr:`PlanSample.method` of independent uniform draws.
+UNIFORM = "uniform sample"
 
 
 class _TooMany(Exception):
@@ -64,15 +78,22 @@ class PlanSample:
     complete : bool
         ``True`` when these are **all** the feasible plans (enumeration).
     method : str
-        ``"enumeration"`` or ``"recombination chain"``.
+        ``"enumeration"``, ``"uniform sample"`` or ``"recombination chain"``.
     steps : int
-        Chain steps taken (0 for an enumeration).
+        Chain steps taken, or uniform draws made (0 for an enumeration).
     accepted : int
         Chain moves that changed the plan.
     interrupted : bool
         Stopped early by Ctrl-C; the plans found so far are kept.
     notes : list of str
         How the sample was made, for reports.
+    traces : list of numpy.ndarray
+        Per chain, the row of ``labels`` it was on at each step (its start
+        first); per uniform run, the rows drawn (repeats included). Empty for
+        an enumeration.
+    total : int or None
+        The exact number of feasible plans, when counted (uniform samples and
+        enumerations).
     """
 
     labels: np.ndarray
@@ -82,6 +103,8 @@ class PlanSample:
     accepted: int = 0
     interrupted: bool = False
     notes: list[str] = field(default_factory=list)
+    traces: list[np.ndarray] = field(default_factory=list)
+    total: int | None = None
 
     @property
     def n_distinct(self) -> int:
@@ -96,6 +119,9 @@ class PlanSample:
         """One line for reports, e.g. ``"all 1,234 feasible plans (enumeration)"``."""
         if self.complete:
             return f"all {self.n_distinct:,} feasible plans (enumeration)"
+        if self.method == UNIFORM:
+            return (f"{self.n_distinct:,} distinct plans in {self.steps:,} uniform random draws "
+                    f"among all {self.total:,} feasible plans (exact count)")
         stop = ", interrupted" if self.interrupted else ""
         return (
             f"{self.n_distinct:,} distinct plans from {self.steps:,} steps of a "
@@ -198,6 +224,7 @@ def _enumerated(rules: CompiledRules, candidates: list[int], covers: list[list[i
         complete=True,
         method="enumeration",
         notes=[f"{len(candidates):,} candidate clusters; exact cover, depth first"],
+        total=len(covers),
     )
 
 
@@ -343,8 +370,15 @@ def sample_plans(
     on_step: Callable[[int], None] | None = None,
     n_chains: int = 1,
     n_jobs: int = 1,
+    count_limit: int = 1_000_000,
+    count_time: float | None = 10.0,
 ) -> PlanSample:
-    """Feasible plans under ``rules``: all of them when they can be enumerated, else chains.
+    """Feasible plans under ``rules``: all of them, else uniform draws, else chains.
+
+    All of them when they can be enumerated; else ``n_steps`` independent
+    uniform draws when they can be counted (:mod:`benchmarks.exact_sampler`,
+    within ``count_limit`` memo states and ``count_time`` seconds); else
+    recombination chains.
 
     Parameters
     ----------
@@ -353,7 +387,7 @@ def sample_plans(
     rules : ClusterRules
         The rules every plan follows (checked by the shared diagnosis first).
     n_steps : int, default 2,000
-        Steps of the recombination chain (used only when enumeration is too large).
+        Uniform draws, or steps of the recombination chains, when enumeration is too large.
     seed : int, default 0
         Seed of the :class:`numpy.random.Generator`; same seed, same sample.
     start : Plan, optional
@@ -367,15 +401,22 @@ def sample_plans(
     on_step : callable, optional
         Called with the step number after each chain step (tests use it).
     n_chains : int, default 1
-        Independent chains, seeded from ``seed`` by :class:`numpy.random.SeedSequence`;
-        ``n_steps`` are shared among them and their distinct plans pooled.
+        Independent chains (or runs of uniform draws), seeded from ``seed`` by
+        :class:`numpy.random.SeedSequence`; ``n_steps`` are shared among them
+        and their distinct plans pooled.
     n_jobs : int, default 1
-        Chains run in parallel through joblib; the result does not depend on it.
+        Chains or runs in parallel through joblib (:func:`benchmarks.sweeps.parallel_map`,
+        any backend); the result does not depend on it.
+    count_limit : int, default 1,000,000
+        Memo states allowed to the exact count (about 130 bytes each); past it, chains.
+    count_time : float or None, default 10.0
+        Seconds allowed to the exact count; past them, chains.
 
     Returns
     -------
     PlanSample
-        ``complete=True`` for an enumeration. Ctrl-C during the chain stops it
+        ``complete=True`` for an enumeration; ``method="uniform sample"`` with
+        ``total`` for uniform draws. Ctrl-C during the chain stops it
         and returns what was found, with ``interrupted=True``.
 
     Raises
@@ -391,8 +432,11 @@ def sample_plans(
     >>> vn = vietnam_provinces(2025)
     >>> rules = ClusterRules(n_clusters=6, size=(5, 6), contiguous=True)
     >>> s = sample_plans(vn, rules, n_steps=50, seed=1, enumerate_limit=10)
-    >>> s.complete, s.n_distinct > 1
-    (False, True)
+    >>> s.method, s.total, s.steps, s.n_distinct > 1
+    ('uniform sample', 3329, 50, True)
+    >>> s = sample_plans(vn, rules, n_steps=50, seed=1, enumerate_limit=10, count_limit=10)
+    >>> s.method, s.n_distinct > 1
+    ('recombination chain', True)
     """
     _check_sampling(unit_set, rules, n_steps, n_chains, start)
     compiled = check_feasible(unit_set, rules).compile(unit_set)  # the shared diagnosis first
@@ -407,9 +451,18 @@ def sample_plans(
         try:
             covers = _ExactCover(compiled, candidates).plans(limit=enumerate_limit)
         except _TooMany:
-            notes.append(f"more than {enumerate_limit:,} feasible plans: sampled by a chain")
+            notes.append(f"more than {enumerate_limit:,} feasible plans: not enumerated")
         else:
             return _enumerated(compiled, candidates, covers)
+    if candidates is not None and n_steps > 0:  # count, then draw uniformly
+        try:
+            counter = ExactCounter(compiled, candidates, max_states=count_limit,
+                                   time_limit=count_time)
+            _ = counter.total
+        except CountBudgetExceeded as exc:
+            notes.append(f"{exc}; sampled by recombination chains")
+        else:
+            return _uniform(counter, n_steps, n_chains, seed, n_jobs, notes)
     if candidates is None and start is None:
         raise FairclustersError(
             "too many candidate clusters to build a first plan; pass start= (e.g. the "
@@ -430,10 +483,44 @@ def sample_plans(
             if results[-1].interrupted:
                 break  # Ctrl-C: keep the chains that ran, start no more
     else:
-        from joblib import Parallel, delayed
+        from .sweeps import parallel_map
 
-        results = Parallel(n_jobs=n_jobs)(delayed(_chain)(*job[:-1], None) for job in jobs)
+        results = list(parallel_map(_chain, ((*job[:-1], None) for job in jobs),
+                                    n_jobs=n_jobs))
     return _pooled(results, notes, n_chains, seed)
+
+
+def _draws(counter: ExactCounter, n_draws: int, seed: np.random.SeedSequence) -> np.ndarray:
+    """One run of uniform draws: canonical label rows, one per draw."""
+    rng = np.random.default_rng(seed)
+    rows = [counter.labels(counter.draw(rng)) for _ in range(n_draws)]
+    return np.array(rows, dtype=np.int64).reshape(n_draws, counter.n)
+
+
+def _uniform(counter: ExactCounter, n_draws: int, n_runs: int, seed: int, n_jobs: int,
+             notes: list[str]) -> PlanSample:
+    """``n_draws`` uniform plans in ``n_runs`` seeded runs (joblib), distinct rows and traces."""
+    from .sweeps import parallel_map
+
+    seeds = np.random.SeedSequence(seed).spawn(n_runs)
+    shares = [n_draws // n_runs + (r < n_draws % n_runs) for r in range(n_runs)]
+    runs = list(parallel_map(_draws, ((counter, shares[r], seeds[r]) for r in range(n_runs)),
+                             n_jobs=n_jobs))
+    seen: dict[tuple[int, ...], int] = {}
+    traces = [np.array([seen.setdefault(tuple(row.tolist()), len(seen)) for row in run],
+                       dtype=np.int64) for run in runs]
+    notes = [*notes, f"exact count: {counter.total:,} feasible plans ({counter.states:,} memo "
+             f"states); {n_draws:,} independent uniform draws in {n_runs} runs (seeds spawned "
+             f"from seed={seed})"]
+    return PlanSample(
+        labels=np.array(list(seen), dtype=np.int64).reshape(len(seen), counter.n),
+        complete=False,
+        method=UNIFORM,
+        steps=n_draws,
+        notes=notes,
+        traces=traces,
+        total=counter.total,
+    )
 
 
 def _check_sampling(unit_set: UnitSet, rules: ClusterRules, n_steps: int, n_chains: int,
@@ -455,10 +542,12 @@ def _check_sampling(unit_set: UnitSet, rules: ClusterRules, n_steps: int, n_chai
 def _pooled(results: list[PlanSample], notes: list[str], n_chains: int, seed: int
             ) -> PlanSample:
     """The distinct plans of several chains, in the order first found."""
-    seen: dict[tuple[int, ...], None] = {}
+    seen: dict[tuple[int, ...], int] = {}
+    traces = []
     for r in results:
-        for row in r.labels:
-            seen.setdefault(tuple(int(x) for x in row), None)
+        rows = np.array([seen.setdefault(tuple(int(x) for x in row), len(seen))
+                         for row in r.labels], dtype=np.int64)
+        traces += [rows[t] for t in r.traces]
     notes = notes + [n for r in results[:1] for n in r.notes]
     if n_chains > 1:
         notes.append(f"{n_chains} chains pooled (seeds spawned from seed={seed})")
@@ -473,6 +562,7 @@ def _pooled(results: list[PlanSample], notes: list[str], n_chains: int, seed: in
         accepted=sum(r.accepted for r in results),
         interrupted=interrupted,
         notes=notes,
+        traces=traces,
     )
 
 
@@ -513,7 +603,8 @@ def _run_chain(
 
     recombine = _Recombination(rules, pair_limit=100_000)
     masks = _cluster_masks(labels)
-    seen: dict[tuple[int, ...], None] = {canonical_labels(labels): None}
+    seen: dict[tuple[int, ...], int] = {canonical_labels(labels): 0}
+    trace = [0]
     accepted = steps = 0
     interrupted = False
     bar = tqdm(total=n_steps, desc="sampling plans", unit="step", disable=not progress)
@@ -527,8 +618,12 @@ def _run_chain(
                 if {left, right} != {masks[a], masks[b]}:
                     accepted += 1
                     masks[a], masks[b] = left, right
-                    current = _labels_of(rules.n, masks)
-                    seen.setdefault(canonical_labels(current), None)
+                    current = canonical_labels(_labels_of(rules.n, masks))
+                    trace.append(seen.setdefault(current, len(seen)))
+                else:
+                    trace.append(trace[-1])
+            else:
+                trace.append(trace[-1])
             bar.update()
             if on_step is not None:
                 on_step(steps)
@@ -545,4 +640,5 @@ def _run_chain(
         accepted=accepted,
         interrupted=interrupted,
         notes=notes,
+        traces=[np.array(trace[:steps + 1], dtype=np.int64)],
     )

@@ -5,20 +5,31 @@ cores (``n_jobs``) or, unchanged, on a cluster through joblib's backend
 mechanism::
 
     import joblib
-    from dask.distributed import Client        # pip install dask distributed
+    from dask.distributed import Client        # pip install "dask[distributed]"
     client = Client("tcp://scheduler:8786")
     with joblib.parallel_config(backend="dask"):
         result = sweep(solve_setting, grid, unit_set=vn, n_jobs=-1)
 
-    from ray.util.joblib import register_ray    # pip install ray
+    import ray                                  # pip install ray
+    from ray.util.joblib import register_ray
+    ray.init()                                  # or ray.init(address="auto") on a cluster
     register_ray()
     with joblib.parallel_config(backend="ray"):
         result = sweep(solve_setting, grid, unit_set=vn, n_jobs=-1)
+        sample = sample_plans(vn, rules, 4_000, n_chains=8, n_jobs=-1)  # same as n_jobs=1
 
 Results come back in the order of the settings, whatever the backend. A
 progress bar (tqdm) counts finished settings. Ctrl-C stops the sweep and keeps
 every setting that had finished (``result.interrupted`` is then true and
 ``result.pending`` lists the others).
+
+Backends that cannot stream results (Ray's, joblib's ``multiprocessing``)
+reject ``return_as="generator"``; :func:`parallel_map` then asks for the
+whole list at once, so the results are the same but arrive together (the bar
+jumps at the end, and Ctrl-C keeps nothing of the unfinished batch). The plan
+sampler's independent runs (:func:`benchmarks.sampling.sample_plans`) go
+through the same function, each seeded from ``numpy.random.SeedSequence(seed)
+.spawn``, so their results do not depend on the backend or the number of workers.
 """
 
 from __future__ import annotations
@@ -26,7 +37,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clustering.errors import FairclustersError, InfeasibleError
 from clustering.metrics import fairness_report
@@ -35,7 +46,11 @@ from clustering.units import UnitSet
 
 from .sampling import enumerate_plans
 
-__all__ = ["SweepResult", "feasible_count", "settings_grid", "solve_setting", "sweep"]
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["SweepResult", "feasible_count", "parallel_map", "settings_grid", "solve_setting",
+           "sweep"]
 
 _KEYS = ("n_clusters", "size", "weight_tolerance", "geography", "contiguous")
 
@@ -122,6 +137,42 @@ def feasible_count(
     return record | {"plans": count}
 
 
+def parallel_map(func: Callable[..., Any], args: Iterable[tuple[Any, ...]], *,
+                 n_jobs: int | None = 1) -> Iterator[Any]:
+    """``func(*a)`` for every ``a`` of ``args``, in order, through joblib.
+
+    A generator of the results as they finish (in order) when the active
+    backend can stream them; under a backend that rejects
+    ``return_as="generator"`` (Ray's joblib backend, ``multiprocessing``),
+    an iterator over the full list, computed at once. The results are the same.
+
+    Parameters
+    ----------
+    func : callable
+        A module-level function (workers import it).
+    args : iterable of tuples
+        The positional arguments of each call.
+    n_jobs : int or None, default 1
+        joblib workers (``-1``: all cores); inside ``joblib.parallel_config(backend=...)``
+        that backend is used.
+
+    Examples
+    --------
+    >>> list(parallel_map(pow, [(2, 3), (3, 2)]))
+    [8, 9]
+    """
+    from joblib import Parallel, delayed
+
+    calls = (delayed(func)(*a) for a in args)
+    try:
+        run = Parallel(n_jobs=n_jobs, return_as="generator")
+    except ValueError as exc:  # the backend cannot stream: one list
+        if "return_as" not in str(exc):
+            raise
+        return iter(Parallel(n_jobs=n_jobs)(calls))
+    return iter(run(calls))
+
+
 @dataclass
 class SweepResult:
     """Records of the finished settings, in the settings' order."""
@@ -132,6 +183,11 @@ class SweepResult:
 
     def to_rows(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.records]
+
+
+def _call(task: Callable[..., dict[str, Any]], setting: dict[str, Any],
+          kwargs: dict[str, Any]) -> dict[str, Any]:
+    return task(setting, **kwargs)
 
 
 def sweep(
@@ -173,7 +229,6 @@ def sweep(
     >>> [r["plans"] for r in result.records]
     [3329, 0]
     """
-    from joblib import Parallel, delayed
     from tqdm.auto import tqdm
 
     if n_jobs is not None and (not isinstance(n_jobs, int) or n_jobs == 0):
@@ -183,8 +238,8 @@ def sweep(
     interrupted = False
     bar = tqdm(total=len(settings), desc="sweep", unit="setting", disable=not progress)
     try:
-        run = Parallel(n_jobs=n_jobs, return_as="generator")
-        for record in run(delayed(task)(s, **task_kwargs) for s in settings):
+        calls = ((task, s, task_kwargs) for s in settings)
+        for record in parallel_map(_call, calls, n_jobs=n_jobs):
             records.append(record)
             bar.update()
     except KeyboardInterrupt:

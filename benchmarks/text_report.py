@@ -115,6 +115,33 @@ RANK_NOTE = Text(
     en="(N %) = better than N % of the valid plans under the same rules on that metric (ties "
        "count half): 100 % is best. Lower values are better for every metric except R2.",
 )
+#: What the percentiles mean, by how the plans were obtained (benchmarks.uncertainty).
+PERCENTILE_TEXTS: dict[str, Text] = {
+    "exact": Text(vi="Các bách phân vị là chính xác: tính trên toàn bộ {n} phương án hợp lệ.",
+                  en="The percentiles are exact: computed over all {n} feasible plans."),
+    "uniform sample": Text(
+        vi="Các bách phân vị được ước lượng từ {n} phương án rút ngẫu nhiên đều, độc lập, trong "
+           "toàn bộ {total} phương án hợp lệ (đếm chính xác); trong ngoặc là khoảng tin cậy "
+           "{level} % (Wilson){example}.",
+        en="The percentiles are estimated from {n} plans drawn independently and uniformly at "
+           "random among all {total} feasible plans (counted exactly); brackets give the "
+           "{level} % confidence interval (Wilson){example}."),
+    "chains": Text(
+        vi="Các bách phân vị được ước lượng từ {chains} chuỗi tái tổ hợp ({n} bước) mà phân bố "
+           "không chắc là đều trên các phương án hợp lệ; trong ngoặc là khoảng {level} % theo "
+           "cỡ mẫu hiệu dụng (ESS nhỏ nhất {ess}, R-hat lớn nhất {rhat}){example}.",
+        en="The percentiles are estimated from {chains} recombination chains ({n} steps) whose "
+           "distribution over the feasible plans is not known to be uniform; brackets give a "
+           "{level} % interval from the effective sample size (smallest ESS {ess}, largest "
+           "R-hat {rhat}){example}."),
+    "example": Text(vi=", ví dụ {name} tốt hơn {share} % ({low}-{high} %) về {metric}",
+                    en=", e.g. {name} beats {share} % ({low}-{high} %) on {metric}"),
+    "warning": Text(
+        vi="⚠ Các chuỗi chưa hội tụ đủ (R-hat > {rmax} hoặc ESS < {emin}) ở {n} bách phân vị: "
+           "các ước lượng đó không đáng tin cậy.",
+        en="⚠ The chains have not converged enough (R-hat > {rmax} or ESS < {emin}) for {n} "
+           "percentiles: those estimates are unreliable."),
+}
 NOT_COMPARABLE = Text(vi="không so sánh được", en="not comparable")
 NOT_COMPARABLE_NOTE = Text(
     vi="⚠ = phương án vi phạm quy tắc (hoặc có số cụm khác quy tắc): nó không thuộc các "
@@ -185,6 +212,7 @@ ROLE_TEXTS: dict[str, Text] = {
     "regions": Text(vi="theo vùng", en="regions"),
     "heuristic": Text(vi="heuristic", en="heuristic"),
     "optimum": Text(vi="tối ưu", en="optimum"),
+    "reform": Text(vi="cải cách", en="reform"),
 }
 #: The reference plans' names as :mod:`benchmarks.compare` gives them, for the reader.
 _REFERENCE_NAMES: dict[str, Text] = {
@@ -210,6 +238,7 @@ _RULE_TEXTS: dict[str, Text] = {  # clustering.compiled_rules.RULE_CODES
 
 __all__ = [
     "NOT_COMPARABLE",
+    "PERCENTILE_TEXTS",
     "RANK_NOTE",
     "ROW_TEXTS",
     "WORDS",
@@ -217,6 +246,7 @@ __all__ = [
     "console_summary",
     "display_name",
     "markdown_report",
+    "percentile_meaning",
     "sample_text",
     "table_rows",
     "terminal_table",
@@ -248,11 +278,56 @@ def display_name(e: Evaluation, lang: str = DEFAULT_LANGUAGE) -> str:
     lang = check_language(lang)
     if e.role == "proposal" or e.name != e.plan.name:
         return e.name  # the planner's own name, or one renamed "name (2)" to stay distinct
+    if e.role == "reform" and e.name.startswith("reform ("):
+        return REFORM_TEXTS["name"](lang, status=_term(_STATUS_TEXTS, e.name[8:-1], lang))
     if e.role == "optimum" and e.name.startswith("optimizer ("):
         status = e.name[len("optimizer ("):-1]
         return Text(vi="Bộ tối ưu ({status})", en="optimizer ({status})")(
             lang, status=_term(_STATUS_TEXTS, status, lang))
     return _term(_REFERENCE_NAMES, e.name, lang)
+
+
+#: The reform section's words (``Benchmark.reform``).
+REFORM_TEXTS: dict[str, Text] = {
+    "name": Text(vi="Cải cách từ phương án hiện tại ({status})",
+                 en="reform of the current plan ({status})"),
+    "title": Text(vi="Cải cách từ phương án hiện tại", en="Reform of the current plan"),
+    "summary": Text(
+        vi="Phương án hiện tại: {current}; tối đa {m} lượt chuyển; trạng thái {status}; "
+           "mục tiêu {objective} (hiện tại {before}); {n} đơn vị chuyển cụm:",
+        en="current plan: {current}; at most {m} moves; status {status}; objective "
+           "{objective} (today {before}); {n} units change cluster:"),
+    "none": Text(vi="không tìm được phương án trong {m} lượt chuyển (trạng thái {status})",
+                 en="no plan found within {m} moves (status {status})"),
+}
+
+
+def reform_lines(benchmark: Benchmark, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The reform's summary and its moves, one line each (empty without a reform).
+
+    Parameters
+    ----------
+    benchmark : Benchmark
+        The results, with ``benchmark.reform`` when a current plan was given.
+    lang : {"vi", "en"}
+        The reader's language (Vietnamese by default).
+
+    Returns
+    -------
+    list of str
+        The lines, the moves as ``"- ..."`` items.
+    """
+    reform = benchmark.reform
+    if reform is None:
+        return []
+    result, status = reform.result, _term(_STATUS_TEXTS, reform.result.status, lang)
+    if result.plan is None:
+        return [REFORM_TEXTS["none"](lang, m=reform.max_moves, status=status)]
+    today = reform.current_objective
+    summary = REFORM_TEXTS["summary"](
+        lang, current=reform.current.name or "-", m=reform.max_moves, status=status,
+        objective=f"{result.objective:.6g}", before=_num(today, 6), n=len(reform.moves))
+    return [summary, *(f"- {move.text(lang)}" for move in reform.moves)]
 
 
 # -- the side-by-side table ------------------------------------------------------------
@@ -292,8 +367,66 @@ def _with_rank(e: Evaluation, metric: Metric, lang: str, digits: int = 3) -> str
     share = beats(e, metric)
     if share is not None:
         # A plan outside the valid plans has a percentile, but it does not rank it fairly.
-        text += f" ({share:.0f} %)" if e.comparable else f" ({NOT_COMPARABLE(lang)})"
+        interval = _interval(e, metric)
+        text += (f" ({share:.0f} %{interval})" if e.comparable
+                 else f" ({NOT_COMPARABLE(lang)})")
     return text
+
+
+def _interval(e: Evaluation, metric: Metric) -> str:
+    """``", 58-66"``: the interval of the share beaten, when the percentile is estimated."""
+    est = e.intervals.get(metric.key)
+    if est is None or est.exact:
+        return ""
+    est = est.flipped() if metric.lower_is_better else est
+    return f", {est.low:.0f}-{est.high:.0f}"
+
+
+def percentile_meaning(benchmark: Benchmark, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """What the percentiles mean, in one sentence with an interval (and a warning if any).
+
+    Parameters
+    ----------
+    benchmark : Benchmark
+        The run whose percentiles are explained.
+    lang : {"vi", "en"}
+        The reader's language.
+
+    Returns
+    -------
+    list of str
+        The sentence, then a warning line when some chain estimates are unreliable;
+        empty without a sample.
+    """
+    s = benchmark.sample
+    estimates = [(e, m, e.intervals[m.key]) for e in benchmark.evaluations if e.comparable
+                 for m in METRICS if m.key in e.intervals]
+    if s is None or not estimates:
+        return []
+    method = estimates[0][2].method
+    if method == "exact":
+        return [PERCENTILE_TEXTS["exact"](lang, n=f"{s.n_distinct:,}")]
+    e, m, est = next(((e, m, x) for e, m, x in estimates if m.key == "objective"), estimates[0])
+    shown = est.flipped() if m.lower_is_better else est
+    example = PERCENTILE_TEXTS["example"](
+        lang, name=display_name(e, lang), share=f"{shown.value:.0f}", low=f"{shown.low:.0f}",
+        high=f"{shown.high:.0f}", metric=ROW_TEXTS[m.key][0](lang) if m.key in ROW_TEXTS
+        else m.label)
+    level = f"{100 * est.level:g}"
+    if method == "uniform sample":
+        return [PERCENTILE_TEXTS[method](lang, n=f"{s.steps:,}", total=f"{s.total:,}",
+                                         level=level, example=example)]
+    from .uncertainty import ESS_MIN, RHAT_MAX
+
+    lines = [PERCENTILE_TEXTS["chains"](
+        lang, chains=len(s.traces), n=f"{s.steps:,}", level=level, example=example,
+        ess=f"{min(x.ess or 0 for _, _, x in estimates):.0f}",
+        rhat=f"{max(x.rhat or 1 for _, _, x in estimates):.3f}")]
+    unreliable = sum(x.unreliable for _, _, x in estimates)
+    if unreliable:
+        lines.append(PERCENTILE_TEXTS["warning"](lang, rmax=RHAT_MAX, emin=f"{ESS_MIN:.0f}",
+                                                 n=unreliable))
+    return lines
 
 
 def _header(e: Evaluation, lang: str) -> str:
@@ -355,6 +488,7 @@ def _legend_lines(benchmark: Benchmark, lang: str) -> list[str]:
              "weight_cv", "r2", "mean_within", "cut_edges", "objective", "gap")
     lines = [f"{ROW_TEXTS[key][0](lang)}: {ROW_TEXTS[key][1](lang, k=k)}" for key in order]
     lines.append(RANK_NOTE(lang))
+    lines += percentile_meaning(benchmark, lang)
     if not all(e.comparable for e in benchmark.evaluations):
         lines.append(NOT_COMPARABLE_NOTE(lang))
     return lines
@@ -458,6 +592,12 @@ def sample_text(benchmark: Benchmark, lang: str) -> str:
         return ""
     if s.complete:
         return WORDS["complete"](lang, n=f"{s.n_distinct:,}")
+    if s.method == "uniform sample":
+        return Text(vi="{n} phương án khác nhau trong {draws} lần rút ngẫu nhiên đều trong toàn "
+                       "bộ {total} phương án hợp lệ (đếm chính xác)",
+                    en="{n} distinct plans in {draws} uniform random draws among all {total} "
+                       "feasible plans (exact count)")(
+            lang, n=f"{s.n_distinct:,}", draws=f"{s.steps:,}", total=f"{s.total:,}")
     stop = WORDS["interrupted"](lang) if s.interrupted else ""
     return WORDS["chain"](lang, n=f"{s.n_distinct:,}", steps=f"{s.steps:,}",
                            accepted=f"{s.accepted:,}", method=s.method, stop=stop)
@@ -517,6 +657,8 @@ def console_summary(benchmark: Benchmark, lang: str = DEFAULT_LANGUAGE) -> str:
     lines = _summary_lines(benchmark, lang)
     lines += ["", terminal_table(benchmark, lang=lang), ""]
     lines += _legend_lines(benchmark, lang)
+    if benchmark.reform is not None:
+        lines += ["", REFORM_TEXTS["title"](lang), *reform_lines(benchmark, lang)]
     return "\n".join(lines)
 
 
@@ -628,6 +770,8 @@ def markdown_report(
     if "distribution" in figures:
         out += [f"## {WORDS['among'](lang)}", "",
                 f"![{WORDS['distribution_alt'](lang)}]({figures['distribution']})", ""]
+    if benchmark.reform is not None:
+        out += [f"## {REFORM_TEXTS['title'](lang)}", "", *reform_lines(benchmark, lang), ""]
     for e in benchmark.evaluations:
         out += _plan_section(benchmark, e, figures, lang)
     if benchmark.notes:

@@ -48,6 +48,7 @@ __all__ = [
     "CompiledRules",
     "Violation",
     "count_range",
+    "impure_count",
     "weight_slack",
 ]
 
@@ -57,6 +58,20 @@ WEIGHT_TOLERANCE = 1e-9
 #: The rule each violation (and each infeasibility reason) concerns.
 RULE_CODES = ("n_clusters", "count", "weight", "contiguity", "together", "apart", "fixed",
               "purity")
+
+
+def impure_count(values: Sequence[Hashable]) -> int:
+    """Members outside a cluster's most common value: what ``max_impure`` bounds.
+
+    Examples
+    --------
+    >>> impure_count(["city", "province", "province", "province"])
+    1
+    """
+    counts: dict[Hashable, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return len(values) - max(counts.values(), default=0)
 
 
 def weight_slack(bounds: tuple[float, float] | None) -> float:
@@ -105,6 +120,12 @@ VIOLATION_TEXTS: dict[str, Text] = {
                        en="cluster {cluster!r} is in {pieces} pieces"),
     "purity": Text(vi="cụm {cluster!r} gộp các giá trị {attribute} {values}",
                    en="cluster {cluster!r} mixes {attribute} values {values}"),
+    "purity_soft": Text(vi="cụm {cluster!r} có {impure} đơn vị khác {attribute} chủ đạo, "
+                           "quá mức cho phép {max_impure}",
+                        en="cluster {cluster!r} has {impure} members outside its main "
+                           "{attribute}, more than the {max_impure} allowed"),
+    "closed_extra": Text(vi="cụm đóng {label!r} nhận thêm các đơn vị {units}",
+                         en="the closed cluster {label!r} also holds units {units}"),
     "together": Text(vi="các đơn vị {units} phải cùng cụm nhưng bị tách ra",
                      en="units {units} must be together but are split"),
     "apart": Text(vi="các đơn vị {units} phải khác cụm nhưng có đơn vị chung cụm",
@@ -221,7 +242,14 @@ class CompiledRules:
     categories : list or None
         The purity category of each unit.
     fixed : dict of int to str
-        Unit row -> the label of its cluster.
+        Unit row -> the label of its cluster (the members of the cluster specs
+        included, labelled by the spec's name).
+    soft_categories : list or None
+        The category of each unit when clusters may hold up to ``max_impure``
+        members outside their main value (``categories`` is then ``None``:
+        the methods that build plans do not model the soft rule; see
+        :meth:`purity_ok`).
+    max_impure : int
 
     Examples
     --------
@@ -248,6 +276,8 @@ class CompiledRules:
     apart: list[list[int]] = field(default_factory=list)
     categories: list[Hashable] | None = None
     fixed: dict[int, str] = field(default_factory=dict)
+    soft_categories: list[Hashable] | None = None
+    max_impure: int = 0
 
     @classmethod
     def build(cls, unit_set: UnitSet, rules: ClusterRules) -> CompiledRules:
@@ -255,6 +285,8 @@ class CompiledRules:
         index = unit_set.index
         n = len(unit_set)
         fixed = {index(u): label for u, label in rules.fixed.items()}
+        fixed.update({index(u): name for name, spec in rules.clusters.items()
+                      for u in spec.members})
         by_label: dict[str, list[int]] = {}
         for i, label in sorted(fixed.items()):
             by_label.setdefault(label, []).append(i)
@@ -265,8 +297,11 @@ class CompiledRules:
         if len(by_label) > 1:  # one unit per label: same-label units are a together group
             apart.append(sorted(units[0] for units in by_label.values()))
         weights = None
-        if rules.weight_bounds is not None:
+        if rules.weight_bounds is not None or any(
+                s.weight_bounds for s in rules.clusters.values()):
             weights = np.asarray(unit_set.weights(rules.weight), dtype=float)
+        categories = None if rules.pure is None else list(unit_set.labels_of(rules.pure))
+        soft = rules.max_impure > 0 and categories is not None
         return cls(
             unit_set=unit_set,
             rules=rules,
@@ -279,8 +314,10 @@ class CompiledRules:
             edges=unit_set.edge_index_pairs(),
             together=together,
             apart=apart,
-            categories=None if rules.pure is None else list(unit_set.labels_of(rules.pure)),
+            categories=None if soft else categories,
             fixed=fixed,
+            soft_categories=categories if soft else None,
+            max_impure=rules.max_impure,
         )
 
     # -- derived structures ------------------------------------------------------
@@ -337,7 +374,8 @@ class CompiledRules:
     @property
     def has_group_rules(self) -> bool:
         """Whether together, apart, fixed or purity rules are set."""
-        return bool(self.together or self.apart or self.fixed or self.categories is not None)
+        return bool(self.together or self.apart or self.fixed or self.categories is not None
+                    or self.soft_categories is not None)
 
     def mask(self, indices: Sequence[int]) -> int:
         """The bit mask of unit rows."""
@@ -377,10 +415,13 @@ class CompiledRules:
         return 0.0 if self.weights is None else float(self.weights[list(members)].sum())
 
     def groups_ok(self, mask: int) -> bool:
-        """Together (all or none), apart (at most one) and purity (one value) for one cluster."""
+        """Together (all or none), apart (at most one) and purity (one value, or at most
+        ``max_impure`` members outside the main one) for one cluster."""
         if any(mask & g and mask & g != g for g in self.together_masks):
             return False
         if any((mask & g).bit_count() > 1 for g in self.apart_masks):
+            return False
+        if self.soft_categories is not None and not self.purity_ok(bits(mask)):
             return False
         return not self.category_masks or sum(bool(mask & c) for c in self.category_masks) == 1
 
@@ -417,6 +458,8 @@ class CompiledRules:
             return False
         if self.category_masks and sum(bool(union & c) for c in self.category_masks) > 1:
             return False
+        if self.soft_categories is not None and not self.purity_ok(members):
+            return False  # growing never lowers the members outside the main value
         if self.contiguous:
             return any(self.neighbour_masks[i] & b for i in bits(a))
         return True
@@ -497,35 +540,100 @@ class CompiledRules:
             out.append(_violation("n_clusters", None, (), found=len(clusters),
                                   expected=self.n_clusters))
         for name, members in clusters.items():
-            out += self._cluster_violations(name, members)
+            out += self.cluster_violations(name, members)
         out += self._group_violations(labels, cluster_names)
         return out
 
-    def _cluster_violations(self, name: str, members: np.ndarray) -> list[Violation]:
+    def cluster_violations(self, name: str, members: Sequence[int] | np.ndarray
+                           ) -> list[Violation]:
+        """Every way one cluster (unit rows ``members``) breaks its rules.
+
+        Its rules are the plan-wide ones, or those of the cluster spec whose
+        members it holds (:class:`~clustering.rules.ClusterSpec`).
+        """
+        members = np.asarray(members, dtype=np.int64)
         ids = tuple(self.unit_set.ids[i] for i in members)
+        spec_name, spec = self._spec_of(ids)
         out = []
-        low, high = self.size
-        if not self.count_ok(len(members)):
+        low, high = spec.size if spec is not None and spec.size else self.size
+        if not low <= len(members) <= high:
             out.append(_violation("count", name, ids, count=len(members), low=low, high=high))
-        if self.weight_bounds is not None:
-            total = self.cluster_weight(members)
-            if not self.weight_ok(total):
-                w_low, w_high = self.weight_bounds
+        bounds = (spec.weight_bounds if spec is not None and spec.weight_bounds
+                  else self.weight_bounds)
+        if bounds is not None:
+            total, slack = self.cluster_weight(members), weight_slack(bounds)
+            if not bounds[0] - slack <= total <= bounds[1] + slack:
                 measure = self.rules.weight
                 out.append(_violation(
-                    "weight", name, ids, total=f"{total:,.6g}", low=f"{w_low:,.6g}",
-                    high=f"{w_high:,.6g}", measure_vi="dân số" if measure is None else measure,
+                    "weight", name, ids, total=f"{total:,.6g}", low=f"{bounds[0]:,.6g}",
+                    high=f"{bounds[1]:,.6g}", measure_vi="dân số" if measure is None else measure,
                     measure_en="population" if measure is None else measure))
-        if self.contiguous:
-            pieces = sum(1 for _ in components(mask_of(members), self.neighbour_masks))
+        contiguous = (spec.contiguous if spec is not None and spec.contiguous is not None
+                      else self.contiguous)
+        if contiguous:
+            pieces = sum(1 for _ in components(mask_of(members), self.border_masks))
             if pieces != 1:
                 out.append(_violation("contiguity", name, ids, pieces=pieces))
-        if self.categories is not None:
-            found = {self.categories[i] for i in members}
-            if len(found) > 1:
-                out.append(_violation("purity", name, ids, attribute=self.rules.pure,
-                                      values=sorted(found, key=str)))
+        out += self._purity_violations(name, members, spec)
+        if spec is not None and spec.closed:
+            extra = [u for u in ids if u not in spec.members]
+            if extra:
+                out.append(_violation("fixed", name, tuple(extra), text="closed_extra",
+                                      label=spec_name, units=extra))
         return out
+
+    def _spec_of(self, ids: Sequence[str]) -> tuple[str | None, object]:
+        """The spec whose members a cluster holds: ``(name, spec)``, else ``(None, None)``."""
+        held = set(ids)
+        for spec_name, spec in self.rules.clusters.items():
+            if spec.members[0] in held:
+                return spec_name, spec
+        return None, None
+
+    def _purity_rule(self, spec: object) -> tuple[str | None, int]:
+        """The category and the allowed impurity of a cluster with ``spec`` (or none)."""
+        pure = getattr(spec, "pure", None) or self.rules.pure
+        limit = getattr(spec, "max_impure", None)
+        return pure, self.rules.max_impure if limit is None else limit
+
+    def purity_ok(self, members: Sequence[int]) -> bool:
+        """Whether one cluster of plan-wide rules (unit rows) follows purity, soft or strict.
+
+        Examples
+        --------
+        >>> from clustering.units import UnitSet
+        >>> from clustering.rules import ClusterRules
+        >>> units = UnitSet([{"id": str(i), "name": str(i), "kind": k}
+        ...                  for i, k in enumerate("aab")], [])
+        >>> c = ClusterRules(n_clusters=1, pure="kind", max_impure=1,
+        ...                  contiguous=False).compile(units)
+        >>> c.purity_ok([0, 1, 2]), c.purity_ok([0, 2])
+        (True, True)
+        """
+        categories = self.categories if self.categories is not None else self.soft_categories
+        if categories is None:
+            return True
+        return impure_count([categories[i] for i in members]) <= self.max_impure
+
+    def _purity_violations(self, name: str, members: np.ndarray, spec: object
+                           ) -> list[Violation]:
+        pure, limit = self._purity_rule(spec)
+        if pure is None:
+            return []
+        if pure == self.rules.pure:
+            categories = self.categories if self.categories is not None else self.soft_categories
+        else:
+            categories = list(self.unit_set.labels_of(pure))
+        values = [categories[i] for i in members]  # type: ignore[index]
+        ids = tuple(self.unit_set.ids[i] for i in members)
+        if limit == 0 and len(set(values)) > 1:
+            return [_violation("purity", name, ids, attribute=pure,
+                               values=sorted(set(values), key=str))]
+        impure = impure_count(values)
+        if impure > limit:
+            return [_violation("purity", name, ids, text="purity_soft", attribute=pure,
+                               impure=impure, max_impure=limit)]
+        return []
 
     def _group_violations(self, labels: np.ndarray, names: Sequence[str]) -> list[Violation]:
         rules, out = self.rules, []
@@ -537,15 +645,16 @@ class CompiledRules:
             seen = [cluster_of[u] for u in group]
             if len(set(seen)) < len(seen):
                 out.append(_violation("apart", None, tuple(group), units=list(group)))
+        fixed = {self.unit_set.ids[i]: label for i, label in sorted(self.fixed.items())}
         by_label: dict[str, set[str]] = {}
-        for unit, label in rules.fixed.items():
+        for unit, label in fixed.items():
             by_label.setdefault(label, set()).add(cluster_of[unit])
         for label, where in by_label.items():
             if len(where) > 1:
-                units = tuple(u for u, lab in rules.fixed.items() if lab == label)
+                units = tuple(u for u, lab in fixed.items() if lab == label)
                 out.append(_violation("fixed", None, units, text="fixed_split", label=label,
                                       clusters=sorted(where)))
         single = [next(iter(c)) for c in by_label.values() if len(c) == 1]
         if len(single) != len(set(single)):
-            out.append(_violation("fixed", None, tuple(rules.fixed), text="fixed_shared"))
+            out.append(_violation("fixed", None, tuple(fixed), text="fixed_shared"))
         return out

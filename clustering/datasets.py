@@ -27,13 +27,17 @@ from importlib import resources
 
 from .errors import FairclustersError
 from .io import read_edges_csv
+from .islands import link_islands
 from .plan import Plan
 from .units import Unit, UnitSet
 
 __all__ = [
+    "COMMUNES",
+    "COMMUNE_DEFAULT_INDICATORS",
     "merger_2025",
     "merger_2025_plan",
     "provenance",
+    "province_communes",
     "vietnam_communes",
     "vietnam_provinces",
 ]
@@ -234,6 +238,15 @@ def merger_2025_plan() -> Plan:
     return Plan(old, clusters, name="merger 2025 (NQ 202/2025/QH15)")
 
 
+#: The built-in commune dataset's name; ``COMMUNES + ":" + province`` names one province's.
+COMMUNES = "vietnam-communes-2025"
+#: Indicators of the communes' default dissimilarity: size and extent, one series each. The
+#: data hold two areas, the official one (``area_km2_official``, from the reform decisions,
+#: known for every commune) and one computed from the drawn polygons (``area_km2_polygon``):
+#: versions of one quantity, so only the official one is used (both would count area twice).
+COMMUNE_DEFAULT_INDICATORS = ("population", "area_km2_official")
+
+
 @cache
 def _communes() -> UnitSet:
     units = []
@@ -266,8 +279,9 @@ def _communes() -> UnitSet:
         units,
         edges,
         edge_attributes=attributes,
-        name="vietnam-communes-2025",
+        name=COMMUNES,
         provenance="clustering/data/communes_2025.csv (see provenance('communes'))",
+        default_indicators=COMMUNE_DEFAULT_INDICATORS,
     )
 
 
@@ -287,7 +301,10 @@ def vietnam_communes(province: str | None = None) -> UnitSet:
         ``population`` hold the 2025 "quy mô dân số" (missing for 73 units,
         never filled in; grade in the ``population_quality`` label). Island
         communes have no land border: the graph has several components
-        (:func:`clustering.islands.link_islands` joins them, reporting each link).
+        (:func:`clustering.islands.link_islands` joins them, reporting each link;
+        :func:`province_communes` does it for one province). The default
+        dissimilarity uses :data:`COMMUNE_DEFAULT_INDICATORS`: population and
+        the official area (not also the polygon area, which would count area twice).
 
     Examples
     --------
@@ -301,3 +318,50 @@ def vietnam_communes(province: str | None = None) -> UnitSet:
     province_id = vietnam_provinces(2025).resolve(province)
     ids = [u.id for u in communes if u.region == province_id]
     return communes.subset(ids, name=f"vietnam-communes-2025-{province_id}")
+
+
+def province_communes(province: str, *, islands: bool = True) -> UnitSet:
+    """One province's communes as a dataset named ``vietnam-communes-2025:<province id>``.
+
+    Parameters
+    ----------
+    province : str
+        A 2025 province id or name, diacritics optional (``"79"``,
+        ``"Hồ Chí Minh"``, ``"Ho Chi Minh"``); an unknown one is refused with
+        the closest names.
+    islands : bool, default True
+        Join each island component to the mainland by its shortest
+        great-circle link (:func:`clustering.islands.link_islands`); every
+        link added is listed in the set's ``provenance`` (and so in the
+        benchmark report). ``False`` keeps the land borders only.
+
+    Returns
+    -------
+    UnitSet
+        The province's communes (see :func:`vietnam_communes`).
+
+    Examples
+    --------
+    >>> hcmc = province_communes("Ho Chi Minh")
+    >>> hcmc.name, len(hcmc), "island link(s) added" in hcmc.provenance
+    ('vietnam-communes-2025:79', 168, True)
+    """
+    province_id = vietnam_provinces(2025).resolve(province)
+    units = vietnam_communes(province_id)
+    name = f"{COMMUNES}:{province_id}"
+    if not islands:
+        return units.subset(units.ids, name=name)
+    linked, links = link_islands(units)
+    if not links:
+        return units.subset(units.ids, name=name)
+    listed = "; ".join(
+        f"{linked[x.island].name} ({x.island}) - {linked[x.mainland].name} ({x.mainland}), "
+        f"{x.km:.1f} km" + (f", {x.component_size} units" if x.component_size > 1 else "")
+        for x in links)
+    note = (f"{len(links)} island link(s) added, the shortest great-circle link of each island "
+            f"component to the mainland (clustering.islands.link_islands): {listed}")
+    return UnitSet(linked.units, edges=list(linked.graph.edges()),
+                   edge_attributes={(a, b): dict(d) for a, b, d in linked.graph.edges(data=True)
+                                    if d},
+                   name=name, provenance=f"{units.provenance}; {note}",
+                   default_indicators=units.default_indicators)

@@ -200,6 +200,35 @@ class FairnessReport(BaseModel):
     purity: float | None
     award_chance: AwardChance
     notes: list[str]
+    #: Units a partial plan leaves in no cluster, id -> name (not scored).
+    unplaced: dict[str, str] = {}
+
+    def unplaced_line(self, lang: str = DEFAULT_LANGUAGE) -> str | None:
+        """``"N units not placed: ..."`` in ``lang``, or ``None`` when every unit is placed.
+
+        Parameters
+        ----------
+        lang : {"vi", "en"}
+            The reader's language (Vietnamese by default).
+
+        Returns
+        -------
+        str or None
+            The sentence naming every unplaced unit (name and id).
+
+        Examples
+        --------
+        >>> from clustering.datasets import vietnam_provinces
+        >>> from clustering.plan import Plan
+        >>> vn = vietnam_provinces(2025)
+        >>> plan = Plan.partial(vn, {"A": ["Hà Nội", "Bắc Ninh"], "B": ["Huế", "Đà Nẵng"]})
+        >>> fairness_report(plan).unplaced_line("en")[:36]
+        '30 units not placed: Cao Bằng (04), '
+        """
+        if not self.unplaced:
+            return None
+        listed = ", ".join(f"{name} ({uid})" for uid, name in self.unplaced.items())
+        return _UNPLACED(check_language(lang), n=len(self.unplaced), units=listed)
 
     def to_dict(self) -> dict:
         return self.model_dump(mode="json")
@@ -275,6 +304,8 @@ class FairnessReport(BaseModel):
         lines = [title, "-" * len(title)]
         lines += [f"{label.ljust(width)}  {value.ljust(values)}  {meaning}"
                   for label, value, meaning in rows]
+        unplaced = self.unplaced_line(lang)
+        lines += [unplaced] if unplaced else []
         lines += [_NOTE(lang, note=n) for n in self.notes]
         return "\n".join(lines)
 
@@ -345,8 +376,8 @@ class FairnessReport(BaseModel):
         pandas.DataFrame
             The rows of :meth:`cluster_rows`, indexed by cluster (the last row is the
             totals; its award chance is NaN). ``frame.attrs`` holds ``plan``,
-            ``n_units``, ``n_clusters``, ``contiguous``, ``summary`` (:meth:`summary`)
-            and ``notes``.
+            ``n_units``, ``n_clusters``, ``contiguous``, ``summary`` (:meth:`summary`),
+            ``notes`` and ``unplaced`` (units a partial plan leaves out, id -> name).
 
         Raises
         ------
@@ -369,6 +400,7 @@ class FairnessReport(BaseModel):
         frame.attrs.update(
             plan=self.plan, n_units=self.n_units, n_clusters=self.n_clusters,
             contiguous=self.contiguous, summary=self.summary(), notes=list(self.notes),
+            unplaced=dict(self.unplaced),
         )
         return frame
 
@@ -379,7 +411,10 @@ class FairnessReport(BaseModel):
         headline = html_table([t(lang) for t in _HEADLINE_HEADERS], self.rows(lang),
                               caption=title)
         headers, rows = self.cluster_rows(lang)
-        notes = "".join(f"<p>{html.escape(_NOTE(lang, note=n))}</p>" for n in self.notes)
+        unplaced = self.unplaced_line(lang)
+        notes = "".join(f"<p>{html.escape(line)}</p>" for line in
+                        ([unplaced] if unplaced else []) + [_NOTE(lang, note=n)
+                                                             for n in self.notes])
         return f"<div>\n{headline}\n{html_table(headers, rows)}\n{notes}</div>"
 
     def __str__(self) -> str:
@@ -417,6 +452,8 @@ def _term(name: str, lang: str) -> str:
 _TITLE = Text(vi="Mức độ công bằng của phương án {plan!r}: {n} đơn vị trong {k} cụm",
               en="Fairness of plan {plan!r}: {n} units in {k} clusters")
 _NOTE = Text(vi="ghi chú: {note}", en="note: {note}")
+_UNPLACED = Text(vi="{n} đơn vị chưa được xếp: {units} (không tính vào các chỉ số)",
+                 en="{n} units not placed: {units} (left out of every figure)")
 _POPULATION = Text(vi="dân số", en="population")
 #: Label and meaning of each entry of FairnessReport.summary(), in its order.
 _ROW_TEXTS: tuple[tuple[Text, Text], ...] = (
@@ -519,7 +556,10 @@ def fairness_report(
     Parameters
     ----------
     plan : Plan
-        The plan to score (a complete partition of its unit set).
+        The plan to score. A partial plan (:meth:`Plan.partial`) is scored on
+        the units it places (indicators standardised over them); the others
+        are listed in ``report.unplaced`` and in the printed report
+        (:meth:`FairnessReport.unplaced_line`).
     indicators : sequence of str, optional
         Indicators for homogeneity. Default: every indicator complete and
         non-constant over the units (the others are named in ``notes``).
@@ -542,6 +582,9 @@ def fairness_report(
     >>> report.n_clusters, report.contiguous
     (6, True)
     """
+    if plan.unassigned:
+        return _partial_report(plan, indicators=indicators, weight=weight,
+                               dissimilarity=dissimilarity, purity_attribute=purity_attribute)
     unit_set, labels = plan.unit_set, plan.labels
     notes: list[str] = []
 
@@ -611,3 +654,18 @@ def fairness_report(
         award_chance=award_chance(plan.sizes()),
         notes=notes,
     )
+
+
+def _partial_report(plan: Plan, **options: Any) -> FairnessReport:
+    """A partial plan's report: the placed units scored as a plan of their own."""
+    unit_set = plan.unit_set
+    left_out = set(plan.unassigned)
+    placed = [uid for uid in unit_set.ids if uid not in left_out]
+    if options.get("dissimilarity") is not None:
+        rows = [unit_set.index(uid) for uid in placed]
+        matrix = _checked_dissimilarity(options["dissimilarity"], unit_set.ids)
+        options["dissimilarity"] = matrix[np.ix_(rows, rows)]
+    placed_plan = Plan(unit_set.subset(placed), plan.clusters, name=plan.name, notes=plan.notes)
+    report = fairness_report(placed_plan, **options)
+    return report.model_copy(
+        update={"unplaced": {uid: unit_set[uid].name for uid in plan.unassigned}})

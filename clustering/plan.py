@@ -3,6 +3,13 @@
 A plan is valid when every unit of the set is in exactly one cluster and no
 cluster is empty. Members may be written by id or by name (with or without
 Vietnamese diacritics); they are stored as ids.
+
+A *partial* plan (``allow_unassigned=True`` or :meth:`Plan.partial`) may leave
+units in no cluster, as sources that place only some units do; they are
+listed in :attr:`Plan.unassigned`. Code that needs a label for every unit
+(:attr:`Plan.labels`, the rule checks, the optimizer's warm start...) refuses
+a partial plan with a :class:`~clustering.errors.PlanError`;
+:func:`optimizer.complete.complete_plan` places the rest.
 """
 
 from __future__ import annotations
@@ -37,6 +44,9 @@ class Plan:
         The plan's name, e.g. ``"regions"`` or a proposal's title.
     notes : str, optional
         Free text kept with the plan.
+    allow_unassigned : bool, default False
+        Accept units in no cluster (a partial plan); by default a missing
+        unit is an error.
 
     Attributes
     ----------
@@ -44,12 +54,16 @@ class Plan:
         Cluster name -> member ids, members in the unit set's order.
     labels : numpy.ndarray of int
         ``labels[i]`` is the position (in ``cluster_names``) of the cluster of
-        unit ``unit_set.ids[i]``.
+        unit ``unit_set.ids[i]``; a partial plan raises :class:`PlanError`
+        (see :attr:`partial_labels`).
+    unassigned : list of str
+        The ids of the units in no cluster (empty for a complete plan).
 
     Raises
     ------
     PlanError
-        A unit is missing or repeated, or a cluster is empty.
+        A unit is missing (unless ``allow_unassigned``) or repeated, or a
+        cluster is empty.
     UnknownNameError
         A member matches no unit (the message suggests the closest names).
 
@@ -59,6 +73,8 @@ class Plan:
     >>> s = UnitSet([{"id": "1", "name": "Hà Nội"}, {"id": "2", "name": "Huế"}])
     >>> Plan(s, {"north": ["Ha Noi"], "centre": ["2"]}).clusters
     {'north': ['1'], 'centre': ['2']}
+    >>> Plan(s, {"north": ["Ha Noi"]}, allow_unassigned=True).unassigned
+    ['2']
     """
 
     def __init__(
@@ -68,6 +84,7 @@ class Plan:
         *,
         name: str = "",
         notes: str = "",
+        allow_unassigned: bool = False,
     ) -> None:
         if not isinstance(unit_set, UnitSet):
             raise TypeError(f"unit_set must be a UnitSet, got {type(unit_set).__name__}")
@@ -114,17 +131,62 @@ class Plan:
         if repeated:
             raise PlanError("unit(s) placed more than once: " + "; ".join(repeated))
         missing = [uid for uid in unit_set.ids if uid not in owner]
-        if missing:
-            shown = ", ".join(f"{uid!r} ({unit_set[uid].name})" for uid in missing[:10])
-            more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
-            raise PlanError(f"{len(missing)} unit(s) in no cluster: {shown}{more}")
+        if missing and not allow_unassigned:
+            raise PlanError(
+                f"{len(missing)} unit(s) in no cluster: {_unit_list(unit_set, missing)} "
+                "(for a partial plan, pass allow_unassigned=True or use Plan.partial)")
         if not resolved:
             raise PlanError("a plan needs at least one cluster")
         self.clusters: dict[str, list[str]] = {
             c: sorted(ids, key=unit_set.index) for c, ids in resolved.items()
         }
+        self.unassigned: list[str] = missing
         position = {c: k for k, c in enumerate(self.clusters)}
-        self.labels: np.ndarray = np.array([position[owner[uid]] for uid in unit_set.ids])
+        self._labels = np.array([position.get(owner.get(uid), -1) for uid in unit_set.ids])
+
+    @property
+    def labels(self) -> np.ndarray:
+        """The cluster position of every unit; a partial plan is refused (:class:`PlanError`)."""
+        if self.unassigned:
+            raise PlanError(
+                f"plan {self.name or '(unnamed)'!r} is partial: {len(self.unassigned)} unit(s) "
+                f"in no cluster ({_unit_list(self.unit_set, self.unassigned)}); this needs "
+                "every unit placed: complete it first (optimizer.complete.complete_plan)")
+        return self._labels
+
+    @property
+    def partial_labels(self) -> np.ndarray:
+        """Like :attr:`labels`, with ``-1`` for the units in no cluster."""
+        return self._labels
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether every unit is in a cluster."""
+        return not self.unassigned
+
+    @classmethod
+    def partial(cls, unit_set: UnitSet, clusters: Mapping[str, Sequence[str]],
+                **kwargs: Any) -> Plan:
+        """A plan that may leave units in no cluster (``allow_unassigned=True``).
+
+        Parameters
+        ----------
+        unit_set : UnitSet
+            The units being (partly) partitioned.
+        clusters : mapping of str to sequence of str
+            Cluster name -> members (ids or names).
+        **kwargs
+            Passed to :class:`Plan` (``name``, ``notes``).
+
+        Examples
+        --------
+        >>> from clustering.units import UnitSet
+        >>> s = UnitSet([{"id": i, "name": i} for i in "abc"])
+        >>> p = Plan.partial(s, {"x": ["a"]})
+        >>> p.unassigned, p.is_complete, p.partial_labels.tolist()
+        (['b', 'c'], False, [0, -1, -1])
+        """
+        return cls(unit_set, clusters, allow_unassigned=True, **kwargs)
 
     # -- constructors --------------------------------------------------------
     @classmethod
@@ -224,9 +286,13 @@ class Plan:
         return {c: len(m) for c, m in self.clusters.items()}
 
     def cluster_of(self, unit: str) -> str:
-        """The name of the cluster holding ``unit`` (an id or a name)."""
+        """The name of the cluster holding ``unit`` (an id or a name); none: :class:`PlanError`."""
         uid = self.unit_set.resolve(unit)
-        return self.cluster_names[int(self.labels[self.unit_set.index(uid)])]
+        label = int(self._labels[self.unit_set.index(uid)])
+        if label < 0:
+            raise PlanError(f"unit {uid!r} ({self.unit_set[uid].name}) is in no cluster of "
+                            f"the partial plan {self.name or '(unnamed)'!r}")
+        return self.cluster_names[label]
 
     def same_partition(self, other: Plan) -> bool:
         """Whether two plans group the units identically, whatever the cluster names."""
@@ -237,7 +303,8 @@ class Plan:
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
         sizes = ", ".join(str(len(m)) for m in self.clusters.values())
-        return f"<Plan{label}: {self.n_clusters} clusters of sizes {sizes}>"
+        unplaced = f", {len(self.unassigned)} units in none" if self.unassigned else ""
+        return f"<Plan{label}: {self.n_clusters} clusters of sizes {sizes}{unplaced}>"
 
     def to_frame(self) -> Any:
         """The plan as a pandas DataFrame: one row per unit, in the unit set's order.
@@ -247,9 +314,10 @@ class Plan:
         Returns
         -------
         pandas.DataFrame
-            Columns ``unit`` (id), ``name`` and ``cluster``; ``frame.attrs["name"]``
-            is the plan's name. ``Plan.from_labels(unit_set, frame.set_index("unit")
-            ["cluster"])`` gives the plan back, rows in any order.
+            Columns ``unit`` (id), ``name`` and ``cluster`` (``None`` for a unit
+            in no cluster of a partial plan); ``frame.attrs["name"]`` is the plan's
+            name. ``Plan.from_labels(unit_set, frame.set_index("unit")["cluster"])``
+            gives a complete plan back, rows in any order.
 
         Raises
         ------
@@ -270,10 +338,21 @@ class Plan:
         frame = pd.DataFrame({
             "unit": list(self.unit_set.ids),
             "name": [u.name for u in self.unit_set],
-            "cluster": [names[int(k)] for k in self.labels],
+            "cluster": [names[int(k)] if k >= 0 else None for k in self._labels],
         })
         frame.attrs["name"] = self.name
         return frame
+
+    def to_geodataframe(self) -> Any:
+        """The plan as a GeoDataFrame; see :func:`clustering.geo.plan_to_geodataframe`.
+
+        One row per unit (``unit``, ``name``, ``cluster``), with the shipped polygons
+        of the units when there are some, else points at their centroids. Needs the
+        ``geo`` extra (geopandas).
+        """
+        from .geo import plan_to_geodataframe
+
+        return plan_to_geodataframe(self)
 
     def _repr_html_(self) -> str:
         """A notebook's view: one row per cluster, its size and members by name.
@@ -282,6 +361,8 @@ class Plan:
         """
         caption = f"Plan {self.name!r}" if self.name else "Plan"
         caption += f": {len(self.unit_set)} units in {self.n_clusters} clusters"
+        if self.unassigned:
+            caption += f"; {len(self.unassigned)} units not placed"
         rows = [
             (name, len(members), _listed([f"{self.unit_set[u].name} ({u})" for u in members], 30))
             for name, members in self.clusters.items()
@@ -290,13 +371,17 @@ class Plan:
 
     # -- input / output ------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """``{"name", "notes", "dataset", "clusters"}`` with member ids."""
-        return {
+        """``{"name", "notes", "dataset", "clusters"}`` with member ids (and ``"unassigned"``
+        for a partial plan)."""
+        out: dict[str, Any] = {
             "name": self.name,
             "notes": self.notes,
             "dataset": self.unit_set.name,
             "clusters": {c: list(m) for c, m in self.clusters.items()},
         }
+        if self.unassigned:
+            out["unassigned"] = list(self.unassigned)
+        return out
 
     def to_json(self, path: str | Path, *, overwrite: bool = False) -> None:
         """Write the plan as JSON (UTF-8, names kept with their diacritics)."""
@@ -316,8 +401,13 @@ class Plan:
                     writer.writerow([cluster, uid, self.unit_set[uid].name])
 
     @classmethod
-    def from_dict(cls, unit_set: UnitSet, data: Mapping[str, Any]) -> Plan:
-        """A plan from ``{"clusters": {...}, "name": ..., "notes": ...}``."""
+    def from_dict(cls, unit_set: UnitSet, data: Mapping[str, Any], *,
+                  allow_unassigned: bool = False) -> Plan:
+        """A plan from ``{"clusters": {...}, "name": ..., "notes": ...}``.
+
+        A document listing ``"unassigned"`` units (as :meth:`to_dict` writes a
+        partial plan) is read as a partial plan, as is any with ``allow_unassigned``.
+        """
         if not isinstance(data, Mapping) or "clusters" not in data:
             raise PlanError("a plan document needs a 'clusters' mapping of name -> members")
         dataset = data.get("dataset")
@@ -330,10 +420,12 @@ class Plan:
             data["clusters"],
             name=str(data.get("name") or ""),
             notes=str(data.get("notes") or ""),
+            allow_unassigned=allow_unassigned or bool(data.get("unassigned")),
         )
 
     @classmethod
-    def read_json(cls, path: str | Path, unit_set: UnitSet) -> Plan:
+    def read_json(cls, path: str | Path, unit_set: UnitSet, *,
+                  allow_unassigned: bool = False) -> Plan:
         """Read a plan written by :meth:`to_json` (or by hand, members by id or name).
 
         Parameters
@@ -342,6 +434,8 @@ class Plan:
             A UTF-8 JSON file (a byte-order mark is accepted).
         unit_set : UnitSet
             The units the plan partitions.
+        allow_unassigned : bool, default False
+            Read a partial plan (units in no cluster allowed).
 
         Raises
         ------
@@ -352,12 +446,13 @@ class Plan:
         with file_errors_as(PlanError):
             data = load_json(read_text(path), str(path))
         try:
-            return cls.from_dict(unit_set, data)
+            return cls.from_dict(unit_set, data, allow_unassigned=allow_unassigned)
         except PlanError as exc:
             raise type(exc)(f"{path}: {exc}") from None
 
     @classmethod
-    def read_csv(cls, path: str | Path, unit_set: UnitSet, *, name: str = "") -> Plan:
+    def read_csv(cls, path: str | Path, unit_set: UnitSet, *, name: str = "",
+                 allow_unassigned: bool = False) -> Plan:
         """Read rows ``cluster,unit`` (``unit`` may be ``unit_id`` or ``unit_name``).
 
         Parameters
@@ -368,6 +463,8 @@ class Plan:
             The units the plan partitions.
         name : str, optional
             The plan's name (default: the file name without suffix).
+        allow_unassigned : bool, default False
+            Read a partial plan (units in no cluster allowed).
 
         Raises
         ------
@@ -388,7 +485,8 @@ class Plan:
                 raise PlanError(f"{path}:{line}: empty cluster or unit in row {row}")
             clusters.setdefault(cluster, []).append(member)
         try:
-            return cls(unit_set, clusters, name=name or Path(path).stem)
+            return cls(unit_set, clusters, name=name or Path(path).stem,
+                       allow_unassigned=allow_unassigned)
         except PlanError as exc:
             raise type(exc)(f"{path}: {exc}") from None
 
@@ -435,6 +533,12 @@ def _aligned_series(unit_set: UnitSet, series: Any) -> list[object]:
             + "; ".join(problems)
         )
     return [by_id[uid] for uid in unit_set.ids]
+
+
+def _unit_list(unit_set: UnitSet, ids: Sequence[str], limit: int = 10) -> str:
+    """``'01' (Hà Nội), ...`` for at most ``limit`` units, then how many more."""
+    shown = ", ".join(f"{uid!r} ({unit_set[uid].name})" for uid in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
 def _listed(items: list[str], limit: int = 20) -> str:

@@ -133,8 +133,10 @@ class UnitSet:
     ----------
     units : iterable of Unit or mappings
         The members, in the order used by every matrix built from the set.
-    edges : iterable of (id, id) pairs, optional
-        Adjacency as an edge list (each border once, either direction).
+    edges : iterable of (id, id) pairs, or a libpysal ``W``, optional
+        Adjacency as an edge list (each border once, either direction), or as
+        libpysal weights keyed by unit id (their neighbour lists are used, as
+        ``neighbors``; see :mod:`clustering.geo`).
     neighbors : mapping of id to iterable of ids, optional
         Adjacency as neighbour lists; an alternative to ``edges``.
     asymmetric : {"error", "union"}, default "error"
@@ -204,6 +206,10 @@ class UnitSet:
             tuple(default_indicators) if default_indicators else None
         )
 
+        if edges is not None and hasattr(edges, "neighbors") and hasattr(edges, "id_order"):
+            if neighbors is not None:  # a libpysal W: its neighbour lists
+                raise UnitSetError("adjacency given twice: a weights object and neighbors")
+            edges, neighbors = None, {k: list(v) for k, v in edges.neighbors.items()}
         pairs = list(edges) if edges is not None else []
         if neighbors is not None:
             pairs += self._pairs_from_neighbors(neighbors, asymmetric)
@@ -221,6 +227,51 @@ class UnitSet:
                 )
             graph.edges[a, b].update(attrs)
         self.graph: nx.Graph = graph
+
+    @classmethod
+    def from_geodataframe(cls, gdf: Any, id: str, name: str | None = None,
+                          **kwargs: Any) -> UnitSet:
+        """A unit set from polygons; see :func:`clustering.geo.from_geodataframe`.
+
+        Parameters
+        ----------
+        gdf : geopandas.GeoDataFrame
+            One (multi)polygon per unit, with a CRS.
+        id : str
+            The column of unit ids.
+        name : str, optional
+            The column of names.
+        **kwargs
+            ``contiguity`` (``"queen"`` or ``"rook"``), ``weight``, ``projected_crs``,
+            ``set_name``, ``provenance``.
+        """
+        from .geo import from_geodataframe
+
+        return from_geodataframe(gdf, id, name, **kwargs)
+
+    @classmethod
+    def from_weights(cls, units: Iterable[Unit | Mapping[str, object]], w: Any,
+                     **kwargs: Any) -> UnitSet:
+        """A unit set whose adjacency is the libpysal weights ``w`` (keyed by unit id).
+
+        Parameters
+        ----------
+        units : iterable of Unit or mappings
+            The members.
+        w : libpysal.weights.W
+            Their neighbour lists, by unit id (non-zero weights are borders).
+        **kwargs
+            Passed to :class:`UnitSet` (``asymmetric``, ``name``...).
+        """
+        if not (hasattr(w, "neighbors") and hasattr(w, "id_order")):
+            raise TypeError(f"w must be a libpysal W, got {type(w).__name__}")
+        return cls(units, w, **kwargs)
+
+    def to_weights(self) -> Any:
+        """The borders as a libpysal ``W`` keyed by unit id (:func:`clustering.geo.to_weights`)."""
+        from .geo import to_weights
+
+        return to_weights(self)
 
     # -- construction helpers -------------------------------------------------
     def _check_endpoint(self, uid: object, edge: tuple[object, object]) -> str:

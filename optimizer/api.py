@@ -32,6 +32,7 @@ from .objectives import (
     standardized_default,
     validate_dissimilarity,
 )
+from .reform import check_current, check_max_moves, count_moves, matched_names
 from .result import OptimizeResult
 from .set_partition import solve_set_partition, warm_start_vector
 from .solvers import SOLVERS, Solution
@@ -132,6 +133,10 @@ def optimize(
     seed: int = 0,
     verbose: bool = False,
     candidate_limit: int = CANDIDATE_LIMIT,
+    current: Plan | Mapping[str, Sequence[str]] | None = None,
+    max_moves: int | None = None,
+    max_cut_edges: int | None = None,
+    explain: bool = True,
 ) -> OptimizeResult:
     """Partition ``units`` into clusters that are balanced, contiguous and homogeneous.
 
@@ -194,6 +199,22 @@ def optimize(
     candidate_limit : int, default :data:`CANDIDATE_LIMIT`
         Most candidate clusters ``method="auto"`` enumerates before it
         switches to the assignment model.
+    current : Plan or dict, optional
+        Today's plan (complete; a dict maps cluster names to members, ids or
+        names). The plan's clusters are named after the current clusters
+        they match (:mod:`optimizer.reform`), and it is the warm start when
+        it follows the rules (0 moves).
+    max_moves : int, optional
+        With ``current``: at most this many units change cluster. Solved by
+        the assignment model with slot variables (``method="auto"`` and
+        ``"enumerate"`` are routed there); needs a linear objective.
+    max_cut_edges : int, optional
+        At most this many borders between clusters (the assignment model,
+        as for ``max_moves``).
+    explain : bool, default True
+        When a solver proves infeasibility, name the rules whose removal
+        alone would allow a plan (up to :data:`BLAME_BUDGET` seconds); sweeps
+        that expect infeasible ends (:mod:`optimizer.pareto`) turn it off.
 
     Returns
     -------
@@ -212,6 +233,7 @@ def optimize(
     """
     started = time.perf_counter()
     _check_parameters(units, method, solver, time_limit, mip_gap, warm_start, candidate_limit)
+    current, max_moves = _check_bounds(units, current, max_moves, max_cut_edges)
     if isinstance(n_clusters, ClusterRules):
         contiguous = n_clusters.contiguous
     rules = _rules_from(
@@ -219,6 +241,13 @@ def optimize(
         weight_tolerance=weight_tolerance, weight=weight, contiguous=contiguous,
         together=together, apart=apart, fixed=fixed, pure=pure,
     )
+    from .cluster_specs import handles, optimize_with_specs  # clusters with their own rules
+    if handles(rules):
+        return optimize_with_specs(
+            units, rules, objective=objective, dissimilarity=dissimilarity, method=method,
+            solver=solver, time_limit=time_limit, mip_gap=mip_gap, warm_start=warm_start,
+            seed=seed, verbose=verbose, candidate_limit=candidate_limit, current=current,
+            max_moves=max_moves, max_cut_edges=max_cut_edges)
     if warm_start is not None and (broken := plan_violations(warm_start, rules)):
         # An incumbent must be a valid plan: a broken one would be returned as "feasible".
         raise FairclustersError(
@@ -227,6 +256,8 @@ def optimize(
             "clustering.estimators.AZPLocalSearch(improve=False, init=plan)"
         )
     goal = parse_objective(objective)
+    reforming = max_moves is not None
+    bounded = _bounded_method(goal, current, max_moves, max_cut_edges, warm_start)
     if method == "assignment" and not goal.linear:
         raise FairclustersError(
             f"objective {goal} is not linear in an assignment; use method='enumerate'"
@@ -252,11 +283,12 @@ def optimize(
                       "the rules are contradictory before any solving", problems)
     compiled = rules.compile(units)
     deadline = None if time_limit is None else started + time_limit
-    chosen, reason = _choose_method(method, compiled, goal, candidate_limit, deadline)
-    warm_labels = warm_start.labels if warm_start is not None else None
+    chosen, reason = bounded or _choose_method(method, compiled, goal, candidate_limit, deadline)
+    warm_labels = _start_labels(compiled, warm_start, current)
     if time_limit is not None:  # the limit covers the whole call, counting included
         time_limit = max(0.1, time_limit - (time.perf_counter() - started))
-    run = _Run(solver, time_limit, mip_gap, warm_labels, seed, verbose, deadline)
+    run = _Run(solver, time_limit, mip_gap, warm_labels, seed, verbose, deadline,
+               None if not reforming else current.labels, max_moves, max_cut_edges)
     by_method = _by_enumeration if chosen == "enumerate" else _by_assignment
     solution, labels, details = by_method(compiled, goal, d, run)
     details.update(solver_status=solution.solver_status)
@@ -266,7 +298,7 @@ def optimize(
         # plan if the first was wrong; then relaxing one rule at a time names the culprits.
         solution, labels, details, confirmed = _confirm_infeasible(
             compiled, goal, d, run, by_method, solution, labels, details)
-        if confirmed:
+        if confirmed and explain:
             details["blocking_rules"] = _blocking_rules(compiled, run, candidate_limit)
     if solution.status == "infeasible":
         return finish(None, "infeasible", None, None, None, chosen, reason,
@@ -276,12 +308,66 @@ def optimize(
     if labels is None:
         return finish(None, "no_solution", None, solution.bound, None, chosen, reason,
                       details=details)
-    plan = Plan.from_labels(
-        units, labels, cluster_names=_cluster_names(units, rules, labels),
-        name=f"optimize k={rules.n_clusters} ({goal})",
-    )
+    plan = _named_plan(units, rules, labels, current, f"optimize k={rules.n_clusters} ({goal})",
+                       details)
     return finish(plan, solution.status, solution.objective, solution.bound, solution.gap,
                   chosen, reason, details=details)
+
+
+def _check_bounds(units: UnitSet, current, max_moves, max_cut_edges
+                  ) -> tuple[Plan | None, int | None]:
+    """The current plan and ``max_moves`` checked, ``max_cut_edges`` too; errors name them."""
+    max_moves = check_max_moves(max_moves)
+    if max_cut_edges is not None and (isinstance(max_cut_edges, bool) or not isinstance(
+            max_cut_edges, (int, np.integer)) or max_cut_edges < 0):
+        raise FairclustersError(f"max_cut_edges={max_cut_edges!r}; expected an integer >= 0")
+    if max_moves is not None and current is None:
+        raise FairclustersError(f"max_moves={max_moves} needs the current plan (current=...)")
+    return (None if current is None else check_current(units, current)), max_moves
+
+
+def _bounded_method(goal: Objective, current: Plan | None, max_moves: int | None,
+                    max_cut_edges: int | None, warm_start: Plan | None
+                    ) -> tuple[str, str] | None:
+    """The assignment model and why, under a moves or cut bound; ``None`` without one."""
+    if max_moves is None and max_cut_edges is None:
+        return None
+    if not goal.linear:
+        raise FairclustersError(
+            f"objective {goal} is not linear in an assignment, which max_moves and "
+            "max_cut_edges need; use p-median, balance, cut-edges or cut-length")
+    if max_moves is None:
+        return "assignment", (
+            f"at most {max_cut_edges} cut borders: assignment model with cut indicators")
+    if warm_start is not None and (moved := count_moves(current, warm_start)) > max_moves:
+        raise FairclustersError(
+            f"warm_start moves {moved} units from the current plan; max_moves={max_moves}")
+    return "assignment", (f"at most {max_moves} moves from the current plan: assignment "
+                          "model with slot variables")
+
+
+def _named_plan(units: UnitSet, rules: ClusterRules, labels: np.ndarray,
+                current: Plan | None, name: str, details: dict) -> Plan:
+    """The plan of ``labels``: clusters named after the current ones they match, if any
+    (their moves then in ``details["moves"]``)."""
+    labels = np.unique(labels, return_inverse=True)[1]
+    if current is None:
+        return Plan.from_labels(units, labels, cluster_names=_cluster_names(units, rules, labels),
+                                name=name)
+    plan = Plan.from_labels(units, labels, cluster_names=matched_names(current, labels),
+                            name=name)
+    details["moves"] = count_moves(current, plan)
+    return plan
+
+
+def _start_labels(compiled: CompiledRules, warm_start: Plan | None, current: Plan | None
+                  ) -> np.ndarray | None:
+    """The first incumbent: the warm start, else the current plan if it follows the rules."""
+    if warm_start is not None:
+        return warm_start.labels
+    if current is not None and not compiled.violations(current.labels):
+        return current.labels  # 0 moves
+    return None
 
 
 @dataclass(frozen=True)
@@ -295,6 +381,9 @@ class _Run:
     seed: int
     verbose: bool
     deadline: float | None  # time.perf_counter() value at which the whole call ends
+    current: np.ndarray | None = None  # current cluster of each unit, when moves are bounded
+    max_moves: int | None = None
+    max_cut_edges: int | None = None  # most borders between clusters
 
 
 def _infeasibility_proof(solution: Solution, blocking: list[str] | None = None
@@ -398,12 +487,15 @@ def _blocking_rules(compiled: CompiledRules, run: _Run, candidate_limit: int) ->
         attempt = replace(run, time_limit=share, warm_labels=None,
                           deadline=time.perf_counter() + share)
         looser_compiled = looser.compile(units)
-        if _heuristic_plan_exists(looser_compiled, share / 2):
+        if run.current is None and run.max_cut_edges is None and _heuristic_plan_exists(
+                looser_compiled, share / 2):
             blocking.append(name)
             continue
         method, _ = _choose_method("auto", looser_compiled, goal, candidate_limit,
                                    attempt.deadline)
-        by_method = _by_enumeration if method == "enumerate" else _by_assignment
+        exact_only = run.current is not None or run.max_cut_edges is not None
+        by_method = (_by_enumeration if method == "enumerate" and not exact_only
+                     else _by_assignment)  # bounds on moves and cuts: the assignment model
         _, found, _ = by_method(looser_compiled, goal, None, attempt)
         if found is not None:
             blocking.append(name)
@@ -510,6 +602,7 @@ def _by_assignment(
         balance_weight=goal.terms.get("balance", 0.0) / scale, balance_sizes=sizes, ideal=ideal,
         cut_weight=goal.terms[cut[0]] / scale if cut else 0.0,
         edge_weights=border_weights(units, cut[0]) if cut else None,
+        current=run.current, max_moves=run.max_moves, max_cut_edges=run.max_cut_edges,
     )
 
     def acceptable(labels: np.ndarray) -> bool:
@@ -525,7 +618,9 @@ def _by_assignment(
     deadline = None if time_limit is None else heuristic_started + time_limit
     if set(goal.terms) == {"p-median"}:
         improve = pmedian_improver(compiled, d, deadline=deadline)
-        if warm_labels is None and compiled.n ** 2 > FIXING_FROM:  # small models need no start
+        # Small models need no start; under a moves bound the heuristic (which ignores it)
+        # would only cost time.
+        if warm_labels is None and compiled.n ** 2 > FIXING_FROM and run.current is None:
             start_by = None if time_limit is None else heuristic_started + time_limit / 3
             warm_labels = heuristic_plan(units, compiled.rules, d, seed=run.seed,
                                          deadline=start_by)

@@ -39,6 +39,45 @@ gives the initial ones; the others are added on demand, in three places:
 Every LP and every round is a relaxation of the contiguous problem, so each
 bound is valid.
 
+**Reform from a current plan** (``current``, ``max_moves``). With
+:math:`c(i)` the current cluster of unit :math:`i` (:math:`C` clusters),
+slot variables :math:`y_{jc} = 1` when centre :math:`j` takes over current
+cluster :math:`c`, and :math:`t_{ij}` (unit :math:`i` joins centre :math:`j`
+and stays in its current cluster):
+
+.. math::
+
+    \sum_c y_{jc} \le x_{jj} \;\forall j, \qquad
+    \sum_j y_{jc} \le 1 \;\forall c \quad (\text{both } = \text{ when } k = C), \\
+    t_{ij} \le x_{ij}, \qquad t_{ij} \le y_{j,c(i)}, \qquad
+    \sum_{ij} t_{ij} \ge n - m, \\
+    \sum_{i \in C_c} t_{ij} \le \min(|C_c|, U)\, y_{jc}, \qquad
+    \sum_{i \in C_c} w_i t_{ij} \le \min(w(C_c), U_w)\, y_{jc}
+    \;\forall j, c.
+
+The last two rows (the second with weight bounds) are implied for integral
+points and tighten the LP: a cluster keeps at most what fits of the current
+one it takes over.
+
+:math:`\sum_{ij} t_{ij}` is at most the overlap of the matching :math:`y`
+of new to current clusters, so a plan meets the rows exactly when some
+matching keeps :math:`n - m` units: at most :math:`m` moves. :math:`y` and
+:math:`t` are continuous: for integral :math:`x` the matching polytope is
+integral, so a fractional :math:`y` meeting the rows implies an integral
+one. Every incumbent is checked by :meth:`_Model.vector`, which computes the
+moves of the plan by :func:`scipy.optimize.linear_sum_assignment` and refuses
+a plan with more than :math:`m`; so the warm start, the dive, the
+reconnected plans and the polished ones all obey the constraint, while the
+reduced-cost fixing reads the LP of this same model. The Lagrangian bound
+ignores the constraint: it bounds a relaxation, so it stays a valid (weaker)
+bound.
+
+**At most** :math:`E` **cut borders** (``max_cut_edges``): with the cut parts
+:math:`p_{ej} \ge x_{aj} - x_{bj}` of every border :math:`e = (a, b)`,
+:math:`\sum_{e, j} p_{ej} \le E`; for integral :math:`x` the least
+:math:`\sum_j p_{ej}` is 1 exactly when :math:`e` is cut. Incumbents are
+checked the same way.
+
 Variables are fixed to zero when :math:`i` cannot reach :math:`j` within a
 cluster: more than :math:`U` units, or more than :math:`U_w` weight, on every
 path between them.
@@ -56,6 +95,7 @@ from typing import Literal
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import shortest_path
 
 from clustering.compiled_rules import CompiledRules, weight_slack
@@ -68,7 +108,30 @@ from .solvers import MILP, OPTIMAL_GAP, Solution, relative_gap, solve
 #: Models with more assignment variables than this get reduced-cost fixing.
 FIXING_FROM = 5_000
 
-__all__ = ["FIXING_FROM", "AssignmentProblem", "AssignmentSolver", "solve_assignment"]
+__all__ = ["FIXING_FROM", "AssignmentProblem", "AssignmentSolver", "kept_units",
+           "solve_assignment"]
+
+
+def kept_units(current: np.ndarray, labels: np.ndarray) -> tuple[int, np.ndarray]:
+    """Units kept by the best matching of new to current clusters, and the matching.
+
+    ``current`` and ``labels`` are cluster indices ``0..C-1`` and ``0..k-1``
+    per unit. Returns ``(kept, match)`` with ``match[new] = current cluster``
+    (``-1`` when unmatched, if ``k > C``); moves are ``n - kept``.
+
+    Examples
+    --------
+    >>> kept_units(np.array([0, 0, 1, 1]), np.array([1, 1, 1, 0]))
+    (3, array([1, 0]))
+    """
+    current, labels = np.asarray(current), np.asarray(labels)
+    k, c = int(labels.max()) + 1, int(current.max()) + 1
+    overlap = np.zeros((k, c), dtype=np.int64)
+    np.add.at(overlap, (labels, current), 1)
+    rows, cols = linear_sum_assignment(overlap, maximize=True)
+    match = np.full(k, -1)
+    match[rows] = cols
+    return int(overlap[rows, cols].sum()), match
 
 
 @dataclass(frozen=True)
@@ -99,6 +162,9 @@ class AssignmentProblem:
     edge_weights: np.ndarray | None = None  # (m,) weight of each border in the cut term
     forbidden: set = field(default_factory=set)  # (i, j) pairs that may not share a cluster
     fixed_zero: np.ndarray | None = None  # (n, n) bool: x_ij proven 0 (reduced-cost fixing)
+    current: np.ndarray | None = None  # (n,) current cluster 0..C-1 of each unit (reform)
+    max_moves: int | None = None  # most units whose cluster may change (with ``current``)
+    max_cut_edges: int | None = None  # most borders between clusters
 
     @classmethod
     def from_rules(
@@ -112,12 +178,17 @@ class AssignmentProblem:
         ideal: float = 1.0,
         cut_weight: float = 0.0,
         edge_weights: np.ndarray | None = None,
+        current: np.ndarray | None = None,
+        max_moves: int | None = None,
+        max_cut_edges: int | None = None,
     ) -> AssignmentProblem:
         """The model of ``compiled`` rules with the objective's data.
 
         ``d`` is ``None`` when the objective has no p-median term;
         ``edge_weights`` (one per border of ``compiled.edges``) price the cut
-        borders with ``cut_weight``.
+        borders with ``cut_weight``; ``current`` (cluster index of each unit)
+        with ``max_moves`` adds the reform rows (module docstring);
+        ``max_cut_edges`` bounds the borders between clusters.
         """
         return cls(
             n=compiled.n, n_clusters=compiled.n_clusters, edges=compiled.edges,
@@ -126,7 +197,14 @@ class AssignmentProblem:
             cut_weight=cut_weight, edge_weights=edge_weights, size=compiled.size,
             weights=compiled.weights, weight_bounds=compiled.weight_bounds,
             together=compiled.together, apart=compiled.apart, categories=compiled.categories,
+            current=None if current is None else np.asarray(current, dtype=np.int64),
+            max_moves=None if current is None else max_moves, max_cut_edges=max_cut_edges,
         )
+
+    @property
+    def reform(self) -> bool:
+        """Whether the moves from ``current`` are bounded."""
+        return self.current is not None and self.max_moves is not None
 
 
 def _allowed_pairs(p: AssignmentProblem) -> np.ndarray:
@@ -184,12 +262,15 @@ class _Model:
         # parts p_ej (one per border e and centre j an end may join) for the cut term.
         self.first_cut = self.n_x + (n if p.balance_weight > 0 else 0)
         self.cut_parts = np.zeros((0, 2), dtype=np.int64)  # (edge, centre) of each p_ej
-        if p.cut_weight > 0:
+        if p.cut_weight > 0 or p.max_cut_edges is not None:
             self.cut_parts = np.array(
                 [(e, j) for e, (a, _) in enumerate(p.edges.tolist())
                  for j in np.flatnonzero(self.col[a] >= 0)],  # p_ej = 0 where x_aj is
                 dtype=np.int64).reshape(-1, 2)
-        self.n_cols = self.first_cut + len(self.cut_parts)
+        # Reform: slots y_jc (centre j takes current cluster c), then t_ij (one per x_ij).
+        self.first_move = self.first_cut + len(self.cut_parts)
+        self.n_current = int(p.current.max()) + 1 if p.reform else 0
+        self.n_cols = self.first_move + (p.n * self.n_current + self.n_x if p.reform else 0)
         # Rows in blocks (CSR-like): entries' row ids, columns, values; bounds per row.
         self._blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._block_first: list[int] = []
@@ -248,6 +329,20 @@ class _Model:
                 # dev_j >= +-(sum_i s_i x_ij - ideal x_jj)
                 self.add_row([*cols, dev], [*(-vals), 1.0], 0.0, inf)
                 self.add_row([*cols, dev], [*vals, 1.0], 0.0, inf)
+        self._group_rows()
+        if len(self.cut_parts):
+            self._cut_indicators()
+        if p.max_cut_edges is not None:  # sum_ej p_ej <= E: at most E borders cut
+            cuts = self.first_cut + np.arange(len(self.cut_parts))
+            self.add_row(cuts, np.ones(len(cuts)), -inf, p.max_cut_edges)
+        if p.reform:
+            self._moves_rows()
+        if p.contiguous:
+            self._neighbourhood_cuts()
+
+    def _group_rows(self) -> None:
+        """``x_aj = x_bj`` for units together, ``sum_{a in g} x_aj <= x_jj`` for a group apart."""
+        p, n, inf = self.p, self.p.n, np.inf
         for group in p.together:
             for a, b in pairwise(group):
                 for j in range(n):
@@ -260,10 +355,48 @@ class _Model:
                 cols = [self.x(a, j) for a in group if self.x(a, j) >= 0 and a != j]
                 if len(cols) > 1:
                     self.add_row([*cols, self.x(j, j)], [*np.ones(len(cols)), -1.0], -inf, 0.0)
-        if p.cut_weight > 0:
-            self._cut_indicators()
-        if p.contiguous:
-            self._neighbourhood_cuts()
+
+    def y(self, j: int, c: int) -> int:
+        """Column of :math:`y_{jc}`: centre ``j`` takes over current cluster ``c``."""
+        return self.first_move + j * self.n_current + c
+
+    def _moves_rows(self) -> None:
+        r"""The reform rows of the module docstring, in its order.
+
+        :math:`\sum_c y_{jc} \le x_{jj}`, :math:`\sum_j y_{jc} \le 1` (equalities
+        when :math:`k = C`), :math:`t_{ij} \le x_{ij}`, :math:`t_{ij} \le
+        y_{j,c(i)}` and :math:`\sum_{ij} t_{ij} \ge n - m`.
+        """
+        p, n, inf, C = self.p, self.p.n, np.inf, self.n_current
+        equal = p.n_clusters == C
+        for j in range(n):  # sum_c y_jc - x_jj (= or <=) 0
+            self.add_row([*(self.y(j, c) for c in range(C)), self.x(j, j)],
+                         [*np.ones(C), -1.0], 0.0 if equal else -inf, 0.0)
+        for c in range(C):  # sum_j y_jc (= or <=) 1
+            self.add_row([self.y(j, c) for j in range(n)], np.ones(n),
+                         1.0 if equal else -inf, 1.0)
+        i, j = self.pairs.T
+        t = self.first_move + n * C + np.arange(self.n_x)
+        pairs = np.full(self.n_x, 2)
+        self.add_rows(pairs, np.column_stack([t, np.arange(self.n_x)]).ravel(),
+                      np.tile([1.0, -1.0], self.n_x), -inf, 0.0)  # t_ij - x_ij <= 0
+        slots = self.first_move + j * C + p.current[i]
+        self.add_rows(pairs, np.column_stack([t, slots]).ravel(),
+                      np.tile([1.0, -1.0], self.n_x), -inf, 0.0)  # t_ij - y_j,c(i) <= 0
+        self.add_row(t, np.ones(self.n_x), n - p.max_moves, inf)  # sum t_ij >= n - m
+        high = n if p.size is None else p.size[1]
+        sizes = [(np.ones(n), high)]
+        if p.weight_bounds is not None:
+            sizes.append((p.weights.astype(float), p.weight_bounds[1]))
+        slot = j * C + p.current[i]  # the y_jc each t_ij is bounded by, as jC + c
+        order = np.argsort(slot, kind="stable")
+        lengths = np.bincount(slot, minlength=n * C)
+        ends = np.cumsum(lengths)
+        for values, upper in sizes:  # sum_{i in C_c} s_i t_ij - min(s(C_c), U) y_jc <= 0
+            caps = np.minimum(np.bincount(p.current, weights=values, minlength=C), upper)
+            cols = np.insert(t[order], ends, self.first_move + np.arange(n * C))
+            vals = np.insert(values[i[order]], ends, -np.tile(caps, n))
+            self.add_rows(lengths + 1, cols, vals, -inf, 0.0)
 
     def _cut_indicators(self) -> None:
         r"""``p_ej >= x_aj - x_bj`` for every border ``e = (a, b)`` and centre ``j``.
@@ -330,7 +463,8 @@ class _Model:
         if p.balance_weight > 0:
             c[self.n_x: self.first_cut] = p.balance_weight / p.ideal
         if p.cut_weight > 0:
-            c[self.first_cut:] = p.cut_weight * p.edge_weights[self.cut_parts[:, 0]]
+            c[self.first_cut:self.first_move] = (
+                p.cut_weight * p.edge_weights[self.cut_parts[:, 0]])
         return c
 
     def milp(self) -> MILP:
@@ -342,7 +476,7 @@ class _Model:
         integer[: self.n_x] = True
         upper = np.full(self.n_cols, np.inf)
         upper[: self.n_x] = 1.0
-        upper[self.first_cut:] = 1.0
+        upper[self.first_cut:] = 1.0  # cut parts, slots y and kept units t
         if p.fixed_zero is not None:
             for j in np.flatnonzero(np.diag(p.fixed_zero)):
                 upper[self.x(j, j)] = 0.0
@@ -379,11 +513,31 @@ class _Model:
         if self.p.balance_weight > 0:
             for j in np.unique(centre_of):
                 x[self.n_x + j] = abs(self.p.balance_sizes[centre_of == j].sum() - self.p.ideal)
-        if self.p.cut_weight > 0:  # p_ej = 1 where e leaves the cluster of its first end, j
+        if len(self.cut_parts):  # p_ej = 1 where e leaves the cluster of its first end, j
             ends = centre_of[self.p.edges[self.cut_parts[:, 0]]]
             centre = self.cut_parts[:, 1]
-            x[self.first_cut:] = (ends[:, 0] == centre) & (ends[:, 1] != centre)
+            x[self.first_cut:self.first_move] = (ends[:, 0] == centre) & (ends[:, 1] != centre)
+        if self.p.max_cut_edges is not None and x[self.first_cut:self.first_move].sum() > (
+                self.p.max_cut_edges + 0.5):
+            return None  # more borders cut than allowed
+        if self.p.reform and not self._set_moves(x, centre_of):
+            return None
         return x
+
+    def _set_moves(self, x: np.ndarray, centre_of: np.ndarray) -> bool:
+        """Fill :math:`y, t` of a plan from its best matching; False if it moves too many."""
+        p, C = self.p, self.n_current
+        centres, labels = np.unique(centre_of, return_inverse=True)
+        kept, match = kept_units(p.current, labels)
+        if p.n - kept > p.max_moves:
+            return False
+        for new, old in enumerate(match.tolist()):
+            if old >= 0:
+                x[self.y(int(centres[new]), old)] = 1.0
+        stays = match[labels] == p.current
+        t = self.first_move + p.n * C + self.col[np.arange(p.n), centre_of]
+        x[t[stays]] = 1.0
+        return True
 
     def cut_rows(self) -> list[tuple[int, int, list[int]]]:
         return list(self._cuts)
@@ -531,7 +685,9 @@ def subproblem(p: AssignmentProblem, members: np.ndarray, n_clusters: int) -> As
     """The problem ``p`` restricted to the units ``members`` split into ``n_clusters``.
 
     Rows, planners' rules and categories are carried over in the sub-problem's
-    indices; reduced-cost fixings are not (they hold for the whole problem only).
+    indices; reduced-cost fixings and the reform rows are not (they hold for the
+    whole problem only: a plan mended from sub-problems is checked against the
+    moves bound when it is offered).
     """
     members = np.asarray(members, dtype=np.int64)
     position = np.full(p.n, -1)
@@ -554,7 +710,7 @@ def subproblem(p: AssignmentProblem, members: np.ndarray, n_clusters: int) -> As
         categories=None if p.categories is None else [p.categories[i] for i in members],
         forbidden={(int(position[a]), int(position[b])) for a, b in p.forbidden
                    if position[a] >= 0 and position[b] >= 0},
-        fixed_zero=None,
+        fixed_zero=None, current=None, max_moves=None, max_cut_edges=None,
     )
 
 
@@ -619,7 +775,17 @@ class AssignmentSolver:
     whose reduced cost exceeds :math:`U - z`), then :meth:`mip_round` until
     a round's solution is contiguous, the gap is within ``mip_gap``, or time
     runs out; each round's solution in pieces is mended by :meth:`reconnect`.
-    With no LP solved in time, :meth:`lagrangian_bound` gives the bound.
+    With no LP solved in time, :meth:`lagrangian_bound` gives the bound. When
+    the root bound already meets the incumbent (e.g. the dive's plan), no
+    round is needed: the incumbent is proven optimal.
+
+    Under a moves bound (``current``, ``max_moves``) or a cut bound
+    (``max_cut_edges``) every phase keeps to it: the LPs, the dive and the
+    rounds solve the model with its rows, reduced-cost fixing reads those
+    LPs, every offered plan (warm start, dive, reconnection) is refused by
+    :meth:`_Model.vector` when it breaks the bound, the ``improve`` polishing
+    (which knows neither bound) is skipped, and the Lagrangian bound, of a
+    relaxation, stays valid.
 
     After fixing at incumbent cost :math:`U`, the model holds only plans
     cheaper than :math:`U`: its bounds bound :math:`\min(U, \text{optimum})`,
@@ -645,7 +811,9 @@ class AssignmentSolver:
         self.problem = problem
         self.model = _Model(problem)
         self.solver, self.mip_gap, self.seed, self.verbose = solver, mip_gap, seed, verbose
-        self.acceptable, self.improve = acceptable, improve
+        # The polishing knows neither the moves nor the cut bound: it is skipped under them.
+        bounded = problem.reform or problem.max_cut_edges is not None
+        self.acceptable, self.improve = acceptable, None if bounded else improve
         self.root_share, self.dive_share = root_share, dive_share
         self.incumbent: tuple[float, np.ndarray] | None = None  # (cost, centre of each unit)
         self.bound: float | None = None
@@ -694,6 +862,12 @@ class AssignmentSolver:
             polished = self.improve(labels)
             if self.acceptable is None or self.acceptable(polished):
                 self.offer(self.model.centres_of(polished))
+
+    def closed(self) -> bool:
+        """Whether the bound meets the incumbent (within :data:`OPTIMAL_GAP`)."""
+        if self.incumbent is None or self.bound is None:
+            return False
+        return self.incumbent[0] - self.bound <= OPTIMAL_GAP * max(1.0, abs(self.incumbent[0]))
 
     def gap_closed(self) -> bool:
         if self.incumbent is None or self.bound is None or self.mip_gap is None:
@@ -846,6 +1020,9 @@ class AssignmentSolver:
                 # better spent on the Lagrangian bound.
                 rounds = 0
                 self.details["unsolved_lp"] = "not solved within the root's share"
+        if rounds and self.closed():
+            rounds = 0  # the root bound meets the incumbent: proven, no MIP round needed
+            self.details["closed_at_root"] = True
         if rounds and self.use_fixing and self.incumbent is not None and (
                 not self.fix_by_reduced_cost(root)):
             rounds = 0
@@ -868,7 +1045,8 @@ class AssignmentSolver:
         bound = _capped(self.bound, self.fixed_at)
         self.details["best_bound"] = bound
         solve_time = last.solve_time if last is not None else 0.0
-        solver_status = last.solver_status if last is not None else ""
+        solver_status = last.solver_status if last is not None else (
+            "root bound meets the incumbent" if self.details.get("closed_at_root") else "")
         if self.incumbent is None:
             text = solver_status or "no time left"
             return (Solution("no_solution", None, None, bound, None, self.solver, text,

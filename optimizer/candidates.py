@@ -451,9 +451,14 @@ def rule_candidates(
         deadline=deadline,
     )
     if found is None:
-        return count, None
+        return count, None  # soft purity (below) is not counted: an upper bound
     rows = np.asarray(units, dtype=np.int64)
-    return count, Candidates(indptr=found.indptr, indices=rows[found.indices], n_units=compiled.n)
+    cands = Candidates(indptr=found.indptr, indices=rows[found.indices], n_units=compiled.n)
+    if compiled.soft_categories is not None:  # at most max_impure members of another value
+        keep = [c for c in range(len(cands)) if compiled.purity_ok(cands.members(c).tolist())]
+        cands = cands.take(np.asarray(keep, dtype=np.int64))
+        count = len(cands)
+    return count, cands
 
 
 def splittable_rest(compiled: CompiledRules, cands: Candidates, *,

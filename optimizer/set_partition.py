@@ -23,6 +23,11 @@ product); with LP duals :math:`(\pi, \mu)`, every plan's cost is
 :math:`\bar c_S = c_S - \sum_{i \in S} \pi_i - \mu \ge 0`. So a
 candidate with :math:`\bar c_S > U - z_{LP}` cannot be in any plan costing at
 most :math:`U`, the cost of a known plan, and is dropped before the MIP.
+
+Bounds across clusters, on the moves from a current plan (``max_moves``) or
+on the borders cut (``max_cut_edges``), are not modelled here:
+:func:`optimizer.optimize` routes them to the assignment model
+(:mod:`optimizer.assignment`, slot variables and cut indicators).
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ VN_RULES = ClusterRules(n_clusters=6, size=(5, 6), contiguous=True)
 
 
 def test_chain_returns_only_feasible_distinct_plans(vn):
-    sample = sample_plans(vn, VN_RULES, 300, seed=2, enumerate_limit=10)
+    sample = sample_plans(vn, VN_RULES, 300, seed=2, enumerate_limit=10, count_limit=0)
     assert not sample.complete and sample.method == "recombination chain"
     rows = [tuple(map(int, r)) for r in sample.labels]
     assert len(set(rows)) == len(rows) == sample.n_distinct
@@ -108,7 +108,7 @@ def test_chain_respects_weight_bounds_and_together(vn):
     rules = ClusterRules.with_weight_tolerance(
         vn, 6, 0.2, contiguous=True, together=[["Hà Nội", "Hưng Yên"]]
     )
-    sample = sample_plans(vn, rules, 200, seed=0, enumerate_limit=10)
+    sample = sample_plans(vn, rules, 200, seed=0, enumerate_limit=10, count_limit=0)
     assert sample.n_distinct > 1
     for plan in sample.plans(vn):
         assert plan_violations(plan, rules) == []
@@ -122,16 +122,18 @@ def test_enumeration_is_preferred_when_small(vn):
 
 
 def test_same_seed_same_sample_and_other_seed_differs(vn):
-    a = sample_plans(vn, VN_RULES, 200, seed=5, enumerate_limit=10, n_chains=2)
-    b = sample_plans(vn, VN_RULES, 200, seed=5, enumerate_limit=10, n_chains=2)
-    c = sample_plans(vn, VN_RULES, 200, seed=6, enumerate_limit=10, n_chains=2)
+    a = sample_plans(vn, VN_RULES, 200, seed=5, enumerate_limit=10, count_limit=0, n_chains=2)
+    b = sample_plans(vn, VN_RULES, 200, seed=5, enumerate_limit=10, count_limit=0, n_chains=2)
+    c = sample_plans(vn, VN_RULES, 200, seed=6, enumerate_limit=10, count_limit=0, n_chains=2)
     assert np.array_equal(a.labels, b.labels)
     assert not np.array_equal(a.labels, c.labels)
 
 
 def test_parallel_chains_give_the_same_sample(vn):
-    one = sample_plans(vn, VN_RULES, 120, seed=1, enumerate_limit=10, n_chains=2, n_jobs=1)
-    two = sample_plans(vn, VN_RULES, 120, seed=1, enumerate_limit=10, n_chains=2, n_jobs=2)
+    one = sample_plans(vn, VN_RULES, 120, seed=1, enumerate_limit=10, count_limit=0,
+                       n_chains=2, n_jobs=1)
+    two = sample_plans(vn, VN_RULES, 120, seed=1, enumerate_limit=10, count_limit=0,
+                       n_chains=2, n_jobs=2)
     assert np.array_equal(one.labels, two.labels)
 
 
@@ -140,7 +142,8 @@ def test_ctrl_c_keeps_the_plans_found(vn):
         if step == 40:
             raise KeyboardInterrupt
 
-    sample = sample_plans(vn, VN_RULES, 500, seed=3, enumerate_limit=10, on_step=interrupt)
+    sample = sample_plans(vn, VN_RULES, 500, seed=3, enumerate_limit=10, count_limit=0,
+                          on_step=interrupt)
     assert sample.interrupted and sample.steps == 39
     assert sample.n_distinct > 1
     for plan in sample.plans(vn):
@@ -150,14 +153,14 @@ def test_ctrl_c_keeps_the_plans_found(vn):
 def test_start_plan_must_follow_the_rules(vn):
     regions = Plan.from_attribute(vn, "region_majority")
     with pytest.raises(FairclustersError, match="start plan breaks"):
-        sample_plans(vn, VN_RULES, 10, start=regions, enumerate_limit=10)
+        sample_plans(vn, VN_RULES, 10, start=regions, enumerate_limit=10, count_limit=0)
 
 
 @pytest.mark.slow
 def test_chain_starts_on_the_63_provinces_with_tight_count_bounds():
     old = vietnam_provinces(2024)
     rules = ClusterRules(n_clusters=8, size=(7, 9), contiguous=True)
-    sample = sample_plans(old, rules, 300, seed=0, enumerate_limit=1_000)
+    sample = sample_plans(old, rules, 300, seed=0, enumerate_limit=1_000, count_limit=0)
     assert not sample.complete and sample.n_distinct > 100
     for plan in sample.plans(old)[::25]:
         assert plan_violations(plan, rules) == []
@@ -170,7 +173,7 @@ def test_spanning_tree_moves_keep_every_rule(rules, monkeypatch):
     monkeypatch.setattr(sampling, "ENUMERATED_SPLIT_MAX", 0)  # every move cuts a random tree
     units = grid(2, 3, weights=[1, 2, 3, 4, 5, 6], functions=["a", "a", "b", "a", "b", "b"])
     truth = set(feasible_plans(units, rules))
-    sample = sample_plans(units, rules, 300, seed=4, enumerate_limit=0)
+    sample = sample_plans(units, rules, 300, seed=4, enumerate_limit=0, count_limit=0)
     found = {tuple(map(int, row)) for row in sample.labels}
     assert not sample.complete and found <= truth
     if len(truth) > 1 and rules.n_clusters == 2:
@@ -181,7 +184,7 @@ def test_spanning_tree_chain_on_the_provinces(vn, monkeypatch):
     import benchmarks.sampling as sampling
 
     monkeypatch.setattr(sampling, "ENUMERATED_SPLIT_MAX", 0)
-    sample = sample_plans(vn, VN_RULES, 300, seed=0, enumerate_limit=10)
+    sample = sample_plans(vn, VN_RULES, 300, seed=0, enumerate_limit=10, count_limit=0)
     everything = {tuple(map(int, r)) for r in enumerate_plans(vn, VN_RULES).labels}
     found = {tuple(map(int, r)) for r in sample.labels}
     assert found <= everything and len(found) > 50

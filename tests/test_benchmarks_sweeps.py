@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import signal
 
 import joblib
+import numpy as np
 import pytest
 
 from benchmarks.sweeps import feasible_count, settings_grid, solve_setting, sweep
@@ -103,3 +105,79 @@ def test_solve_setting_reaches_the_best_enumerated_plan():
     assert solved["status"] == "optimal"
     assert solved["objective"] == pytest.approx(plan_objectives(every.labels, d).min())
     assert impossible["status"] == "infeasible" and "34 units" in impossible["message"]
+
+
+# -- distributed backends: the sweep and the sampler's runs give the serial results ---------
+
+BACKEND_GRID = settings_grid(n_clusters=[2, 3, 4], size=[(1, 3), (2, 4)])
+
+
+def _serial_reference(path6):
+    from benchmarks.sampling import sample_plans
+    from clustering.datasets import vietnam_provinces
+    from clustering.rules import ClusterRules
+
+    vn = vietnam_provinces(2025)
+    rules = ClusterRules(n_clusters=6, size=(5, 6), contiguous=True)
+
+    def run(n_jobs):
+        records = sweep(feasible_count, BACKEND_GRID, unit_set=path6, n_jobs=n_jobs,
+                        progress=False).records
+        samples = [sample_plans(vn, rules, 60, seed=1, n_chains=3, n_jobs=n_jobs,
+                                enumerate_limit=10, count_limit=limit) for limit in (10**6, 0)]
+        return records, samples
+
+    return run
+
+
+def _same(a, b):
+    records_a, samples_a = a
+    records_b, samples_b = b
+    assert records_a == records_b
+    for x, y in zip(samples_a, samples_b):
+        assert x.method == y.method and np.array_equal(x.labels, y.labels)
+        assert all(np.array_equal(s, t) for s, t in zip(x.traces, y.traces))
+
+
+def test_backend_without_generators_falls_back_to_a_list(path6):
+    # joblib's multiprocessing backend rejects return_as="generator", as Ray's does.
+    run = _serial_reference(path6)
+    serial = run(1)
+    with joblib.parallel_config(backend="multiprocessing"):
+        _same(run(2), serial)
+
+
+@pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
+def test_dask_backend_gives_the_serial_results(path6, processes):
+    pytest.importorskip("distributed", reason="Dask is not installed: pip install "
+                        "'fairclusters[dask]' (dask[distributed])")
+    from dask.distributed import Client, LocalCluster
+
+    run = _serial_reference(path6)
+    serial = run(1)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=processes,
+                      dashboard_address=None) as cluster, Client(cluster):
+        with joblib.parallel_config(backend="dask"):
+            _same(run(2), serial)
+
+
+# Starting Ray takes 10-30 s; it runs in CI (the README installs the ray extra).
+def test_ray_backend_gives_the_serial_results(path6):
+    ray = pytest.importorskip("ray", reason="Ray is not installed: pip install "
+                              "'fairclusters[ray]' (ray)")
+    from ray.util.joblib import register_ray
+
+    run = _serial_reference(path6)
+    serial = run(1)
+    # ray.init installs its own SIGINT/SIGTERM handlers and shutdown leaves them in
+    # place: put ours back, or later tests of the command line's signals see Ray's.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        register_ray()
+        with joblib.parallel_config(backend="ray"):
+            _same(run(2), serial)
+    finally:
+        ray.shutdown()
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)

@@ -4,16 +4,25 @@ Given a start plan (any estimator's ``plan_``, a :class:`~clustering.plan.Plan`,
 labels, or Ward by default), the search
 
 1. **repairs** it if it breaks the rules: pieces cut off from a cluster are
-   merged into the neighbouring cluster they fit best (contiguity), then
-   *ejection chains* shift one unit along a path of neighbouring clusters from
+   merged into the neighbouring cluster they fit best (contiguity); then, by
+   default (``repair="flow"``), a minimum-cost flow on the graph of clusters
+   says how much of the count or weight surplus should cross each border, and
+   border units are moved along it keeping every cluster connected
+   (:mod:`clustering.estimators.repair`); what is left is mended by
+   *ejection chains*, which shift one unit along a path of neighbouring clusters from
    a cluster that is too large towards one with room, or towards a cluster
    that is too small from one with a surplus (each link keeps its cluster
    connected); a chain is kept only if the total bound violation drops. When
    no chain helps, a violated cluster and a neighbour are merged and re-split
    along a spanning-tree edge (a greedy ReCom step), and for weight bounds two
-   border units may be swapped. A plan
-   that cannot be repaired raises :class:`~clustering.errors.InfeasibleError`
-   listing what is still broken (what :func:`clustering.rules.plan_violations` reports).
+   border units may be swapped. When bounds are still broken, the clusters
+   out of bounds and their neighbours are cut anew by recursive bisection of
+   random spanning trees, then the whole unit set (``max_restarts``
+   attempts, within ``time_limit``). A plan that cannot be repaired raises
+   :class:`~clustering.estimators.repair.RepairError` (an
+   :class:`~clustering.errors.InfeasibleError`) naming the clusters still
+   over or under which bound, by how much. ``repair="legacy"`` keeps the
+   old repair (chains, ReCom and swaps only, no restart).
 2. **improves** it (Openshaw's AZP): move a unit to a neighbouring cluster when
    that lowers Ward's criterion and keeps both clusters within bounds and the
    source cluster connected; sweep until no move helps; then a tabu phase
@@ -61,6 +70,15 @@ from .base import (
     ward_labels,
     within_sum_of_squares,
 )
+from .repair import (
+    RepairError,
+    _past,
+    balance_by_flow,
+    rebuild_region,
+    repair_error,
+    restore,
+    tree_partition,
+)
 
 __all__ = ["AZPLocalSearch"]
 
@@ -68,6 +86,9 @@ __all__ = ["AZPLocalSearch"]
 # so that round-off never makes the search cycle. (Bounds themselves are checked
 # by CompiledRules, with its one weight tolerance.)
 _GAIN = 1e-12
+#: ``init="auto"`` adds the k-means start only up to this many units (it costs tens
+#: of seconds and over a gigabyte on the 3,321 communes).
+AUTO_KMEANS_MAX_UNITS = 1000
 
 
 class _State:
@@ -244,8 +265,8 @@ class AZPLocalSearch(ClusteringEstimator):
     init : {"auto", "ward", "kmeans"}, Plan or array of labels, default "auto"
         Start plan. ``"auto"`` searches from both built-in starts and keeps
         the better result (a start that cannot be repaired is skipped); on
-        thousands of units the k-means start costs tens of seconds, so pass
-        ``init="ward"`` there.
+        more than :data:`AUTO_KMEANS_MAX_UNITS` units, where the k-means
+        start costs tens of seconds, it uses the Ward start alone.
         ``"ward"`` runs Ward along borders with merges capped at the size
         maximum (:func:`~clustering.estimators.base.capped_ward`) on each
         adjacency component, with a number of clusters shared out by
@@ -264,7 +285,19 @@ class AZPLocalSearch(ClusteringEstimator):
     max_iter : int, default 200
         Tabu steps without a new best before stopping (0: plain descent).
     max_repair_steps : int, optional
-        Ejection chains tried during repair (default ``4 * n``).
+        Ejection chains tried during repair (default ``4 * n`` with
+        ``repair="legacy"``, ``2 * k + 10`` per round of the flow repair).
+    repair : {"flow", "legacy"}, default "flow"
+        How broken bounds are repaired: ``"flow"`` balances by minimum-cost
+        flow, then chains, then restarts from spanning-tree partitions;
+        ``"legacy"`` runs the chains, ReCom steps and swaps alone, from the
+        start plan only (the behaviour before the flow repair, kept as a
+        baseline).
+    max_restarts : int, optional
+        Restarts of the flow repair (regional rebuilds, then whole new
+        partitions) when the start plan cannot be repaired; 0: none. Default
+        ``20000 // n`` clamped to 10..100 (restarts are cheap on few units,
+        about a second each on a thousand).
     improve : bool, default True
         ``False`` only repairs the start plan (fewest moves to meet the rules,
         no descent or tabu search): to mend a planner's proposal, or a solver's
@@ -275,7 +308,7 @@ class AZPLocalSearch(ClusteringEstimator):
         :class:`~clustering.errors.InfeasibleError` (reason ``"time_limit"``),
         and ``"auto"`` tries no further start.
     random_state : int, RandomState or None
-        Order of the descent sweeps.
+        Order of the descent sweeps and the spanning trees of the restarts.
 
     Attributes
     ----------
@@ -288,6 +321,8 @@ class AZPLocalSearch(ClusteringEstimator):
         The start the returned plan came from.
     n_moves_ : int
         Moves made in the improvement phase(s), over every start tried.
+    n_restarts_ : int
+        Restarts of the flow repair (see ``max_restarts``), over every start tried.
     n_iter_ : int
         Iterations of the search that gave the returned plan: descent sweeps
         plus tabu steps (0 with ``improve=False``).
@@ -314,6 +349,8 @@ class AZPLocalSearch(ClusteringEstimator):
         "tabu_length": [Interval(Integral, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "max_repair_steps": [Interval(Integral, 0, None, closed="left"), None],
+        "repair": [Options(("flow", "legacy"))],
+        "max_restarts": [Interval(Integral, 0, None, closed="left"), None],
         "improve": [BOOLEAN],
         "time_limit": [Interval(Real, 0, None, closed="neither"), None],
     }
@@ -333,6 +370,8 @@ class AZPLocalSearch(ClusteringEstimator):
         tabu_length: int = 10,
         max_iter: int = 200,
         max_repair_steps: int | None = None,
+        repair: str = "flow",
+        max_restarts: int | None = None,
         improve: bool = True,
         time_limit: float | None = None,
         random_state=None,
@@ -350,6 +389,8 @@ class AZPLocalSearch(ClusteringEstimator):
         self.max_iter = max_iter
         self.improve = improve
         self.max_repair_steps = max_repair_steps
+        self.repair = repair
+        self.max_restarts = max_restarts
         self.time_limit = time_limit
         self.random_state = random_state
 
@@ -389,15 +430,19 @@ class AZPLocalSearch(ClusteringEstimator):
         Raises
         ------
         InfeasibleError
-            The rules are impossible, or no start could be repaired.
+            The rules are impossible, or no start could be repaired
+            (:class:`~clustering.estimators.repair.RepairError`, naming the
+            clusters still out of bounds in the best plan found).
         """
         problem = self._prepare(X, adjacency, sample_weight)
         k = self._n_clusters_for(self.init)
         rules = self._rules(problem, n_clusters=k).compile(problem.unit_set)
         auto = isinstance(self.init, str) and self.init == "auto"
-        starts = ["ward", "kmeans"] if auto else [self.init]
+        starts = [self.init]
+        if auto:
+            starts = ["ward", "kmeans"] if rules.n <= AUTO_KMEANS_MAX_UNITS else ["ward"]
         outcomes, failures = [], []
-        self.n_moves_ = 0
+        self.n_moves_ = self.n_restarts_ = 0
         deadline = None if self.time_limit is None else time.perf_counter() + self.time_limit
         for init in starts:
             if outcomes and deadline is not None and time.perf_counter() > deadline:
@@ -408,11 +453,9 @@ class AZPLocalSearch(ClusteringEstimator):
             except InfeasibleError as exc:
                 if len(starts) == 1:
                     raise
-                failures.append(f"{init}: {exc}")
+                failures.append((init, exc))
         if not outcomes:
-            raise InfeasibleError(
-                "no start could be repaired: " + "; ".join(failures), reason="repair"
-            )
+            raise _least_broken(failures)
         # The best objective wins; ties go to the first start tried.
         _, best, self.repaired_, self.start_objective_, self.n_iter_, _, self.init_used_ = min(
             outcomes, key=lambda o: (o[0], o[5])
@@ -437,7 +480,7 @@ class AZPLocalSearch(ClusteringEstimator):
             raise PlanError(f"the start plan has {len(np.unique(start))} clusters, not {k}")
         _, start = np.unique(start, return_inverse=True)
         state = _State(problem.features, rules, start, k)
-        repaired = self._repair(state, rules, deadline)
+        repaired = self._repair(state, rules, deadline, _tree_rng(self.random_state))
         start_value = state.objective()
         labels, n_iter = state.labels.copy(), 0
         if self.improve:
@@ -483,19 +526,9 @@ class AZPLocalSearch(ClusteringEstimator):
         is agglomerated by :func:`capped_ward`, so that the repair has little
         to do (plain Ward makes clusters of 1 and of 180).
         """
-        n = rules.n
-        # Adjacency components (the borders, as the start must be contiguous), lowest unit first.
-        parts = [bits(p) for p in components((1 << n) - 1, rules.border_masks)]
-        lower, upper, totals = [], [], []
-        for members in parts:
-            total = rules.cluster_weight(members) if rules.weights is not None else None
-            fewest, most = rules.cluster_count_range(len(members), total)
-            lower.append(max(int(fewest), 1))
-            upper.append(int(min(most, len(members))))
-            totals.append(len(members) if total is None else total)
-        shares = allocate_clusters(totals, lower, upper, rules.n_clusters)
+        parts, shares = _component_shares(rules)
         low, high = rules.size
-        labels = np.empty(n, dtype=int)
+        labels = np.empty(rules.n, dtype=int)
         offset = 0
         for members, k_c in zip(parts, shares):
             labels[members] = offset + capped_ward(
@@ -513,41 +546,122 @@ class AZPLocalSearch(ClusteringEstimator):
         return float(self.geography)
 
     # -- repair ----------------------------------------------------------------
-    def _repair(self, state: _State, rules: CompiledRules, deadline: float | None = None
-                ) -> bool:
+    def _repair(self, state: _State, rules: CompiledRules, deadline: float | None = None,
+                rng: np.random.Generator | None = None) -> bool:
         """Mend contiguity, then the bounds; whether anything changed.
 
         Raises
         ------
         InfeasibleError
-            Some bound is still broken when no repair step helps any more.
+            Some bound is still broken when no repair step helps any more
+            (:class:`~clustering.estimators.repair.RepairError` with
+            ``repair="flow"``).
         """
         repaired = False
         if rules.contiguous:
             repaired |= self._repair_contiguity(state)
         if not state.violation():
             return repaired
+        if self.repair == "flow":
+            self._repair_bounds(state, rules, deadline,
+                                rng if rng is not None else np.random.default_rng(0))
+            return True
         steps = self.max_repair_steps if self.max_repair_steps is not None else 4 * len(state.x)
+        if self._local_steps(state, steps, deadline):
+            return True
+        if _past(deadline):
+            raise InfeasibleError("the start plan could not be repaired within the time "
+                                  f"limit of {self.time_limit:g} s", reason="time_limit")
+        broken = rules.violations(np.unique(state.labels, return_inverse=True)[1])
+        raise InfeasibleError(
+            "cannot repair the start plan within the rules; still broken: "
+            + "; ".join(map(str, broken[:8])) + (" ..." if len(broken) > 8 else ""),
+            reason="repair",
+        )
+
+    def _local_steps(self, state: _State, steps: int, deadline: float | None) -> bool:
+        """Chains, then ReCom steps, then swaps, one at a time while one helps (at most
+        ``steps``, until ``deadline``); whether every bound holds."""
         for _ in range(steps):
             if not state.violation():
                 return True
-            if deadline is not None and time.perf_counter() > deadline:
-                raise InfeasibleError("the start plan could not be repaired within the time "
-                                      f"limit of {self.time_limit:g} s", reason="time_limit")
-            if not (
+            if _past(deadline) or not (
                 self._one_chain(state)
                 or self._one_recombination(state)
                 or self._one_swap(state)
             ):
                 break
-        if state.violation():
-            broken = rules.violations(np.unique(state.labels, return_inverse=True)[1])
-            raise InfeasibleError(
-                "cannot repair the start plan within the rules; still broken: "
-                + "; ".join(map(str, broken[:8])) + (" ..." if len(broken) > 8 else ""),
-                reason="repair",
-            )
-        return True
+        return not state.violation()
+
+    def _mend_bounds(self, state: _State, deadline: float | None) -> bool:
+        """Flow balancing, then local steps, while they help; whether every bound holds."""
+        steps = self.max_repair_steps if self.max_repair_steps is not None else 2 * state.k + 10
+        for _ in range(5):
+            balance_by_flow(state, deadline=deadline)
+            before = state.violation()
+            if not before or self._local_steps(state, steps, deadline):
+                return True
+            if _past(deadline) or state.violation() >= before - _GAIN:
+                break
+        return False
+
+    def _repair_bounds(self, state: _State, rules: CompiledRules, deadline: float | None,
+                       rng: np.random.Generator) -> None:
+        """Mend the bounds, restarting up to ``max_restarts`` times; the best plan otherwise.
+
+        The first half of the restarts rebuild the clusters out of bounds and
+        their neighbours (one more ring each time, :func:`rebuild_region`),
+        the others cut the whole unit set anew (:meth:`_tree_start`).
+
+        Raises
+        ------
+        RepairError
+            No restart met every bound: the best plan's shortfalls, bound by bound.
+        """
+        began = time.perf_counter()
+        best_value, best_labels = state.violation(), state.labels.copy()
+        attempts, most = 0, self._restarts_for(rules.n)
+        while not self._mend_bounds(state, deadline):
+            if state.violation() < best_value - _GAIN:
+                best_value, best_labels = state.violation(), state.labels.copy()
+            if attempts >= most or _past(deadline):
+                restore(state, best_labels)
+                tried = (f"flow balancing and local steps from the start and {attempts} "
+                         f"restart(s), {time.perf_counter() - began:.1f} s")
+                raise repair_error(state, tried,
+                                   reason="time_limit" if _past(deadline) else "repair")
+            attempts += 1
+            self.n_restarts_ += 1
+            regional = rules.contiguous and attempts <= most // 2
+            if not (regional and rebuild_region(state, rng, attempts)):
+                labels = self._tree_start(rules, rng)
+                if labels is not None:
+                    restore(state, labels)
+
+    def _restarts_for(self, n: int) -> int:
+        """``max_restarts``, or its default for ``n`` units."""
+        if self.max_restarts is not None:
+            return int(self.max_restarts)
+        return min(100, max(10, 20_000 // max(n, 1)))
+
+    @staticmethod
+    def _tree_start(rules: CompiledRules, rng: np.random.Generator) -> np.ndarray | None:
+        """A partition by :func:`~clustering.estimators.repair.tree_partition` of each
+        adjacency component (clusters shared as for the Ward start); ``None`` if one fails."""
+        labels = np.empty(rules.n, dtype=int)
+        offset = 0
+        try:
+            shares = _component_shares(rules)
+        except InfeasibleError:  # borders too sparse to share (rules without contiguity)
+            return None
+        for members, k_c in zip(*shares):
+            parts = tree_partition(rules, rules.mask(members), k_c, rng, best_effort=True)
+            if parts is None:
+                return None
+            for c, part in enumerate(parts):
+                labels[bits(part)] = offset + c
+            offset += k_c
+        return labels
 
     def _repair_contiguity(self, state: _State) -> bool:
         changed = False
@@ -580,7 +694,6 @@ class AZPLocalSearch(ClusteringEstimator):
 
     def _one_chain(self, state: _State) -> bool:
         """Shift units along one path of clusters so that the total violation drops."""
-        before = state.violation()
         order = sorted(range(state.k), key=lambda c: (-state.cluster_violation(c), c))
         adjacent = None  # cluster adjacency, unchanged by the chains undone below
         for c in order:
@@ -589,8 +702,11 @@ class AZPLocalSearch(ClusteringEstimator):
             if adjacent is None:
                 adjacent = state.cluster_adjacency()
             for path in self._paths(state, adjacent, c, state.too_large(c)):
+                # A chain changes the clusters of its path only: compare their excess.
+                before = sum(state.cluster_violation(d) for d in path)
                 moves = self._run_chain(state, path)
-                if moves is not None and state.violation() < before - _GAIN:
+                if moves is not None and (
+                        sum(state.cluster_violation(d) for d in path) < before - _GAIN):
                     return True
                 for i, a, _ in reversed(moves or []):
                     state.move(i, a)
@@ -810,8 +926,42 @@ class AZPLocalSearch(ClusteringEstimator):
                 stale += 1
         return best_labels, step
 
-def _past(deadline: float | None) -> bool:
-    return deadline is not None and time.perf_counter() > deadline
+def _component_shares(rules: CompiledRules) -> tuple[list[list[int]], list[int]]:
+    """The adjacency components (lowest unit first) and the clusters each gets.
+
+    The clusters are shared so that each component's bounds can be met
+    (:meth:`CompiledRules.cluster_count_range`), by
+    :func:`~clustering.estimators.base.allocate_clusters`.
+    """
+    parts = [bits(p) for p in components((1 << rules.n) - 1, rules.border_masks)]
+    lower, upper, totals = [], [], []
+    for members in parts:
+        total = rules.cluster_weight(members) if rules.weights is not None else None
+        fewest, most = rules.cluster_count_range(len(members), total)
+        lower.append(max(int(fewest), 1))
+        upper.append(int(min(most, len(members))))
+        totals.append(len(members) if total is None else total)
+    return parts, allocate_clusters(totals, lower, upper, rules.n_clusters)
+
+
+def _tree_rng(random_state) -> np.random.Generator:
+    """The generator of the repair's spanning trees: seeded by an int ``random_state``
+    (a RandomState gives one draw, None fresh entropy)."""
+    if random_state is None or isinstance(random_state, Integral):
+        return np.random.default_rng(random_state)
+    return np.random.default_rng(check_random_state(random_state).randint(2**31))
+
+
+def _least_broken(failures: list[tuple[str, InfeasibleError]]) -> InfeasibleError:
+    """The failure of the start whose best plan was least out of bounds, naming the others."""
+    def excess(item: tuple[str, InfeasibleError]) -> float:
+        exc = item[1]
+        return exc.excess if isinstance(exc, RepairError) else float("inf")
+
+    init, exc = min(failures, key=excess)
+    others = ", ".join(name for name, _ in failures if name != init)
+    exc.args = (f"{exc} [start {init!r}; start(s) {others} failed too]",)
+    return exc
 
 
 def _edges_by_length(state: _State, union: int) -> list[tuple[int, int]]:
