@@ -29,7 +29,14 @@ from clustering.cli import run_command
 from clustering.errors import FairclustersError, InfeasibleError, ParameterError
 from clustering.i18n import DEFAULT_LANGUAGE, LANGUAGES, Text
 from clustering.plan import Plan
-from clustering.rules import ClusterRules, ClusterSpec, build_rules, check_feasible, read_rule_file
+from clustering.rules import (
+    ClusterRules,
+    ClusterSpec,
+    build_rules,
+    check_feasible,
+    plan_violations,
+    read_rule_file,
+)
 from clustering.units import UnitSet
 from optimizer.objectives import DEFAULT_GEOGRAPHY
 
@@ -125,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="replace the report in an existing --out folder (alone: replace "
                              f"{DEFAULT_OUT}/ instead of writing a dated folder; default: off)")
     parser.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
-                        help="language of the printed table, report.md and the figures: "
+                        help="language of the printed table, report.md, report.html, report.xlsx "
+                             "and the figures: "
                              f"vi (Vietnamese) or en (English) (default: {DEFAULT_LANGUAGE})")
     parser.add_argument("--samples", type=int, default=2000, metavar="N",
                         help="chain steps when the feasible plans are too many to enumerate "
@@ -139,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "result does not depend on it (default: 1)")
     parser.add_argument("--time-limit", type=float, default=20.0, metavar="SECONDS",
                         help="optimizer time limit (default: 20)")
+    parser.add_argument("--start", type=Path, metavar="PLAN_FILE",
+                        help="a plan following the rules (a proposal file) that the optimizer "
+                             "starts from: its first incumbent, so that a time-limited run "
+                             "never returns worse (a plan breaking the rules is refused; "
+                             "default: none)")
     parser.add_argument("--current", type=Path, metavar="PLAN_FILE",
                         help="today's plan (a proposal file): with --max-moves, the report "
                              "adds the fairest plan within that many moves of it, and the "
@@ -146,8 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-moves", type=int, metavar="M",
                         help="most units the reform of --current may move (default: none)")
     parser.add_argument("--geojson", type=Path, metavar="FILE",
-                        help="polygons of the units for the maps (default: none, centroids "
-                             "and borders)")
+                        help="polygons of the units for the maps (default: the shipped province "
+                             "boundaries of the 34 and 63 units; centroids and borders for "
+                             "other unit sets)")
     parser.add_argument("--no-references", dest="references", action="store_false",
                         help="evaluate only the proposals, without the regions, heuristic and "
                              "optimizer (default: with them)")
@@ -161,8 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_WRITTEN = Text(vi="Đã ghi báo cáo vào {out}/ ({n} tệp; mở {md})",
-                en="Report written to {out}/ ({n} files; open {md})")
+_WRITTEN = Text(vi="Đã ghi báo cáo vào {out}/ ({n} tệp; mở {page} trong trình duyệt, hoặc {md})",
+                en="Report written to {out}/ ({n} files; open {page} in a browser, or {md})")
 
 
 class InputError(FairclustersError):
@@ -314,12 +328,11 @@ def _run(args: argparse.Namespace) -> int:
                     else load_dataset(DEFAULT_DATASET))
     current = None if args.current is None else read_proposal(args.current, unit_set).plan
     rules = _rules(args, unit_set)
-    if rules.clusters:
+    if open_specs := [name for name, spec in rules.clusters.items() if not spec.closed]:
         raise InputError(
-            f"clusters with rules of their own ({sorted(rules.clusters)}) are checked and "
-            "optimized by the library (optimizer.optimize(units, rules)), but the benchmark "
-            "cannot rank plans under them yet: its plan sampler lists candidate clusters under "
-            "the plan-wide rules only; use --fixed for units fixed to a cluster")
+            f"cluster(s) {open_specs} have rules of their own but are open (other units may "
+            "join): the benchmark ranks plans under closed clusters only (every member "
+            "listed, e.g. --fixed LABEL=... --exempt LABEL); use --fixed for open ones")
     if args.complete:
         proposals = [_completed(plan, rules, args) for plan in proposals]
     try:
@@ -327,8 +340,10 @@ def _run(args: argparse.Namespace) -> int:
     except InfeasibleError as exc:
         raise InfeasibleError(f"the rules cannot be met: {exc}", reason=exc.reason,
                               units=exc.units) from None
+    start = None if args.start is None else _start_plan(args.start, unit_set, rules)
     settings = Settings(rules=rules, geography=args.geography, samples=args.samples,
-                        seed=args.seed, time_limit=args.time_limit, chains=args.chains)
+                        seed=args.seed, time_limit=args.time_limit, chains=args.chains,
+                        start=start)
     benchmark = run_benchmark(unit_set, proposals, settings, references=args.references,
                               progress=args.progress, n_jobs=args.n_jobs, current=current,
                               max_moves=args.max_moves)
@@ -336,9 +351,20 @@ def _run(args: argparse.Namespace) -> int:
     written = write_report(benchmark, args.out, force=args.force, geojson=args.geojson,
                            lang=args.lang)
     print(console_summary(benchmark, args.lang))
-    print("\n" + _WRITTEN(args.lang, out=args.out, n=len(written),
+    page = written["html"].name if "html" in written else "-"
+    print("\n" + _WRITTEN(args.lang, out=args.out, n=len(written), page=page,
                           md=written["markdown"].name))
     return 0
+
+
+def _start_plan(path: Path, unit_set: UnitSet, rules: ClusterRules) -> Plan:
+    """The ``--start`` plan, refused before any solving unless it follows the rules."""
+    plan = read_proposal(path, unit_set).plan
+    if broken := plan_violations(plan, rules):
+        raise InputError(f"--start {str(path)!r} breaks the rules "
+                         f"({'; '.join(map(str, broken[:3]))}"
+                         f"{'; ...' if len(broken) > 3 else ''}); give a plan that follows them")
+    return plan
 
 
 def _placed(plan: Plan, path: Path, complete: bool) -> Plan:

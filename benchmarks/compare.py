@@ -44,7 +44,14 @@ from clustering.metrics import (
     size_stats,
 )
 from clustering.plan import Plan
-from clustering.rules import ClusterRules, Violation, check_feasible, plan_violations
+from clustering.rules import (
+    ClusterRules,
+    Violation,
+    check_feasible,
+    infeasible_error,
+    plan_violations,
+    split_closed,
+)
 from clustering.units import UnitSet
 from optimizer.candidates import Candidates
 from optimizer.objectives import (
@@ -54,6 +61,7 @@ from optimizer.objectives import (
     wcss_costs,
 )
 
+from .front import TradeOff, trade_off
 from .sampling import PlanSample, sample_plans
 from .uncertainty import PercentileEstimate, estimate_percentile
 
@@ -119,6 +127,8 @@ class Settings:
     #: Seconds allowed to that count (``None``: no limit); the 63 provinces need ~7M states, 2 min.
     count_time: float | None = 10.0
     chains: int = 4
+    #: A plan following the rules: the optimizer's first incumbent (``--start``).
+    start: Plan | None = None
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -233,6 +243,8 @@ class Benchmark:
     timings: dict[str, float]
     notes: list[str] = field(default_factory=list)
     reform: Reform | None = None
+    #: Homogeneity against population balance over the plans ranked against.
+    trade_off: TradeOff | None = None
 
     def to_dict(self) -> dict[str, Any]:
         optimum = None
@@ -269,6 +281,7 @@ class Benchmark:
             "plans": [e.to_dict() for e in self.evaluations],
             "timings_s": self.timings,
             "notes": self.notes,
+            "trade_off": None if self.trade_off is None else self.trade_off.to_dict(),
             "reform": None if self.reform is None else {
                 "current": self.reform.current.name, "max_moves": self.reform.max_moves,
                 "status": self.reform.result.status, "objective": self.reform.result.objective,
@@ -377,6 +390,15 @@ def heuristic_plan(
     """
     from clustering.estimators.local_search import AZPLocalSearch
 
+    if any(spec.closed for spec in rules.clusters.values()):
+        # Closed clusters are the same in every plan: the search places the other units.
+        split = split_closed(unit_set, rules)
+        if split.problems:
+            raise infeasible_error(split.problems)
+        rest, how = heuristic_plan(split.rest_units, split.rest_rules, indicators=indicators,
+                                   log=log, geography=geography, seed=seed)
+        plan = Plan(unit_set, split.joined(rest.clusters), name=rest.name)
+        return plan, f"{how}; {len(split.closed)} closed cluster(s) kept as given"
     estimator = AZPLocalSearch(
         rules.n_clusters,
         init="ward",
@@ -404,6 +426,7 @@ def _optimize(unit_set: UnitSet, settings: Settings, matrix: np.ndarray) -> Any:
         dissimilarity=matrix,
         time_limit=settings.time_limit,
         seed=settings.seed,
+        warm_start=settings.start,
     )
 
 
@@ -709,6 +732,7 @@ def run_benchmark(
             )
         )
     timings["scoring"] = time.perf_counter() - clock
+    trade = trade_off(distribution, evaluations, exact=sample.complete)
     return Benchmark(
         unit_set=unit_set,
         settings=settings,
@@ -722,4 +746,5 @@ def run_benchmark(
         timings=timings,
         notes=notes,
         reform=reform,
+        trade_off=trade,
     )

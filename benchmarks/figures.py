@@ -36,9 +36,11 @@ from clustering.plan import Plan
 from clustering.units import UnitSet
 
 from .compare import METRICS, Benchmark, Evaluation
+from .front import FRONT_TEXTS, X_METRIC, Y_METRIC
 from .text_report import (
     ROW_TEXTS,
     WORDS,
+    _shown_names,
     _violations_text,
     display_name,
     sample_text,
@@ -56,6 +58,7 @@ __all__ = [
     "draw_map",
     "map_colours",
     "plot_distribution",
+    "plot_front",
     "plot_map",
 ]
 
@@ -908,6 +911,60 @@ def plot_map(
         fig.savefig(path, bbox_inches="tight", pad_inches=0.15)
     finally:
         plt.close(fig)
+    return path
+
+
+def plot_front(benchmark: Benchmark, path: Path, lang: str = DEFAULT_LANGUAGE) -> Path:
+    """The trade-off: every feasible plan, the Pareto front, and each evaluated plan on it.
+
+    Parameters
+    ----------
+    benchmark : Benchmark
+        The results, with their ``trade_off`` (:mod:`benchmarks.front`).
+    path : Path
+        The PNG file to write.
+    lang : {"vi", "en"}
+        Language of the title, axes and legend.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    PlotUnavailable
+        matplotlib is not installed.
+    """
+    lang = check_language(lang)
+    plt = _pyplot()
+    trade = benchmark.trade_off
+    fig, ax = plt.subplots(figsize=(7, 4.6), dpi=110)
+    ax.scatter(trade.x, trade.y, s=6, color=BORDER_GREY, linewidths=0,
+               label=WORDS["plans_among"](lang, sample=sample_text(benchmark, lang)))
+    front = trade.front
+    ax.step(trade.x[front], trade.y[front], where="post", color="black", linewidth=1.2)
+    ax.scatter(trade.x[front], trade.y[front], s=18, color="black",
+               label=_legend_label(FRONT_TEXTS["exact" if trade.exact else "sampled"](
+                   lang, n=f"{len(front):,}", total=f"{len(trade.x):,}"), 60))
+    palette = cluster_colours(len(trade.placements))
+    shown = _shown_names(benchmark, lang)
+    for colour, p in zip(palette, trade.placements):
+        name = shown.get(p.name, p.name)
+        name = name if p.comparable else WORDS["breaks_short"](lang, name=name)
+        ax.scatter([p.x], [p.y], s=70, marker="o" if p.comparable else "X",
+                   facecolors=colour if p.comparable else "none", edgecolors=colour,
+                   linewidths=1.8, zorder=5, label=_legend_label(name, 60))
+    labels = {m.key: m for m in METRICS}
+    for axis, key in ((ax.set_xlabel, X_METRIC), (ax.set_ylabel, Y_METRIC)):
+        text = ROW_TEXTS[key][0](lang) if key in ROW_TEXTS else labels[key].label
+        axis(WORDS["lower"](lang, label=text), fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.set_title(FRONT_TEXTS["title"](lang), fontsize=9)
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, bbox_inches="tight")
+    plt.close(fig)
     return path
 
 

@@ -8,6 +8,7 @@
     plans/*.json       each plan, readable back as a proposal file
     map_<plan>.png     the clusters on a map (shipped province boundaries, --geojson, or centroids)
     distribution.png   each metric's distribution over the feasible plans, with the plans marked
+    pareto_front.png   homogeneity against population balance: the feasible plans, their front
     report.html        all of it on one self-contained page (inline SVG maps, inlined figures)
 
 Figures need matplotlib (the ``plot`` extra); without it the report says so
@@ -51,6 +52,7 @@ from .figures import (
     PlotUnavailable,
     cluster_colours,
     plot_distribution,
+    plot_front,
     plot_map,
 )
 from .html_report import html_report
@@ -82,6 +84,7 @@ __all__ = [
     "display_name",
     "markdown_report",
     "plot_distribution",
+    "plot_front",
     "plot_map",
     "report_lock",
     "table_rows",
@@ -98,7 +101,8 @@ class OutputError(FairclustersError):
 
 
 #: What a report folder holds; anything else in it is the planner's and is kept.
-_REPORT_ENTRY = re.compile(r"report\.(md|html|json|xlsx)|plans|distribution\.png|map_.*\.png")
+_REPORT_ENTRY = re.compile(
+    r"report\.(md|html|json|xlsx)|plans|distribution\.png|pareto_front\.png|map_.*\.png")
 
 
 def _side_name(out: Path, tag: str) -> str:
@@ -387,6 +391,10 @@ def _write_files(benchmark: Benchmark, out: Path, geojson: str | Path | None,
             png = plot_distribution(benchmark, out / "distribution.png", lang)
             figures["distribution"] = png.name
             written["distribution"] = png
+        if benchmark.trade_off is not None:
+            png = plot_front(benchmark, out / "pareto_front.png", lang)
+            figures["pareto"] = png.name
+            written["pareto"] = png
     except PlotUnavailable as exc:
         figure_note = WORDS["no_figures"](lang, why=exc)
     workbook_note = ""

@@ -36,14 +36,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from clustering.bitsets import bits, mask_of, spanning_tree_cuts
 from clustering.errors import FairclustersError, InfeasibleError
 from clustering.plan import Plan
-from clustering.rules import ClusterRules, CompiledRules, check_feasible, plan_violations
+from clustering.rules import (
+    ClusterRules,
+    CompiledRules,
+    check_feasible,
+    infeasible_error,
+    plan_violations,
+    split_closed,
+)
 from clustering.units import UnitSet
 from optimizer.candidates import CandidateLimitExceeded, rule_candidates, two_way_splits
 
@@ -127,6 +134,45 @@ class PlanSample:
             f"{self.n_distinct:,} distinct plans from {self.steps:,} steps of a "
             f"{self.method} ({self.accepted:,} moves accepted{stop})"
         )
+
+
+def _with_closed_clusters(
+    unit_set: UnitSet, rules: ClusterRules, start: Plan | None,
+    sample_rest: Callable[[UnitSet, ClusterRules, Plan | None], PlanSample],
+) -> PlanSample:
+    """Plans under rules with closed clusters: the rest's plans, each with the closed clusters.
+
+    A closed cluster is the same in every feasible plan, and the other clusters
+    are exactly the plans of the remaining units under the remaining rules
+    (:func:`clustering.rules.split_closed`): the two sets of plans are in
+    one-to-one correspondence, so the rest's sample, enumeration or
+    distribution carries over unchanged.
+    """
+    if open_specs := [name for name, spec in rules.clusters.items() if not spec.closed]:
+        raise FairclustersError(
+            f"cluster(s) {open_specs} have fixed members but are not closed: the plan sampler "
+            "handles closed clusters only (every member listed); use fixed= for open ones")
+    split = split_closed(unit_set, rules)
+    if split.problems:
+        raise infeasible_error(split.problems)
+    closed_rows = [[unit_set.index(u) for u in members] for members in split.closed.values()]
+    if split.rest_rules.n_clusters == 0:
+        labels = np.empty((1, len(unit_set)), dtype=np.int64)
+        for c, rows in enumerate(closed_rows):
+            labels[0, rows] = c
+        return PlanSample(labels=labels, complete=True, method="enumeration", total=1,
+                          notes=["every cluster is closed: one plan"])
+    rest = sample_rest(split.rest_units, split.rest_rules,
+                       None if start is None else split.restricted(start))
+    labels = np.empty((len(rest.labels), len(unit_set)), dtype=np.int64)
+    labels[:, [unit_set.index(u) for u in split.rest_units.ids]] = rest.labels
+    for c, rows in enumerate(closed_rows):
+        labels[:, rows] = split.rest_rules.n_clusters + c
+    labels = np.array([canonical_labels(row) for row in labels], dtype=np.int64)
+    note = (f"{len(split.closed)} closed cluster(s) ({', '.join(split.closed)}) in every plan; "
+            f"the other {split.rest_rules.n_clusters} sampled on the remaining "
+            f"{len(split.rest_units)} units")
+    return replace(rest, labels=labels, notes=[note, *rest.notes])
 
 
 def canonical_labels(labels: np.ndarray) -> tuple[int, ...]:
@@ -439,6 +485,16 @@ def sample_plans(
     ('recombination chain', True)
     """
     _check_sampling(unit_set, rules, n_steps, n_chains, start)
+    if rules.clusters:
+        def sample_rest(units: UnitSet, rest_rules: ClusterRules, rest_start: Plan | None
+                        ) -> PlanSample:
+            return sample_plans(
+                units, rest_rules, n_steps, seed=seed, start=rest_start,
+                enumerate_limit=enumerate_limit, candidate_limit=candidate_limit,
+                progress=progress, on_step=on_step, n_chains=n_chains, n_jobs=n_jobs,
+                count_limit=count_limit, count_time=count_time)
+
+        return _with_closed_clusters(unit_set, rules, start, sample_rest)
     compiled = check_feasible(unit_set, rules).compile(unit_set)  # the shared diagnosis first
     notes: list[str] = []
     candidates: list[int] | None

@@ -19,6 +19,7 @@ from clustering.i18n import DEFAULT_LANGUAGE, Text, check_language
 from clustering.metrics import INDICATOR_TEXTS
 
 from .compare import BELOW_OPTIMUM, METRICS, Benchmark, Evaluation, Metric
+from .front import FRONT_TEXTS, front_lines
 
 # -- words: every text a planner reads, in Vietnamese and English ----------------------
 # The numbers are formatted once, outside the texts, so that both languages carry the
@@ -162,6 +163,11 @@ WORDS = {
     "population": Text(vi="dân số", en="population"),
     "contiguous": Text(vi="các cụm liền kề", en="contiguous"),
     "not_contiguous": Text(vi="không bắt buộc liền kề", en="not necessarily contiguous"),
+    "closed": Text(vi="cụm {name!r} cố định gồm {n} đơn vị{free}",
+                   en="cluster {name!r} fixed to its {n} units{free}"),
+    "open": Text(vi="cụm {name!r} có {n} đơn vị gán sẵn{free}",
+                 en="cluster {name!r} with {n} units fixed to it{free}"),
+    "free": Text(vi=", không cần liền kề", en=", not necessarily contiguous"),
     "dissimilarity": Text(vi="Độ khác biệt: các chỉ tiêu {names}{log}; trọng số địa lý {g}",
                           en="Dissimilarity: indicators {names}{log}; geography weight {g}"),
     "log": Text(vi=" (lấy logarit: {names})", en=" (log: {names})"),
@@ -258,6 +264,11 @@ def _term(table: dict[str, Text], key: str, lang: str) -> str:
     """``table[key]`` in ``lang``, or ``key`` itself when it has no translation."""
     text = table.get(key)
     return text(lang) if text is not None else key
+
+
+def _shown_names(benchmark: Benchmark, lang: str) -> dict[str, str]:
+    """Each evaluated plan's name as the report shows it."""
+    return {e.name: display_name(e, lang) for e in benchmark.evaluations}
 
 
 def display_name(e: Evaluation, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -614,6 +625,10 @@ def _summary_lines(benchmark: Benchmark, lang: str) -> list[str]:
         parts.append(WORDS["weighing"](lang, what=what, a=f"{rules.weight_bounds[0]:,.0f}",
                                         b=f"{rules.weight_bounds[1]:,.0f}"))
     parts.append(WORDS["contiguous" if rules.contiguous else "not_contiguous"](lang))
+    for name, spec in rules.clusters.items():
+        free = WORDS["free"](lang) if spec.contiguous is False else ""
+        parts.append(WORDS["closed" if spec.closed else "open"](
+            lang, name=name, n=len(spec.members), free=free))
     names = ", ".join(_term(INDICATOR_TEXTS, i, lang) for i in benchmark.indicators)
     log = ""
     if benchmark.log:
@@ -657,6 +672,9 @@ def console_summary(benchmark: Benchmark, lang: str = DEFAULT_LANGUAGE) -> str:
     lines = _summary_lines(benchmark, lang)
     lines += ["", terminal_table(benchmark, lang=lang), ""]
     lines += _legend_lines(benchmark, lang)
+    if benchmark.trade_off is not None:
+        names = _shown_names(benchmark, lang)
+        lines += ["", FRONT_TEXTS["title"](lang), *front_lines(benchmark.trade_off, lang, names)]
     if benchmark.reform is not None:
         lines += ["", REFORM_TEXTS["title"](lang), *reform_lines(benchmark, lang)]
     return "\n".join(lines)
@@ -770,6 +788,12 @@ def markdown_report(
     if "distribution" in figures:
         out += [f"## {WORDS['among'](lang)}", "",
                 f"![{WORDS['distribution_alt'](lang)}]({figures['distribution']})", ""]
+    if benchmark.trade_off is not None:
+        out += [f"## {FRONT_TEXTS['title'](lang)}", ""]
+        if "pareto" in figures:
+            out += [f"![{FRONT_TEXTS['title'](lang)}]({figures['pareto']})", ""]
+        out += [f"- {line}" for line in front_lines(benchmark.trade_off, lang,
+                                                          _shown_names(benchmark, lang))] + [""]
     if benchmark.reform is not None:
         out += [f"## {REFORM_TEXTS['title'](lang)}", "", *reform_lines(benchmark, lang), ""]
     for e in benchmark.evaluations:

@@ -377,6 +377,24 @@ class ClosedSplit:
     rest_rules: ClusterRules
     problems: list[InfeasibleError]
 
+    def restricted(self, plan: Plan) -> Plan:
+        """``plan``'s clusters on the units of the rest (a start for the rest's problem)."""
+        clusters: dict[str, list[str]] = {}
+        for uid in self.rest_units.ids:
+            clusters.setdefault(plan.cluster_of(uid), []).append(uid)
+        return Plan(self.rest_units, clusters, name=plan.name)
+
+    def joined(self, rest_clusters: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+        """The closed clusters, then the rest's (``name (2)``... when a name is taken)."""
+        clusters = {name: list(members) for name, members in self.closed.items()}
+        for name, members in rest_clusters.items():
+            free, k = name, 1
+            while free in clusters:
+                k += 1
+                free = f"{name} ({k})"
+            clusters[free] = list(members)
+        return clusters
+
 
 def split_closed(unit_set: UnitSet, rules: ClusterRules) -> ClosedSplit:
     """Take the closed clusters (all members fixed) out of the problem.

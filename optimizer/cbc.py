@@ -10,7 +10,10 @@ model its root processing ran 277 s past a 21 s limit. Here the same binary
   stops and writes the best solution it has; a few seconds later, SIGKILL;
 - on KeyboardInterrupt, SIGTERM (raised as an exception by the command line)
   or any other exception in the waiting thread, killed with its whole group
-  before the exception goes on, so that no CBC outlives the Python process.
+  before the exception goes on, so that no CBC outlives the Python process;
+- on Linux, killed by the kernel when the Python process dies without a
+  chance to clean up (SIGKILL, or SIGTERM with no handler): the child asks
+  for ``PR_SET_PDEATHSIG`` before it starts CBC.
 
 Files go to a temporary folder that is removed in every case. The model is
 written and the solution read back by PuLP's own public methods
@@ -19,17 +22,46 @@ written and the solution read back by PuLP's own public methods
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = ["GRACE", "CbcRun", "run_cbc"]
 
 #: Seconds past its limit CBC gets before SIGINT, and again before SIGKILL.
 GRACE = 1.0
+
+
+#: prctl option: the signal a process gets when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+
+
+def _death_signal() -> Callable[[], None] | None:
+    """A ``preexec_fn`` asking for SIGKILL when the parent dies (Linux), else ``None``.
+
+    libc is looked up here, in the parent: the child, between fork and exec,
+    only makes the one call.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def die_with_parent() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+    return die_with_parent
+
+
+_DIE_WITH_PARENT = _death_signal()
 
 
 @dataclass(frozen=True)
@@ -134,7 +166,8 @@ def run_cbc(problem, command, *, time_limit: float | None, log: bool = True) -> 
         log_path = options.get("logPath") or os.path.join(tmp, "cbc.log")
         with open(log_path if log else os.devnull, "w") as out:
             process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
+                                       stdin=subprocess.DEVNULL, start_new_session=True,
+                                       preexec_fn=_DIE_WITH_PARENT)
             try:
                 stopped = _wait(process, time_limit)
             except BaseException:  # Ctrl-C, SIGTERM, anything: CBC must not outlive us

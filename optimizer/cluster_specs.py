@@ -178,19 +178,19 @@ def _without_closed(units: UnitSet, rules: ClusterRules, options: dict[str, Any]
     elif "p-median" in goal.terms:
         d = default_dissimilarity(units)  # over every unit, as without closed clusters
     rows = np.array([units.index(u) for u in split.rest_units.ids], dtype=np.int64)
-    clusters = dict(split.closed)
+    clusters = split.joined({})
     if split.rest_rules.n_clusters == 0:
         result = OptimizeResult(plan=None, status="optimal", objective=0.0, bound=0.0, gap=0.0,
                                 wall_time=0.0, **{**base, "method_reason":
                                                   "every cluster is closed: nothing to solve"})
     else:
+        warm = options.get("warm_start")
         rest_options = {**options, "dissimilarity": None if d is None else d[np.ix_(rows, rows)],
-                        "warm_start": _restricted(options.get("warm_start"), split.rest_units)}
+                        "warm_start": None if warm is None else split.restricted(warm)}
         result = optimize(split.rest_units, split.rest_rules, **rest_options)
         if result.plan is None:
             return result
-        for name, members in result.plan.clusters.items():
-            clusters[_free_name(name, clusters)] = members
+        clusters = split.joined(result.plan.clusters)
     plan = Plan(units, clusters, name=f"optimize k={rules.n_clusters} ({goal}), "
                                       f"{len(split.closed)} closed cluster(s)")
     total = _plan_cost(goal, plan, d)
@@ -199,25 +199,6 @@ def _without_closed(units: UnitSet, rules: ClusterRules, options: dict[str, Any]
     bound = None if result.bound is None else result.bound + offset
     gap = result.gap if bound is None or total == 0 else abs(total - bound) / abs(total)
     return replace(result, plan=plan, objective=total, bound=bound, gap=gap)
-
-
-def _free_name(name: str, taken: dict[str, list[str]]) -> str:
-    """``name``, or ``name (2)``... when a closed cluster already has it."""
-    out, k = name, 1
-    while out in taken:
-        k += 1
-        out = f"{name} ({k})"
-    return out
-
-
-def _restricted(plan: Plan | None, rest: UnitSet) -> Plan | None:
-    """A warm start's clusters on the units of the rest."""
-    if plan is None:
-        return None
-    clusters: dict[str, list[str]] = {}
-    for uid in rest.ids:
-        clusters.setdefault(plan.cluster_of(uid), []).append(uid)
-    return Plan(rest, clusters, name=plan.name)
 
 
 def _plan_cost(goal: Any, plan: Plan, d: np.ndarray | None) -> float:

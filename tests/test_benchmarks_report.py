@@ -42,8 +42,8 @@ def test_folder_has_markdown_referencing_existing_pngs(bench, tmp_path):
     written = write_report(bench, out)
     markdown = (out / "report.md").read_text(encoding="utf-8")
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
-    assert "distribution.png" in images
-    assert len(images) == 1 + len(bench.evaluations)  # one map per plan
+    assert "distribution.png" in images and "pareto_front.png" in images
+    assert len(images) == 2 + len(bench.evaluations)  # and one map per plan
     for name in images:
         assert_png(out / name)
     assert "North to south, 6 balanced clusters" in markdown

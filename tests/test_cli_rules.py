@@ -177,3 +177,36 @@ def test_unknown_province_suggests_names():
 def test_commune_dissimilarity_counts_area_once():
     used, _ = default_indicators(load_dataset("vietnam-communes-2025:79"))
     assert used == list(COMMUNE_DEFAULT_INDICATORS) == ["population", "area_km2_official"]
+
+
+# -- a start plan ------------------------------------------------------------------------
+
+
+def test_start_plan_is_the_optimizers_first_incumbent(tmp_path, monkeypatch):
+    import optimizer
+
+    vn = vietnam_provinces(2025)
+    best = optimizer.optimize(vn, 6, size=(5, 6), solver="highs").plan
+    path = tmp_path / "start.json"
+    best.to_json(path)
+    seen = {}
+    real = optimizer.optimize
+
+    def spy(*args, **kwargs):
+        seen["warm_start"] = kwargs.get("warm_start")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(optimizer, "optimize", spy)
+    assert main(["--start", str(path), "--out", str(tmp_path / "r"), "--samples", "50"]) == 0
+    assert seen["warm_start"] is not None
+    assert seen["warm_start"].clusters == best.clusters
+
+
+def test_a_start_plan_breaking_the_rules_is_refused_before_solving(capsys, tmp_path):
+    vn = vietnam_provinces(2025)
+    scattered = Plan.from_labels(vn, [i % 6 for i in range(len(vn))], name="scattered")
+    path = tmp_path / "start.json"
+    scattered.to_json(path)
+    code, out, err = run(capsys, "--start", str(path), "--out", str(tmp_path / "r"))
+    assert code == 2 and out == "" and "--start" in err and "breaks the rules" in err
+    assert not (tmp_path / "r").exists()

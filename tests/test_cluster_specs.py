@@ -234,3 +234,44 @@ def test_soft_purity_optimum_equals_brute_force(seed):
 def test_max_impure_needs_a_category():
     with pytest.raises(ParameterError, match="max_impure=1 needs pure"):
         ClusterRules(n_clusters=2, max_impure=1)
+
+
+# -- the benchmark's plan sampler and heuristic under a closed cluster -------------------
+
+
+@pytest.mark.parametrize("size", [(2, 3), (1, 4)])
+def test_sampler_lists_exactly_the_plans_with_the_closed_cluster(size):
+    from benchmarks.sampling import sample_plans
+
+    units = grid(rows=3, cols=3)
+    closed = ["u00", "u22"]  # opposite corners: not contiguous
+    rules = ClusterRules(n_clusters=4, size=size, contiguous=True, clusters={
+        "Đô thị": ClusterSpec(members=closed, contiguous=False, size=(2, 2))})
+    target = {units.index(u) for u in closed}
+    expected = set()  # brute force, independent of the library
+    for labels in label_vectors(len(units), 4):
+        parts = blocks(labels)
+        rest = [b for b in parts if set(b) != target]
+        if len(rest) == 3 and all(size[0] <= len(b) <= size[1] and connected(units, b)
+                                  for b in rest):
+            expected.add(frozenset(frozenset(b) for b in parts))
+    sample = sample_plans(units, rules, n_steps=10)
+    found = {frozenset(frozenset(b) for b in blocks(row)) for row in sample.labels}
+    assert sample.complete and found == expected and len(expected) > 1
+    assert all(not plan_violations(Plan.from_labels(units, row), rules) for row in sample.labels)
+
+
+def test_the_main_job_ranks_plans_under_a_closed_cities_cluster(tmp_path):
+    import json
+
+    from benchmarks.__main__ import main
+
+    cities = "Hà Nội,Hải Phòng,Đà Nẵng,Hồ Chí Minh,Cần Thơ,Huế"
+    out = tmp_path / "r"
+    assert main(["--fixed", f"Đô thị={cities}", "--exempt", "Đô thị", "--clusters", "6",
+                 "--size", "4", "7", "--out", str(out), "--samples", "50"]) == 0
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert data["sample"]["complete"]
+    for plan in data["plans"]:
+        if plan["role"] in ("heuristic", "optimum"):
+            assert plan["comparable"], plan["name"]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -203,3 +207,44 @@ def test_a_wrong_infeasible_from_one_solver_is_refuted_by_the_other(monkeypatch)
     result = optimize(units, 6, size=(5, 6), method="assignment", solver="cbc", time_limit=60)
     assert result.status == "optimal"
     assert "cbc said infeasible" in result.details["refuted_infeasible"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_cbc_dies_with_a_python_process_killed_without_cleanup(tmp_path):
+    # SIGKILL gives Python no chance to stop its child: the kernel must (PR_SET_PDEATHSIG).
+    script = tmp_path / "solve.py"
+    script.write_text(
+        "import subprocess, sys\n"
+        "import optimizer.cbc\n"
+        "from optimizer import solvers\n"
+        "from tests.test_optimizer_robustness import _tiny_milp\n"
+        "real = subprocess.Popen\n"
+        "def slow(args, **kwargs):\n"
+        "    p = real(['sleep', '60'], **kwargs)\n"
+        "    print(p.pid, flush=True)\n"
+        "    return p\n"
+        "optimizer.cbc.subprocess.Popen = slow\n"
+        "solvers.solve(_tiny_milp(), 'cbc', time_limit=60)\n", encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        child = int(parent.stdout.readline())
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and _alive(child):
+            time.sleep(0.05)
+        assert not _alive(child), f"the solver child {child} outlived its parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+
+
+def _alive(pid: int) -> bool:
+    """Running (not gone, not a zombie waiting for its new parent to reap it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state not in ("Z", "X")
