@@ -3,8 +3,8 @@
 Every feasible plan is an exact cover of the units by ``k`` candidate clusters
 (:func:`optimizer.candidates.rule_candidates`). The covers are counted by a
 memoised recursion over the units still to cover, always branching on the
-lowest remaining unit (so each plan is counted once, its clusters ordered by
-their lowest member)::
+lowest remaining unit in a *counting order* (so each plan is counted once, its
+clusters ordered by their lowest member)::
 
     N(R, j) = sum over candidates C with lowest(R) in C and C inside R of N(R \\ C, j - 1)
     N(0, 0) = 1,  N(R, 0) = 0 for R non-empty
@@ -34,8 +34,10 @@ with ``python -m benchmarks.bench_sampler`` on a loaded 2-core machine):
   117,707,209,390 plans, 6,848,807 states, 86-242 s and about 720 MB of
   memo (peak RSS 915 MB). The same units ordered north to south
   (``vn.subset(ids sorted by latitude)``) give the same count with 2,086,399
-  states in 41 s (peak RSS 347 MB): the order of the units matters, and
-  ordering them along the country's long axis is the next saving.
+  states in 41 s (peak RSS 347 MB): the order of the units matters. The
+  counter therefore branches in the reverse Cuthill-McKee order of the
+  borders (:func:`counting_order`, scipy), which keeps the frontier narrow
+  on any unit set: 1,931,266 states on the 63 provinces (3.5x fewer).
 
 Past ``max_states`` (or ``time_limit``) the count stops with
 :class:`CountBudgetExceeded` and frees its memo;
@@ -55,12 +57,50 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import reverse_cuthill_mckee
 
 from clustering.bitsets import bits
 from clustering.compiled_rules import CompiledRules
 from clustering.errors import FairclustersError
 
-__all__ = ["CountBudgetExceeded", "ExactCounter", "count_plans", "uniform_index"]
+__all__ = ["CountBudgetExceeded", "ExactCounter", "count_plans", "counting_order",
+           "uniform_index"]
+
+
+def counting_order(rules: CompiledRules) -> np.ndarray:
+    """The units in reverse Cuthill-McKee order of the borders (a narrow frontier).
+
+    Branching on the first uncovered unit in this order keeps the set of
+    units that are partly surrounded small, and with it the number of
+    distinct states of the count. Without contiguity the order does not
+    matter: the given one is kept.
+
+    Examples
+    --------
+    >>> from clustering.units import UnitSet
+    >>> from clustering.rules import ClusterRules
+    >>> star = UnitSet([{"id": str(i), "name": str(i)} for i in range(4)],
+    ...                [("0", "1"), ("0", "2"), ("0", "3")])
+    >>> sorted(counting_order(ClusterRules(n_clusters=2).compile(star)).tolist())
+    [0, 1, 2, 3]
+    """
+    n = rules.n
+    if not rules.contiguous or len(rules.edges) == 0:
+        return np.arange(n)
+    a, b = rules.edges[:, 0], rules.edges[:, 1]
+    graph = sp.csr_matrix((np.ones(2 * len(a)), (np.r_[a, b], np.r_[b, a])), shape=(n, n))
+    return np.asarray(reverse_cuthill_mckee(graph, symmetric_mode=True), dtype=np.int64)
+
+
+def _permuted(mask: int, rank: Sequence[int]) -> int:
+    """``mask`` with unit ``i`` moved to bit ``rank[i]``."""
+    out = 0
+    while mask:
+        bit = mask & -mask
+        mask ^= bit
+        out |= 1 << rank[bit.bit_length() - 1]
+    return out
 
 
 class CountBudgetExceeded(FairclustersError):
@@ -152,7 +192,19 @@ class ExactCounter:
 
     def __init__(self, rules: CompiledRules, candidates: Sequence[int], *,
                  max_states: int = 2_000_000, time_limit: float | None = None) -> None:
-        self.rules = rules
+        # Count in the counting order: bit j of every mask below is unit order[j]; the
+        # rules are compiled again on the units in that order, for the splittability test.
+        self.order = counting_order(rules)
+        self.rank = np.empty(rules.n, dtype=np.int64)
+        self.rank[self.order] = np.arange(rules.n)
+        if np.array_equal(self.order, np.arange(rules.n)):
+            self.rules = rules
+        else:
+            units = rules.unit_set
+            self.rules = rules.rules.compile(units.subset([units.ids[i] for i in self.order]))
+            rank = self.rank.tolist()
+            candidates = [_permuted(int(m), rank) for m in candidates]
+        rules = self.rules
         self.n = rules.n
         self.k = rules.n_clusters
         self.max_states = max_states
@@ -187,6 +239,8 @@ class ExactCounter:
 
     def fitting(self, remaining: int) -> list[int]:
         """The candidates holding the lowest remaining unit and inside ``remaining``.
+
+        Masks here and in :meth:`count` are in the counting order (:meth:`to_units`).
 
         Parameters
         ----------
@@ -279,7 +333,17 @@ class ExactCounter:
             remaining &= ~cluster
             left -= 1
         chosen.append(remaining)  # the last cluster is what remains (a candidate: count > 0)
-        return chosen
+        return sorted((self.to_units(mask) for mask in chosen), key=lambda m: m & -m)
+
+    def to_units(self, mask: int) -> int:
+        """A mask of the counting order (:meth:`fitting`, the memo) in the units' own bits.
+
+        Parameters
+        ----------
+        mask : int
+            Bit ``j`` stands for unit ``order[j]``.
+        """
+        return _permuted(mask, self.order.tolist())
 
     def labels(self, masks: Sequence[int]) -> np.ndarray:
         """Canonical labels of a plan given by its clusters' masks (lowest member first).

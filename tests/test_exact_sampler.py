@@ -96,7 +96,7 @@ def biased_draw(counter: ExactCounter, rng: np.random.Generator) -> list[int]:
         chosen.append(cluster)
         remaining &= ~cluster
         left -= 1
-    return chosen
+    return [counter.to_units(c) for c in chosen]
 
 
 def chi_square_p(draw, counter: ExactCounter, index: dict, n_draws: int, seed: int) -> float:
