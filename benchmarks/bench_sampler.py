@@ -21,7 +21,9 @@ sampler:
 
 On the 63 provinces of 2024 (8 contiguous clusters of 7-9 units) it prints
 the exact count, its time and peak memory (skipped with ``--quick``), and the
-chains' ESS and R-hat of the objective. Timings are wall-clock on the machine
+chains' ESS and R-hat of the objective; then the same chain figures on the
+168 communes of Ho Chi Minh City (islands linked, 16 clusters of 9-13;
+skipped with ``--quick`` and ``--only-63``). Timings are wall-clock on the machine
 that runs it.
 """
 
@@ -38,8 +40,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import chisquare
 
-from clustering.datasets import vietnam_provinces
+from clustering.datasets import vietnam_communes, vietnam_provinces
 from clustering.dissimilarity import default_indicators, dissimilarity
+from clustering.estimators import AZPLocalSearch
+from clustering.islands import link_islands
+from clustering.plan import Plan
 from clustering.rules import ClusterRules
 from clustering.synthetic import planar_unit_set
 from clustering.units import UnitSet
@@ -203,9 +208,15 @@ def _provinces_63(steps: int, seed: int, count: bool, out: list[str]) -> None:
             del counter
     else:
         out.append("  exact count skipped (--quick)")
+    _chains(vn, rules, steps, seed, matrix, target, out)
+
+
+def _chains(units: UnitSet, rules: ClusterRules, steps: int, seed: int, matrix: np.ndarray,
+            target: float | None, out: list[str], start: Plan | None = None) -> None:
+    """Four recombination chains: their time, the objective's ESS and split-R-hat."""
     clock = time.perf_counter()
-    sample = sample_plans(vn, rules, steps, seed=seed, n_chains=4, enumerate_limit=0,
-                          count_limit=0)
+    sample = sample_plans(units, rules, steps, seed=seed, n_chains=4, enumerate_limit=0,
+                          count_limit=0, start=start)
     seconds = time.perf_counter() - clock
     values = plan_objectives(sample.labels, matrix)
     length = min(len(t) for t in sample.traces)
@@ -215,6 +226,18 @@ def _provinces_63(steps: int, seed: int, count: bool, out: list[str]) -> None:
     if target is not None:
         out.append("  GSO-region plan objective percentile (chains): "
                    f"{_fmt(estimate_percentile(target, values, sample))}")
+
+
+def _hcmc_communes(steps: int, seed: int, out: list[str]) -> None:
+    """The 168 communes of Ho Chi Minh City (islands linked), 16 clusters of 9-13: chains."""
+    units, links = link_islands(vietnam_communes("79"))
+    rules = ClusterRules(n_clusters=16, size=(9, 13), contiguous=True)
+    out.append(f"vietnam-communes-2025:79 ({len(units)} communes, {len(links)} island "
+               "link(s)) k=16 size 9-13:")
+    clock = time.perf_counter()
+    start = AZPLocalSearch(16, size=(9, 13), random_state=seed).fit(units).plan_
+    out.append(f"  start: a heuristic plan (AZPLocalSearch) in {time.perf_counter() - clock:.1f} s")
+    _chains(units, rules, steps, seed, _objective_matrix(units), None, out, start)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -232,6 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
     parser.add_argument("--only-63", action="store_true",
                         help="only the 63 provinces (default: every instance)")
+    parser.add_argument("--communes-steps", type=int, default=60_000, metavar="N",
+                        help="chain steps on the communes of Ho Chi Minh City (default: 60,000)")
     args = parser.parse_args(argv)
     out: list[str] = []
     for inst in [] if args.only_63 else instances(args.quick):
@@ -240,6 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.clear()
     _provinces_63(400 if args.quick else 4_000, args.seed, not args.quick, out)
     print("\n".join(out), flush=True)
+    out.clear()
+    if not args.quick and not args.only_63:
+        _hcmc_communes(args.communes_steps, args.seed, out)
+        print("\n".join(out), flush=True)
     return 0
 
 
