@@ -87,6 +87,36 @@ def mexico_unit_set() -> UnitSet | None:
     return UnitSet(units, edges, name="mexico-32", provenance=str(folder))
 
 
+#: The Georgia counties' indicators (shares of the population, 1990).
+GEORGIA_INDICATORS = ["PctRural", "PctBach", "PctEld", "PctFB", "PctPov", "PctBlack"]
+
+
+def georgia_unit_set() -> UnitSet | None:
+    """Georgia's 159 counties (1990) from libpysal's wheel: queen contiguity of the polygons.
+
+    Centroids are the data's own ``Latitude``/``Longitud`` columns (the
+    shapefile has no CRS to project with); population ``TotPop90`` is the weight.
+    """
+    try:
+        import geopandas
+        import libpysal
+    except ImportError:
+        return None
+    folder = Path(libpysal.__file__).parent / "examples" / "georgia"
+    gdf = geopandas.read_file(folder / "G_utm.shp")
+    ids = gdf["AreaKey"].astype(str).tolist()
+    queen = libpysal.weights.Queen.from_dataframe(gdf, use_index=False)
+    edges = [(ids[i], ids[j]) for i, around in queen.neighbors.items() for j in around if i < j]
+    units = [
+        {"id": ids[i], "name": ids[i], "lat": float(row["Latitude"]),
+         "lon": float(row["Longitud"]), "weight": float(row["TotPop90"]),
+         "indicators": {"population": float(row["TotPop90"]),
+                        **{c: float(row[c]) for c in GEORGIA_INDICATORS}}}
+        for i, row in gdf.iterrows()
+    ]
+    return UnitSet(units, edges, name="georgia-159", provenance=str(folder / "G_utm.shp"))
+
+
 def instances(quick: bool) -> list[tuple[str, UnitSet, list[str], ClusterRules]]:
     vn34, vn63 = vietnam_provinces(2025), vietnam_provinces(2024)
     econ = ["grdp_per_capita", "urban_pct"]
@@ -104,6 +134,10 @@ def instances(quick: bool) -> list[tuple[str, UnitSet, list[str], ClusterRules]]
         years = [n for n in mexico.indicator_names if n.startswith("pcgdp")]
         out.insert(0, ("mexico-32", mexico, years,
                        ClusterRules(n_clusters=6, size=(4, 7), contiguous=True)))
+    georgia = None if quick else georgia_unit_set()
+    if georgia is not None:
+        out.append(("georgia-159", georgia, GEORGIA_INDICATORS,
+                    ClusterRules(n_clusters=10, size=(12, 20), contiguous=True)))
     return out
 
 
