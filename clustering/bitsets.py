@@ -20,6 +20,7 @@ __all__ = [
     "is_connected",
     "mask_of",
     "neighbour_masks",
+    "spanning_tree",
     "spanning_tree_cuts",
 ]
 
@@ -121,6 +122,50 @@ def is_connected(mask: int, neighbours: Sequence[int]) -> bool:
     return next(components(mask, neighbours)) == mask
 
 
+def spanning_tree(units: Sequence[int], edges: Iterable[tuple[int, int]]
+                  ) -> tuple[list[int], dict[int, int]] | None:
+    """A spanning tree of ``units`` by Kruskal's rule over ``edges`` in the order given.
+
+    Returns the units in breadth-first order from ``units[0]`` (parents
+    before children) and each unit's parent (the root its own), or ``None``
+    when the edges do not connect the units.
+
+    Examples
+    --------
+    >>> spanning_tree([0, 1, 2], [(1, 2), (0, 1), (0, 2)])
+    ([0, 1, 2], {0: 0, 1: 0, 2: 1})
+    >>> spanning_tree([0, 1, 2], [(0, 1)]) is None
+    True
+    """
+    parent = {u: u for u in units}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    tree: dict[int, list[int]] = {u: [] for u in units}
+    joined = 1
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+            tree[a].append(b)
+            tree[b].append(a)
+            joined += 1
+    if joined != len(units):
+        return None
+    root = units[0]
+    visit, up = [root], {root: root}
+    for u in visit:  # breadth-first, parents before children
+        for v in tree[u]:
+            if v not in up:
+                up[v] = u
+                visit.append(v)
+    return visit, up
+
+
 def spanning_tree_cuts(
     mask: int, neighbours: Sequence[int], order: Sequence[tuple[int, int]] | None = None
 ) -> list[int]:
@@ -143,32 +188,10 @@ def spanning_tree_cuts(
     units = bits(mask)
     if order is None:
         order = [(a, b) for a in units for b in bits(neighbours[a] & mask) if a < b]
-    parent = {u: u for u in units}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    tree: dict[int, list[int]] = {u: [] for u in units}
-    joined = 1
-    for a, b in order:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[ra] = rb
-            tree[a].append(b)
-            tree[b].append(a)
-            joined += 1
-    if joined != len(units):
+    tree = spanning_tree(units, order)
+    if tree is None:
         return []
-    root = units[0]
-    visit, up = [root], {root: root}
-    for u in visit:  # breadth-first, parents before children
-        for v in tree[u]:
-            if v not in up:
-                up[v] = u
-                visit.append(v)
+    visit, up = tree
     below = {u: 1 << u for u in units}
     for u in reversed(visit[1:]):
         below[up[u]] |= below[u]

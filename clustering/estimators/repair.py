@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import numpy as np
 
-from ..bitsets import bits, components, mask_of
+from ..bitsets import bits, components, mask_of, spanning_tree
 from ..compiled_rules import CompiledRules
 from ..errors import InfeasibleError
 
@@ -230,33 +230,8 @@ def _random_tree(units: list[int], edges: np.ndarray, rng: np.random.Generator
                  ) -> tuple[list[int], dict[int, int]] | None:
     """A random spanning tree of ``units`` (Kruskal over shuffled ``edges``) as BFS order and
     parents; ``None`` when the units are not connected by the edges."""
-    parent = {u: u for u in units}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    tree: dict[int, list[int]] = {u: [] for u in units}
-    joined = 1
-    for e in rng.permutation(len(edges)).tolist():
-        a, b = int(edges[e, 0]), int(edges[e, 1])
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[ra] = rb
-            tree[a].append(b)
-            tree[b].append(a)
-            joined += 1
-    if joined != len(units):
-        return None
-    order, up = [units[0]], {units[0]: units[0]}
-    for u in order:
-        for v in tree[u]:
-            if v not in up:
-                up[v] = u
-                order.append(v)
-    return order, up
+    shuffled = edges[rng.permutation(len(edges))].tolist()
+    return spanning_tree(units, ((a, b) for a, b in shuffled))
 
 
 def _best_cut(rules: CompiledRules, order: list[int], up: dict[int, int], k: int,
