@@ -40,10 +40,10 @@ from .front import FRONT_TEXTS, X_METRIC, Y_METRIC
 from .text_report import (
     ROW_TEXTS,
     WORDS,
-    _shown_names,
-    _violations_text,
     display_name,
     sample_text,
+    shown_names,
+    violations_text,
     wrap_text,
 )
 
@@ -736,7 +736,7 @@ def _caption(canvas: _Canvas, evaluation: Evaluation, source: str,
     lang = canvas.lang
     lines: list[tuple[str, str]] = []
     if not evaluation.comparable:
-        what = _violations_text(evaluation, lang)
+        what = violations_text(evaluation, lang)
         lines.append((MAP_WORDS["badge"](lang, what=what), _BREACH))
     lines.append((MAP_WORDS["numbers"](lang), _INK))
     if source == "shipped":
@@ -948,7 +948,7 @@ def plot_front(benchmark: Benchmark, path: Path, lang: str = DEFAULT_LANGUAGE) -
                label=_legend_label(FRONT_TEXTS["exact" if trade.exact else "sampled"](
                    lang, n=f"{len(front):,}", total=f"{len(trade.x):,}"), 60))
     palette = cluster_colours(len(trade.placements))
-    shown = _shown_names(benchmark, lang)
+    shown = shown_names(benchmark, lang)
     for colour, p in zip(palette, trade.placements):
         name = shown.get(p.name, p.name)
         name = name if p.comparable else WORDS["breaks_short"](lang, name=name)

@@ -26,12 +26,12 @@ from .svg_map import MapUnavailable, load_polygons, plan_colours, plan_svg
 from .text_report import (
     ROLE_TEXTS,
     WORDS,
-    _legend_lines,
-    _plan_notes,
-    _summary_lines,
-    _violations_text,
     display_name,
+    legend_lines,
+    plan_notes,
+    summary_lines,
     table_rows,
+    violations_text,
 )
 
 __all__ = ["HTML_TEXTS", "html_report"]
@@ -185,7 +185,7 @@ def _plan_details(benchmark: Benchmark, e: Evaluation, lang: str) -> list[str]:
     names = {u.id: u.name for u in benchmark.unit_set}
     role = ROLE_TEXTS[e.role](lang) if e.role in ROLE_TEXTS else e.role
     out = [f"<h3>{_esc(display_name(e, lang))} ({_esc(role)})</h3>"]
-    notes = _plan_notes(e, lang)
+    notes = plan_notes(e, lang)
     if notes:
         out.append(f"<p>{_esc(notes)}</p>")
     out.append("<ul>")
@@ -193,7 +193,7 @@ def _plan_details(benchmark: Benchmark, e: Evaluation, lang: str) -> list[str]:
     out += [f"<li>{_esc(BELOW_OPTIMUM(lang) if n == BELOW_OPTIMUM('en') else n)}</li>"
             for n in e.notes]
     if e.violations:
-        breaks = WORDS["breaks"](lang, what=_violations_text(e, lang))
+        breaks = WORDS["breaks"](lang, what=violations_text(e, lang))
         out.append(f'<li class="warn">⚠ {_esc(breaks)}</li>')
     else:
         out.append(f"<li>{_esc(WORDS['follows_all'](lang))}</li>")
@@ -311,11 +311,11 @@ def html_report(
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{_esc(title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
            f"<h1>{_esc(title)}</h1>", "<ul>"]
-    out += [f"<li>{_esc(line)}</li>" for line in _summary_lines(benchmark, lang)]
+    out += [f"<li>{_esc(line)}</li>" for line in summary_lines(benchmark, lang)]
     out += ["</ul>", f"<h2>{_esc(WORDS['side_by_side'](lang))}</h2>"]
     out += _side_by_side(benchmark, lang)
     out += [f"<h3>{_esc(WORDS['reading'](lang))}</h3>", '<ul class="note">']
-    out += [f"<li>{_esc(line)}</li>" for line in _legend_lines(benchmark, lang)]
+    out += [f"<li>{_esc(line)}</li>" for line in legend_lines(benchmark, lang)]
     out.append("</ul>")
     if figure_note:
         out.append(f'<p class="note">{_esc(figure_note)}</p>')

@@ -251,11 +251,16 @@ __all__ = [
     "beats",
     "console_summary",
     "display_name",
+    "legend_lines",
     "markdown_report",
     "percentile_meaning",
+    "plan_notes",
     "sample_text",
+    "shown_names",
+    "summary_lines",
     "table_rows",
     "terminal_table",
+    "violations_text",
     "wrap_text",
 ]
 
@@ -266,8 +271,21 @@ def _term(table: dict[str, Text], key: str, lang: str) -> str:
     return text(lang) if text is not None else key
 
 
-def _shown_names(benchmark: Benchmark, lang: str) -> dict[str, str]:
-    """Each evaluated plan's name as the report shows it."""
+def shown_names(benchmark: Benchmark, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Each evaluated plan's name as the report shows it (:func:`display_name`).
+
+    Parameters
+    ----------
+    benchmark : Benchmark
+        The results.
+    lang : {"vi", "en"}
+        The reader's language.
+
+    Returns
+    -------
+    dict of str to str
+        Plan name -> the name shown.
+    """
     return {e.name: display_name(e, lang) for e in benchmark.evaluations}
 
 
@@ -492,8 +510,20 @@ def table_rows(
     return header, rows
 
 
-def _legend_lines(benchmark: Benchmark, lang: str) -> list[str]:
-    """One line per row of the table: what it measures, then how to read the ranks."""
+def legend_lines(benchmark: Benchmark, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """One line per row of the table: what it measures, then how to read the ranks.
+
+    Parameters
+    ----------
+    benchmark : Benchmark
+        The results.
+    lang : {"vi", "en"}
+        The reader's language.
+
+    Returns
+    -------
+    list of str
+    """
     k = benchmark.settings.rules.n_clusters
     order = ("role", "clusters", "sizes", "follows", "contiguous", "population_ratio",
              "weight_cv", "r2", "mean_within", "cut_edges", "objective", "gap")
@@ -614,7 +644,20 @@ def sample_text(benchmark: Benchmark, lang: str) -> str:
                            accepted=f"{s.accepted:,}", method=s.method, stop=stop)
 
 
-def _summary_lines(benchmark: Benchmark, lang: str) -> list[str]:
+def summary_lines(benchmark: Benchmark, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The settings in words: dataset, rules, dissimilarity, the optimizer's proof, the sample.
+
+    Parameters
+    ----------
+    benchmark : Benchmark
+        The results.
+    lang : {"vi", "en"}
+        The reader's language.
+
+    Returns
+    -------
+    list of str
+    """
     s = benchmark.settings
     rules = s.rules
     parts = [WORDS["k"](lang, k=rules.n_clusters)]
@@ -669,11 +712,11 @@ def console_summary(benchmark: Benchmark, lang: str = DEFAULT_LANGUAGE) -> str:
         The text to print.
     """
     lang = check_language(lang)
-    lines = _summary_lines(benchmark, lang)
+    lines = summary_lines(benchmark, lang)
     lines += ["", terminal_table(benchmark, lang=lang), ""]
-    lines += _legend_lines(benchmark, lang)
+    lines += legend_lines(benchmark, lang)
     if benchmark.trade_off is not None:
-        names = _shown_names(benchmark, lang)
+        names = shown_names(benchmark, lang)
         lines += ["", FRONT_TEXTS["title"](lang), *front_lines(benchmark.trade_off, lang, names)]
     if benchmark.reform is not None:
         lines += ["", REFORM_TEXTS["title"](lang), *reform_lines(benchmark, lang)]
@@ -687,7 +730,20 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _violations_text(e: Evaluation, lang: str) -> str:
+def violations_text(e: Evaluation, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The rules a plan breaks, each with its rule's name, on one line ("" when none).
+
+    Parameters
+    ----------
+    e : Evaluation
+        The evaluated plan.
+    lang : {"vi", "en"}
+        The reader's language.
+
+    Returns
+    -------
+    str
+    """
     return "; ".join(f"{_term(_RULE_TEXTS, v.reason, lang)}: {v.text(lang)}"
                      for v in e.violations)
 
@@ -700,8 +756,20 @@ _REGION_NOTE = Text(
 )
 
 
-def _plan_notes(e: Evaluation, lang: str) -> str:
-    """The plan's own notes; the region plan's, written by this package, in ``lang``."""
+def plan_notes(e: Evaluation, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The plan's own notes; the region plan's, written by this package, in ``lang``.
+
+    Parameters
+    ----------
+    e : Evaluation
+        The evaluated plan.
+    lang : {"vi", "en"}
+        The reader's language.
+
+    Returns
+    -------
+    str
+    """
     if e.role != "regions" or e.plan.name != "GSO regions":
         return e.plan.notes or ""
     units = e.plan.unit_set
@@ -717,7 +785,7 @@ def _plan_section(benchmark: Benchmark, e: Evaluation, figures: dict[str, str],
     ids_to_names = {u.id: u.name for u in benchmark.unit_set}
     role = _term(ROLE_TEXTS, e.role, lang)
     out = [f"## {display_name(e, lang)} ({role})", ""]
-    notes = _plan_notes(e, lang)
+    notes = plan_notes(e, lang)
     if notes:
         out += [notes, ""]
     # The benchmark's notes are English; the one it writes on comparability is said in lang.
@@ -726,7 +794,7 @@ def _plan_section(benchmark: Benchmark, e: Evaluation, figures: dict[str, str],
         out.append("- " + WORDS["objective_line"](lang, value=f"{e.gap.value:.6g}",
                                                    gap=_gap_text(e, lang)))
     if e.violations:
-        out.append("- " + WORDS["breaks"](lang, what=_violations_text(e, lang)))
+        out.append("- " + WORDS["breaks"](lang, what=violations_text(e, lang)))
     else:
         out.append("- " + WORDS["follows_all"](lang))
     out += ["- " + WORDS["note"](lang, note=n) for n in e.report.notes]
@@ -775,13 +843,13 @@ def markdown_report(
     lang = check_language(lang)
     header, rows = table_rows(benchmark, lang)
     out = [f"# {WORDS['title'](lang)}", ""]
-    out += [f"- {line}" for line in _summary_lines(benchmark, lang)]
+    out += [f"- {line}" for line in summary_lines(benchmark, lang)]
     out += ["", f"## {WORDS['side_by_side'](lang)}", ""]
     out.append("| " + " | ".join(_md_cell(h) for h in header) + " |")
     out.append("|" + "---|" * len(header))
     out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
     out += ["", f"### {WORDS['reading'](lang)}", ""]
-    out += [f"- {line}" for line in _legend_lines(benchmark, lang)]
+    out += [f"- {line}" for line in legend_lines(benchmark, lang)]
     out.append("")
     if figure_note:
         out += [f"> {figure_note}", ""]
@@ -793,7 +861,7 @@ def markdown_report(
         if "pareto" in figures:
             out += [f"![{FRONT_TEXTS['title'](lang)}]({figures['pareto']})", ""]
         out += [f"- {line}" for line in front_lines(benchmark.trade_off, lang,
-                                                          _shown_names(benchmark, lang))] + [""]
+                                                          shown_names(benchmark, lang))] + [""]
     if benchmark.reform is not None:
         out += [f"## {REFORM_TEXTS['title'](lang)}", "", *reform_lines(benchmark, lang), ""]
     for e in benchmark.evaluations:

@@ -35,10 +35,10 @@ from .compare import METRICS, Benchmark
 from .text_report import (
     NOT_COMPARABLE,
     WORDS,
-    _legend_lines,
-    _summary_lines,
     beats,
     display_name,
+    legend_lines,
+    summary_lines,
     table_rows,
 )
 
@@ -179,7 +179,7 @@ def write_workbook(benchmark: Benchmark, path: str | Path,
     book.remove(book.active)
     taken: set[str] = set()
     h = {k: t(lang) for k, t in _HEADERS.items()}
-    lines = [*_summary_lines(benchmark, lang), "", *_legend_lines(benchmark, lang)]
+    lines = [*summary_lines(benchmark, lang), "", *legend_lines(benchmark, lang)]
     _sheet(book, _SHEETS["summary"](lang), taken, [WORDS["title"](lang)],
            [[line] for line in lines])
     header, rows = table_rows(benchmark, lang)
