@@ -16,6 +16,7 @@ from clustering.units import UnitSet
 from .assignment import FIXING_FROM, AssignmentProblem, solve_assignment
 from .candidates import (
     CandidateLimitExceeded,
+    Candidates,
     EnumerationTimeout,
     rule_candidates,
     splittable_rest,
@@ -659,12 +660,6 @@ def _by_enumeration(
         return (Solution("no_solution", None, None, None, None, "enumeration",
                          "the candidate clusters could not be listed before the time limit",
                          time.perf_counter() - started), None, {"candidates": exc.count})
-    # Dropping candidates that leave an unsplittable rest only saves solver time: it may
-    # take half of the time left.
-    filter_by = None if run.deadline is None else started + 0.5 * (run.deadline - started)
-    keep = np.flatnonzero(splittable_rest(compiled, cands, deadline=filter_by))
-    if len(keep) < len(cands):
-        cands = cands.take(keep)
     enumeration_time = time.perf_counter() - started
     standardized = standardized_default(units) if "wcss" in goal.terms else None
     sizes, ideal = _balance_sizes(compiled)
@@ -677,19 +672,36 @@ def _by_enumeration(
     warm = None if run.warm_labels is None else warm_start_vector(cands, run.warm_labels)
     spent = enumeration_time + cost_time
     remaining = None if run.time_limit is None else max(0.1, run.time_limit - spent)
-    if len(cands) == 0:
-        # No cluster can be formed at all: proven by enumeration, no solver runs.
-        return (Solution("infeasible", None, None, None, None, "enumeration",
-                         f"none of the {count:,} clusters that follow every rule leaves a rest "
-                         f"that can form {compiled.n_clusters - 1} more", 0.0), None,
-                {"candidates": count, "candidates_splittable": 0})
+
+    def splittable(kept: Candidates) -> np.ndarray:
+        # Dropping candidates that leave an unsplittable rest only saves solver time: it
+        # may take half of the time left.
+        filter_by = None if run.deadline is None else (
+            time.perf_counter() + 0.5 * max(0.0, run.deadline - time.perf_counter()))
+        return splittable_rest(compiled, kept, deadline=filter_by)
+
+    def heuristic_start() -> np.ndarray | None:
+        # Any plan will do for the fixing; it gets a third of the time left.
+        start_by = None if run.deadline is None else (
+            time.perf_counter() + max(0.0, run.deadline - time.perf_counter()) / 3)
+        labels = heuristic_plan(units, compiled.rules,
+                                default_dissimilarity(units) if d is None else d,
+                                seed=run.seed, deadline=start_by)
+        return None if labels is None else warm_start_vector(cands, labels)
+
     solution, labels, details = solve_set_partition(
         cands, costs / scale, compiled.n_clusters, solver=run.solver, time_limit=remaining,
         mip_gap=run.mip_gap, warm_start=warm, seed=run.seed, verbose=run.verbose,
+        column_filter=splittable, fallback=heuristic_start,
     )
+    if solution.solver == "enumeration":
+        # No cluster can be formed at all: proven by enumeration, no solver runs.
+        solution = replace(solution, solver_status=(
+            f"none of the {count:,} clusters that follow every rule leaves a rest "
+            f"that can form {compiled.n_clusters - 1} more"))
     details.update(
         candidates=count,
-        candidates_splittable=len(cands),
+        candidates_splittable=details.get("filtered"),
         enumeration_time=enumeration_time,
         cost_time=cost_time,
         model_build_time=solution.build_time,

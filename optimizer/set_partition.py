@@ -23,6 +23,10 @@ product); with LP duals :math:`(\pi, \mu)`, every plan's cost is
 :math:`\bar c_S = c_S - \sum_{i \in S} \pi_i - \mu \ge 0`. So a
 candidate with :math:`\bar c_S > U - z_{LP}` cannot be in any plan costing at
 most :math:`U`, the cost of a known plan, and is dropped before the MIP.
+Costlier necessary conditions on a column (a ``column_filter``, such as
+whether the units outside it can still form the other clusters) are checked
+only on the columns that survive this fixing: the LP over the larger pool is
+still a relaxation, so its bound and reduced costs stay valid.
 
 Bounds across clusters, on the moves from a current plan (``max_moves``) or
 on the borders cut (``max_cut_edges``), are not modelled here:
@@ -33,6 +37,7 @@ on the borders cut (``max_cut_edges``), are not modelled here:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
@@ -82,6 +87,7 @@ def build_set_partition(cands: Candidates, costs: np.ndarray, n_clusters: int) -
         col_upper=np.ones(count),
         integer=np.ones(count, dtype=bool),
         name="set_partition",
+        presolve="light",
     )
 
 
@@ -113,6 +119,24 @@ def _column_matrix(cands: Candidates) -> sp.csc_matrix:
     return build_set_partition(cands, np.zeros(len(cands)), 1).A.tocsc()
 
 
+def _cheapest_holding_each_unit(cands: Candidates, by_cost: np.ndarray, count: int
+                                ) -> np.ndarray:
+    """The ``count`` first candidates of ``by_cost`` (candidates, cheapest first) holding
+    each unit, as one array with repeats.
+
+    The member entries are laid out in cost order, then stably grouped by unit
+    (a radix sort on small integers), so no sort by two keys is needed.
+    """
+    sizes = cands.sizes[by_cost]
+    starts = cands.indptr[:-1][by_cost]
+    entries = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+    key = cands.indices[entries].astype(np.int16 if cands.n_units < 2**15 else np.int32)
+    by_unit = entries[np.argsort(key, kind="stable")]
+    per_unit = np.bincount(cands.indices, minlength=cands.n_units)
+    rank = np.arange(len(by_unit)) - np.repeat(np.cumsum(per_unit) - per_unit, per_unit)
+    return cands.rows()[by_unit[rank < count]]
+
+
 def lp_by_column_generation(
     cands: Candidates, costs: np.ndarray, n_clusters: int, *, deadline: float | None = None
 ) -> tuple[float, np.ndarray] | None:
@@ -128,14 +152,8 @@ def lp_by_column_generation(
     rhs = np.ones(A.shape[0])
     rhs[-1] = n_clusters
     # Start: the cheapest candidates overall and, for each unit, those holding it.
-    rows, units = cands.rows(), cands.indices
-    by_unit = np.lexsort((costs[rows], units))
-    first_of_unit = np.searchsorted(units[by_unit], units[by_unit], side="left")
-    rank = np.arange(len(by_unit)) - first_of_unit
-    start = np.union1d(
-        np.argsort(costs, kind="stable")[:200], rows[by_unit[rank < 20]]
-    )
-    active = start
+    by_cost = np.argsort(costs, kind="stable")
+    active = np.union1d(by_cost[:200], _cheapest_holding_each_unit(cands, by_cost, 20))
     # Artificial columns (cost `big`) keep every restricted LP feasible; they
     # must all be zero at the end, else the pool's LP is treated as unsolved.
     m = A.shape[0]
@@ -178,12 +196,23 @@ def solve_set_partition(
     warm_start: np.ndarray | None = None,
     seed: int = 0,
     verbose: bool = False,
+    column_filter: Callable[[Candidates], np.ndarray] | None = None,
+    fallback: Callable[[], np.ndarray | None] | None = None,
 ) -> tuple[Solution, np.ndarray | None, dict]:
     """Solve the set-partitioning program, reducing large pools exactly first.
 
+    ``column_filter(cands)`` is a necessary condition on each column (a
+    boolean array: ``False`` only for columns in no plan), checked after the
+    reduced-cost fixing on the columns it kept. When it keeps none, no solver
+    runs: the status is ``"infeasible"`` with solver ``"enumeration"``.
+    ``fallback()`` is asked for a plan (a 0/1 vector over ``cands``, or
+    ``None``) when a large pool's cheapest reduced-cost columns hold none: a
+    plan's cost is what the fixing needs.
+
     Returns the solver's :class:`Solution` (its ``x`` over the kept columns),
     the unit labels of the plan found (or ``None``) and details
-    (``"pool"``, ``"kept"``, ``"lp_bound"``, ``"reduction_time"``).
+    (``"pool"``, ``"kept"``, ``"filtered"``, ``"lp_bound"``, ``"reduction_time"``,
+    ``"filter_time"``).
     """
     started = time.perf_counter()
     details: dict = {"pool": len(cands), "kept": len(cands), "lp_bound": None}
@@ -200,6 +229,8 @@ def solve_set_partition(
             upper = None if warm_start is None else float(costs @ warm_start)
             if upper is None:  # a plan from the candidates with the smallest reduced costs
                 pool = np.argsort(reduced, kind="stable")[:_INCUMBENT_POOL]
+                if column_filter is not None:
+                    pool = pool[column_filter(cands.take(pool))]
                 small = cands.take(pool)
                 budget = None if time_limit is None else max(
                     0.1, 0.25 * (time_limit - (time.perf_counter() - started)))
@@ -212,15 +243,28 @@ def solve_set_partition(
                 if first.x is not None:
                     incumbent = np.zeros(len(cands))
                     incumbent[pool[first.x > 0.5]] = 1.0
+                elif fallback is not None:  # degenerate costs: the pool may hold no plan
+                    incumbent = fallback()
+                if incumbent is not None:
                     upper = float(costs @ incumbent)
             if upper is not None:
                 slack = upper - z_lp + 1e-7 * max(1.0, abs(upper))
                 keep = np.flatnonzero(reduced <= slack)
                 details["kept"] = len(keep)
     details["reduction_time"] = time.perf_counter() - started
+    if column_filter is not None:
+        # The incumbent's columns belong to a plan, so the filter keeps them.
+        keep = keep[column_filter(cands.take(keep) if len(keep) < len(cands) else cands)]
+        details["filtered"] = len(keep)
+        details["filter_time"] = time.perf_counter() - started - details["reduction_time"]
+        if len(keep) == 0:
+            return (Solution("infeasible", None, None, None, None, "enumeration",
+                             "no candidate cluster passes the column filter",
+                             time.perf_counter() - started), None, details)
     kept = cands.take(keep) if len(keep) < len(cands) else cands
     initial = incumbent[keep] if incumbent is not None else None
-    remaining = None if time_limit is None else max(0.1, time_limit - details["reduction_time"])
+    spent = time.perf_counter() - started
+    remaining = None if time_limit is None else max(0.1, time_limit - spent)
     solution = solve(
         build_set_partition(kept, costs[keep], n_clusters),
         solver,
