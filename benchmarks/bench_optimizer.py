@@ -201,7 +201,9 @@ def _target_cases(vn63, common: dict) -> list[dict]:
     def limited(seconds: float) -> dict:
         return {**common, "time_limit": seconds, "baseline_limit": seconds}
 
-    rows = [_case("63 provinces, 8 clusters, population +-10%", vn63, 8,
+    rows = [_case("63 provinces, 8 clusters of 7-9, contiguous", vn63, 8, size=(7, 9),
+                  target="optimal <= 3 s", **limited(60)),
+            _case("63 provinces, 8 clusters, population +-10%", vn63, 8,
                   weight_tolerance=0.10,
                   target="optimal or infeasible <= 20 s", **limited(20))]
     for n in (60, 80, 100):

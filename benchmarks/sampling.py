@@ -42,7 +42,7 @@ import numpy as np
 
 from clustering.bitsets import bits, mask_of, spanning_tree_cuts
 from clustering.errors import FairclustersError, InfeasibleError
-from clustering.plan import Plan
+from clustering.plan import Plan, canonical_labels
 from clustering.rules import (
     ClusterRules,
     CompiledRules,
@@ -173,18 +173,6 @@ def _with_closed_clusters(
             f"the other {split.rest_rules.n_clusters} sampled on the remaining "
             f"{len(split.rest_units)} units")
     return replace(rest, labels=labels, notes=[note, *rest.notes])
-
-
-def canonical_labels(labels: np.ndarray) -> tuple[int, ...]:
-    """Labels renumbered by order of first appearance, so equal partitions compare equal.
-
-    Examples
-    --------
-    >>> canonical_labels(np.array([2, 2, 0, 1, 0]))
-    (0, 0, 1, 2, 1)
-    """
-    first: dict[int, int] = {}
-    return tuple(first.setdefault(int(x), len(first)) for x in labels)
 
 
 # -- candidates and exact cover ---------------------------------------------------

@@ -28,7 +28,7 @@ from .names import nfc
 from .tables import html_table, require_pandas
 from .units import UnitSet
 
-__all__ = ["Plan"]
+__all__ = ["Plan", "canonical_labels"]
 
 
 class Plan:
@@ -296,9 +296,8 @@ class Plan:
 
     def same_partition(self, other: Plan) -> bool:
         """Whether two plans group the units identically, whatever the cluster names."""
-        return self.unit_set.ids == other.unit_set.ids and _canonical(self.labels) == _canonical(
-            other.labels
-        )
+        return self.unit_set.ids == other.unit_set.ids and (
+            canonical_labels(self.labels) == canonical_labels(other.labels))
 
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
@@ -546,9 +545,16 @@ def _listed(items: list[str], limit: int = 20) -> str:
     return ", ".join(items[:limit]) + more
 
 
-def _canonical(labels: np.ndarray) -> list[int]:
+def canonical_labels(labels: Sequence[int] | np.ndarray) -> tuple[int, ...]:
+    """Labels renumbered by order of first appearance, so equal partitions compare equal.
+
+    Examples
+    --------
+    >>> canonical_labels(np.array([2, 2, 0, 1, 0]))
+    (0, 0, 1, 2, 1)
+    """
     first: dict[int, int] = {}
-    return [first.setdefault(int(x), len(first)) for x in labels]
+    return tuple(first.setdefault(int(x), len(first)) for x in labels)
 
 
 def _refuse_overwrite(path: str | Path, overwrite: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
@@ -585,6 +586,8 @@ def _balance_sizes(compiled: CompiledRules) -> tuple[np.ndarray, float]:
 
 #: Units from which weight-bounded p-median models get a heuristic start.
 HEURISTIC_START_FROM = 30
+#: Seeds tried for that start (within a third of the time limit).
+HEURISTIC_STARTS = 6
 
 
 def _by_assignment(
@@ -619,6 +622,7 @@ def _by_assignment(
     # start gets at most a third of the time left.
     time_limit, warm_labels = run.time_limit, run.warm_labels
     improve, start_from = None, "given" if warm_labels is not None else None
+    restart = None
     heuristic_started = time.perf_counter()
     deadline = None if time_limit is None else heuristic_started + time_limit
     if set(goal.terms) == {"p-median"}:
@@ -633,13 +637,18 @@ def _by_assignment(
             warm_labels = heuristic_plan(units, compiled.rules, d, seed=run.seed,
                                          deadline=start_by)
             start_from = "heuristic" if warm_labels is not None else None
+            if compiled.weight_bounds is not None:
+                # Under weight bounds the seeds' plans differ widely: when the first is far
+                # from the root bound, the solver asks for the best of a few more.
+                restart = partial(heuristic_plan, units, compiled.rules, d,
+                                  seed=run.seed + 1, starts=HEURISTIC_STARTS)
     heuristic_time = time.perf_counter() - heuristic_started
     if time_limit is not None:
         time_limit = max(0.1, time_limit - heuristic_time)
     solution, labels, details = solve_assignment(
         problem, solver=run.solver, time_limit=time_limit, mip_gap=run.mip_gap,
         warm_labels=warm_labels, seed=run.seed, verbose=run.verbose, acceptable=acceptable,
-        improve=improve,
+        improve=improve, restart=restart,
     )
     details.update(warm_start=start_from, heuristic_time=heuristic_time)
     return _rescaled(solution, details, scale, ASSIGNMENT_BOUNDS), labels, details

@@ -107,6 +107,9 @@ from .solvers import MILP, OPTIMAL_GAP, Solution, relative_gap, solve
 
 #: Models with more assignment variables than this get reduced-cost fixing.
 FIXING_FROM = 5_000
+#: Relative gap between the first incumbent and the root bound above which
+#: :meth:`AssignmentSolver.restart_if_far` asks for another plan.
+RESTART_GAP = 0.25
 
 __all__ = ["FIXING_FROM", "AssignmentProblem", "AssignmentSolver", "kept_units",
            "solve_assignment"]
@@ -805,8 +808,10 @@ class AssignmentSolver:
         improve: Callable[[np.ndarray], np.ndarray] | None = None,
         root_share: float = 0.4,
         dive_share: float = 0.5,
+        restart: Callable[..., np.ndarray | None] | None = None,
     ) -> None:
         self.started = time.perf_counter()
+        self.restart = restart
         self.deadline = None if time_limit is None else self.started + time_limit
         self.problem = problem
         self.model = _Model(problem)
@@ -897,6 +902,26 @@ class AssignmentSolver:
         if dived is not None:
             self.details["dive_objective"] = float(self.model.costs() @ self.model.vector(dived))
             self.offer_plan(dived)
+
+    def restart_if_far(self) -> None:
+        """Ask ``restart`` for another plan when the incumbent is far above the bound.
+
+        Far means a relative gap above :data:`RESTART_GAP`: there, better plans
+        are likely (on districting at +-0.5 % the heuristic's seeds differ by
+        up to 2x), while near the bound the time is better left to the MIP.
+        """
+        if self.restart is None or self.incumbent is None or self.bound is None:
+            return
+        gap = relative_gap(self.incumbent[0], self.bound)
+        if gap is None or gap <= RESTART_GAP:
+            return
+        restart_started = time.perf_counter()
+        labels = self.restart(deadline=self.share(1 / 3))
+        self.details["restart_time"] = time.perf_counter() - restart_started
+        if labels is not None:
+            before = self.incumbent[0]
+            self.offer_plan(labels)
+            self.details["restart_gain"] = before - self.incumbent[0]
 
     def fix_by_reduced_cost(self, point: LPPoint | None = None) -> bool:
         """Drop the variables no plan cheaper than the incumbent uses; rebuild the model.
@@ -1014,6 +1039,7 @@ class AssignmentSolver:
             root, relaxation = self.root_cuts()
             if root is not None and relaxation.engine == "highspy":
                 self.dive(relaxation)  # re-solves after every fixing: only worth it warm
+            self.restart_if_far()
             if root is None and relaxation.status in ("time_limit", "unsolved"):
                 # A MIP round starts with this same LP, and building its model (PuLP, for
                 # CBC) is not bounded by the time limit: on such models the time left is
@@ -1082,6 +1108,7 @@ def solve_assignment(
     improve: Callable[[np.ndarray], np.ndarray] | None = None,
     root_share: float = 0.4,
     dive_share: float = 0.5,
+    restart: Callable[..., np.ndarray | None] | None = None,
 ) -> tuple[Solution, np.ndarray | None, dict]:
     r"""Solve the assignment model, adding contiguity cuts until the plan is connected.
 
@@ -1113,6 +1140,11 @@ def solve_assignment(
         polishes reconnected plans and the dive's plan.
     root_share, dive_share : float, default 0.4 and 0.5
         Shares of the time left for the root cuts and then for the dive.
+    restart : callable, optional
+        ``restart(deadline=...)`` returns another plan (e.g. from more heuristic
+        seeds) or ``None``; it is asked once, after the root and the dive,
+        when the incumbent is more than :data:`RESTART_GAP` above the root
+        bound, and may use a third of the time left.
 
     Returns
     -------
@@ -1130,6 +1162,7 @@ def solve_assignment(
     engine = AssignmentSolver(
         p, solver=solver, time_limit=time_limit, mip_gap=mip_gap, seed=seed, verbose=verbose,
         acceptable=acceptable, improve=improve, root_share=root_share, dive_share=dive_share,
+        restart=restart,
     )
     return engine.solve(warm_labels, max_rounds=max_rounds)
 

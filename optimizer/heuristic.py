@@ -31,6 +31,7 @@ import numpy as np
 
 from clustering.bitsets import bits, mask_of
 from clustering.errors import FairclustersError
+from clustering.plan import canonical_labels
 from clustering.rules import ClusterRules, CompiledRules
 from clustering.units import UnitSet
 
@@ -322,6 +323,7 @@ def heuristic_plan(
     *,
     seed: int = 0,
     deadline: float | None = None,
+    starts: int = 1,
 ) -> np.ndarray | None:
     """Labels of a plan following ``rules`` with a low p-median cost, or ``None``.
 
@@ -330,6 +332,12 @@ def heuristic_plan(
     does not handle (together, apart, fixed, pure) give ``None``, as does a
     start the estimator cannot repair: the caller then solves without it.
     The search and the improvement stop at ``deadline`` (a ``time.perf_counter()`` value).
+
+    With ``starts`` > 1 the search is run again with seeds ``seed + 1``, ...
+    and the cheapest plan is kept; it stops at ``deadline`` (after the first
+    start) or as soon as a start gives a plan already found, a sign that the
+    seed does not matter on this instance. Under tight weight bounds the
+    seeds' plans differ by up to a factor of two in cost.
 
     Examples
     --------
@@ -347,17 +355,31 @@ def heuristic_plan(
 
     if rules.together or rules.apart or rules.fixed or rules.pure is not None:
         return None
-    try:
-        budget = None if deadline is None else max(1e-3, deadline - time.perf_counter())
-        azp = AZPLocalSearch(
-            rules.n_clusters, init="ward", size=rules.size, weight_bounds=rules.weight_bounds,
-            weight=rules.weight, contiguous=rules.contiguous, random_state=seed,
-            time_limit=budget,
-        ).fit(units)
-    except FairclustersError:  # cannot repair, or nothing to cluster on: no start
-        return None
-    _, labels = np.unique(azp.labels_, return_inverse=True)
-    return pmedian_improver(rules.compile(units), d, deadline=deadline)(labels)
+    if not isinstance(starts, (int, np.integer)) or starts < 1:
+        raise FairclustersError(f"starts={starts!r}; expected an integer >= 1")
+    improve = pmedian_improver(rules.compile(units), d, deadline=deadline)
+    best, found = None, set()
+    for start in range(int(starts)):
+        if start and deadline is not None and time.perf_counter() >= deadline:
+            break
+        try:
+            budget = None if deadline is None else max(1e-3, deadline - time.perf_counter())
+            azp = AZPLocalSearch(
+                rules.n_clusters, init="ward", size=rules.size,
+                weight_bounds=rules.weight_bounds, weight=rules.weight,
+                contiguous=rules.contiguous, random_state=seed + start, time_limit=budget,
+            ).fit(units)
+        except FairclustersError:  # cannot repair, or nothing to cluster on: no start
+            continue
+        labels = improve(np.unique(azp.labels_, return_inverse=True)[1])
+        key = canonical_labels(labels)
+        if key in found:
+            break
+        found.add(key)
+        value = pmedian_value(labels, d)
+        if best is None or value < best[0] - 1e-9 * max(1.0, abs(value)):
+            best = (value, labels)
+    return None if best is None else best[1]
 
 
 def pmedian_improver(

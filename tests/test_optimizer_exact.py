@@ -270,6 +270,51 @@ def test_heuristic_plan_follows_the_rules_and_is_no_better_than_brute_force(n, s
 
 
 @FAST
+@given(n=st.integers(8, 12), seed=st.integers(0, 10_000))
+def test_more_heuristic_starts_keep_the_cheapest_plan_of_the_seeds_tried(n, seed):
+    from clustering.errors import FairclustersError
+    from clustering.estimators import AZPLocalSearch
+    from optimizer.heuristic import heuristic_plan, pmedian_improver, pmedian_value
+
+    units, d = small_instance(n, seed)
+    weights = units.weights("population")
+    total = weights.sum()
+    rules = ClusterRules(n_clusters=3, weight_bounds=(0.2 * total, 0.5 * total),
+                         weight="population", contiguous=True)
+    several = heuristic_plan(units, rules, d, seed=seed, starts=4)
+    improve = pmedian_improver(rules.compile(units), d)
+    seen = []
+    for s in range(seed, seed + 4):  # the seeds it may try, run one by one
+        try:
+            fitted = AZPLocalSearch(3, init="ward", weight_bounds=rules.weight_bounds,
+                                    weight="population", contiguous=True,
+                                    random_state=s).fit(units)
+        except FairclustersError:
+            continue
+        seen.append(pmedian_value(improve(np.unique(fitted.labels_,
+                                                   return_inverse=True)[1]), d))
+    if not seen:
+        assert several is None
+        return
+    assert plan_violations(Plan.from_labels(units, several), rules) == []
+    value = pmedian_value(several, d)
+    # No costlier than the first seed's plan; one of the seeds' plans.
+    assert value <= seen[0] + 1e-9
+    assert min(abs(value - v) for v in seen) <= 1e-9 * max(1.0, value)
+    assert np.array_equal(several, heuristic_plan(units, rules, d, seed=seed, starts=4))
+
+
+def test_heuristic_starts_must_be_a_positive_integer():
+    from clustering.errors import FairclustersError
+    from optimizer.heuristic import heuristic_plan
+
+    units, d = small_instance(8, 0)
+    rules = ClusterRules(n_clusters=2, size=(3, 5), contiguous=True)
+    with pytest.raises(FairclustersError, match="starts=0"):
+        heuristic_plan(units, rules, d, starts=0)
+
+
+@FAST
 @given(n=st.integers(6, 9), seed=st.integers(0, 10_000), k=st.integers(2, 3))
 @example(n=6, seed=64, k=3)  # HiGHS once returned its start, "Optimal" at a wrong value
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
@@ -351,3 +396,37 @@ def test_lp_reduced_costs_by_hand_with_both_row_senses(engine):
     assert point.value == pytest.approx(1.5)
     assert point.x == pytest.approx([0.5, 0.5, 0.0])
     assert point.reduced_costs == pytest.approx([0.0, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("far", [True, False])
+def test_a_restart_is_asked_only_far_from_the_bound_and_its_plan_is_used(monkeypatch, far):
+    import optimizer.assignment as assignment
+    from optimizer.assignment import AssignmentProblem, solve_assignment
+
+    units, d = small_instance(9, 5)
+    rules = ClusterRules(n_clusters=3, size=(3, 3), contiguous=True)
+    best = brute_force_optimum(units, 3, d=d, size=(3, 3))
+    worst = brute_force_optimum(units, 3, size=(3, 3),
+                                objective=lambda rows: -pmedian_cost([rows], d))
+    # "Far" is any gap at all, or none ever.
+    monkeypatch.setattr(assignment, "RESTART_GAP", -1.0 if far else np.inf)
+    optimum, poor = np.empty(9, dtype=int), np.empty(9, dtype=int)
+    for c, (block, other) in enumerate(zip(best.blocks, worst.blocks)):
+        optimum[block], poor[other] = c, c
+    asked = []
+
+    def restart(deadline):
+        asked.append(deadline)
+        return optimum
+
+    p = AssignmentProblem.from_rules(rules.compile(units), d=d)
+    solution, labels, details = solve_assignment(p, solver="highs", warm_labels=poor,
+                                                 restart=restart, max_rounds=0)
+    # Without MIP rounds the incumbent is the warm start, the dive's plan or the restart's.
+    assert len(asked) == (1 if far else 0)
+    if far:
+        assert solution.objective == pytest.approx(best.value, abs=1e-9)
+    assert best.value - 1e-9 <= solution.objective <= -worst.value + 1e-9
+    assert plan_cost(Plan.from_labels(units, labels), d) == pytest.approx(solution.objective,
+                                                                          abs=1e-9)
+    assert ("restart_time" in details) == far

@@ -48,7 +48,7 @@ from sklearn.base import BaseEstimator, ClusterMixin
 
 from ..dissimilarity import EARTH_RADIUS_KM, standardized_indicators
 from ..errors import FairclustersError, InfeasibleError, ParameterError, UnitSetError
-from ..plan import Plan
+from ..plan import Plan, canonical_labels
 from ..rules import ClusterRules, check_feasible, plan_violations
 from ..units import UnitSet
 from ._validation import (
@@ -670,7 +670,7 @@ class ClusteringEstimator(ClusterMixin, BaseEstimator):
 
     def _finish(self, problem: Problem, labels: np.ndarray) -> None:
         """Set ``labels_``, ``plan_`` and ``objective_`` from final labels."""
-        labels = _relabel(labels)
+        labels = np.array(canonical_labels(labels), dtype=int)
         self.labels_ = labels
         self.plan_ = Plan.from_labels(
             problem.unit_set, labels, [f"C{k + 1}" for k in range(labels.max() + 1)],
@@ -691,8 +691,3 @@ class ClusteringEstimator(ClusterMixin, BaseEstimator):
             )
 
 
-def _relabel(labels: np.ndarray) -> np.ndarray:
-    """Labels ``0..k-1`` in order of first appearance (a canonical numbering)."""
-    labels = np.asarray(labels)
-    order = {lab: k for k, lab in enumerate(dict.fromkeys(labels.tolist()))}
-    return np.array([order[lab] for lab in labels.tolist()], dtype=int)
