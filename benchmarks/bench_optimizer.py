@@ -83,6 +83,10 @@ def _case(name, units, k, *, target, repeats=1, baseline_limit=120.0, run_baseli
         if result.plan is None and result.status != "infeasible":
             row["ratio_text"] = "n/a (no plan found by either within its limit)" if (
                 book["objective"] is None) else "n/a (the optimizer found no plan)"
+        elif book["hit_time_limit"] and result.status not in ("optimal", "infeasible"):
+            # Both stopped at the limit: time says nothing, the answers do.
+            found = "a plan" if book["objective"] is not None else "no plan"
+            row["ratio_text"] = f"n/a (both stopped at the limit; the baseline found {found})"
         elif book["hit_time_limit"]:
             # A lower bound: round down, never up.
             row["ratio_text"] = f"> {math.floor(ratio * 10) / 10:.1f}x"
