@@ -44,6 +44,9 @@ __all__ = ["CANDIDATE_LIMIT", "METHODS", "optimize"]
 METHODS = ("auto", "enumerate", "assignment")
 #: ``method="auto"`` enumerates when there are at most this many candidate clusters.
 CANDIDATE_LIMIT = 400_000
+#: Most candidate clusters any enumeration lists: listing takes about 200 bytes a
+#: candidate and the set-partitioning model more, so 10 million stay within a few GB.
+ENUMERATION_LIMIT = 10_000_000
 
 
 def _rules_from(
@@ -181,6 +184,9 @@ def optimize(
         assignment model (:mod:`optimizer.assignment`: separator cuts on the
         root LP, a dive for a first plan, then MIP rounds; with no LP solved in
         time, a Lagrangian bound); non-linear objectives need enumeration.
+        Enumeration refuses to list more than :data:`ENUMERATION_LIMIT`
+        candidates (a :class:`~clustering.errors.FairclustersError`), so that
+        a forced ``"enumerate"`` never runs out of memory.
     solver : {"cbc", "highs"}, default "cbc"
         The MIP solver: CBC (bundled with PuLP) or HiGHS (the ``highs`` extra).
     time_limit : float, optional
@@ -664,7 +670,12 @@ def _by_enumeration(
     started = time.perf_counter()
     units = compiled.unit_set
     try:
-        count, cands = rule_candidates(compiled, deadline=run.deadline)
+        count, cands = rule_candidates(compiled, deadline=run.deadline, limit=ENUMERATION_LIMIT)
+    except CandidateLimitExceeded:
+        raise FairclustersError(
+            f"method='enumerate': more than {ENUMERATION_LIMIT:,} candidate clusters, too many "
+            "to hold in memory; use method='assignment' (or 'auto', which chooses it)"
+        ) from None
     except EnumerationTimeout as exc:
         return (Solution("no_solution", None, None, None, None, "enumeration",
                          "the candidate clusters could not be listed before the time limit",

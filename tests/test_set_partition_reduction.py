@@ -110,3 +110,16 @@ def test_fallback_gives_the_plan_when_the_cheapest_columns_hold_none(monkeypatch
     unplanned, _, _ = solve_set_partition(cands, costs, 3, solver="highs",
                                           fallback=lambda: None)
     assert unplanned.objective == pytest.approx(best.value)
+
+
+def test_forced_enumeration_refuses_a_pool_too_large_for_memory(monkeypatch):
+    import optimizer.api as api
+    from clustering.errors import FairclustersError
+
+    monkeypatch.setattr(api, "ENUMERATION_LIMIT", 50)
+    units, d = small_instance(10, 0)
+    # 10 units on a planar graph have far more than 50 connected sets of 2-5 units.
+    with pytest.raises(FairclustersError, match="more than 50 candidate clusters"):
+        optimize(units, 3, size=(2, 5), dissimilarity=d, method="enumerate")
+    monkeypatch.setattr(api, "ENUMERATION_LIMIT", 10_000)
+    assert optimize(units, 3, size=(2, 5), dissimilarity=d, method="enumerate").plan is not None
