@@ -353,10 +353,10 @@ def heuristic_plan(
     """
     from clustering.estimators import AZPLocalSearch
 
-    if rules.together or rules.apart or rules.fixed or rules.pure is not None:
-        return None
     if not isinstance(starts, (int, np.integer)) or starts < 1:
         raise FairclustersError(f"starts={starts!r}; expected an integer >= 1")
+    if rules.together or rules.apart or rules.fixed or rules.pure is not None:
+        return None
     improve = pmedian_improver(rules.compile(units), d, deadline=deadline)
     best, found = None, set()
     for start in range(int(starts)):
