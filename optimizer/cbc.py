@@ -22,46 +22,19 @@ written and the solution read back by PuLP's own public methods
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
+
+from .child_process import DIE_WITH_PARENT, stop_group
 
 __all__ = ["GRACE", "CbcRun", "run_cbc"]
 
 #: Seconds past its limit CBC gets before SIGINT, and again before SIGKILL.
 GRACE = 1.0
-
-
-#: prctl option: the signal a process gets when its parent dies (linux/prctl.h).
-_PR_SET_PDEATHSIG = 1
-
-
-def _death_signal() -> Callable[[], None] | None:
-    """A ``preexec_fn`` asking for SIGKILL when the parent dies (Linux), else ``None``.
-
-    libc is looked up here, in the parent: the child, between fork and exec,
-    only makes the one call.
-    """
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-
-    def die_with_parent() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-    return die_with_parent
-
-
-_DIE_WITH_PARENT = _death_signal()
 
 
 @dataclass(frozen=True)
@@ -87,14 +60,6 @@ class CbcRun:
     seconds: float
 
 
-def _stop(process: subprocess.Popen, sig: int) -> None:
-    """Send ``sig`` to the process's whole group (CBC and anything it started)."""
-    try:
-        os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
-
-
 def _wait(process: subprocess.Popen, time_limit: float | None) -> str | None:
     """Wait for CBC; interrupt it, then kill it, if it runs past its limit."""
     if time_limit is None:
@@ -104,12 +69,12 @@ def _wait(process: subprocess.Popen, time_limit: float | None) -> str | None:
         process.wait(timeout=time_limit + GRACE)
         return None
     except subprocess.TimeoutExpired:
-        _stop(process, signal.SIGINT)  # CBC stops and writes what it has
+        stop_group(process, signal.SIGINT)  # CBC stops and writes what it has
     try:
         process.wait(timeout=GRACE)
         return "interrupted"
     except subprocess.TimeoutExpired:
-        _stop(process, signal.SIGKILL)
+        stop_group(process, signal.SIGKILL)
         process.wait()
         return "killed"
 
@@ -167,11 +132,11 @@ def run_cbc(problem, command, *, time_limit: float | None, log: bool = True) -> 
         with open(log_path if log else os.devnull, "w") as out:
             process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, start_new_session=True,
-                                       preexec_fn=_DIE_WITH_PARENT)
+                                       preexec_fn=DIE_WITH_PARENT)
             try:
                 stopped = _wait(process, time_limit)
             except BaseException:  # Ctrl-C, SIGTERM, anything: CBC must not outlive us
-                _stop(process, signal.SIGKILL)
+                stop_group(process, signal.SIGKILL)
                 process.wait()
                 raise
         text = ""

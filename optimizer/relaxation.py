@@ -79,9 +79,9 @@ class LinearRelaxation:
         if engine == "highspy":
             import highspy
 
-            from .solvers import _new_highs
+            from .highs_worker import quiet_highs
 
-            self._highs = _new_highs(highspy, verbose=False)
+            self._highs = quiet_highs(highspy, verbose=False)
             self._highs.setOptionValue("output_flag", False)
             self._highs.passModel(highs_lp(highspy, model, integer=False))
 

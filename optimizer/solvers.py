@@ -5,6 +5,9 @@ minimise ``c @ x`` subject to ``row_lower <= A @ x <= row_upper`` and
 ``col_lower <= x <= col_upper``, some ``x`` integer. :func:`solve` hands the
 matrices to HiGHS through highspy (no modelling layer: building a model with
 hundreds of thousands of columns takes milliseconds) or to CBC through PuLP.
+Both run as child processes killed at their deadline (:mod:`optimizer.cbc`,
+:mod:`optimizer.highs_process`): neither solver keeps its own time limit
+everywhere.
 
 Status is read from the solver, never inferred from the presence of a
 solution: PuLP reports "Optimal" for a CBC run stopped at the time limit with
@@ -17,7 +20,6 @@ at most :data:`OPTIMAL_GAP`).
 from __future__ import annotations
 
 import math
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -162,26 +164,6 @@ def solve(
 
 
 # -- HiGHS ---------------------------------------------------------------------
-def _new_highs(highspy, verbose: bool):
-    """A Highs object; its one-time banner (C-level stdout) is hidden unless verbose."""
-    if verbose:
-        return highspy.Highs()
-    import ctypes
-    import sys
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            h = highspy.Highs()
-            ctypes.CDLL(None).fflush(None)
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    return h
-
-
 def _is_feasible(model: MILP, x: np.ndarray, tol: float = 1e-5) -> bool:
     """Whether ``x`` satisfies the rows, the column bounds and integrality of ``model``."""
     ax = model.A @ x
@@ -210,83 +192,68 @@ def _infeasible(model: MILP, initial: np.ndarray | None, solver: str, text: str,
 
 def highs_lp(highspy, model: MILP, *, integer: bool = True):
     """``model`` as a ``highspy.HighsLp`` (integrality kept only if ``integer``)."""
+    from .highs_worker import highs_lp as lp_of_arrays
+
+    return lp_of_arrays(highspy, model_arrays(model), integer=integer)
+
+
+def model_arrays(model: MILP) -> dict[str, np.ndarray]:
+    """``model`` as the arrays a HiGHS worker takes: bounds, costs, the matrix by column."""
     A = sp.csc_matrix(model.A)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
-    lp.col_cost_ = np.asarray(model.c, dtype=float)
-    lp.col_lower_ = np.asarray(model.col_lower, dtype=float)
-    lp.col_upper_ = np.asarray(model.col_upper, dtype=float)
-    lp.row_lower_ = np.asarray(model.row_lower, dtype=float)
-    lp.row_upper_ = np.asarray(model.row_upper, dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = A.shape[1], A.shape[0]
-    if integer:
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-            for flag in model.integer
-        ]
-    return lp
+    return {
+        "c": np.asarray(model.c, dtype=float),
+        "col_lower": np.asarray(model.col_lower, dtype=float),
+        "col_upper": np.asarray(model.col_upper, dtype=float),
+        "row_lower": np.asarray(model.row_lower, dtype=float),
+        "row_upper": np.asarray(model.row_upper, dtype=float),
+        "start": A.indptr.astype(np.int32), "index": A.indices.astype(np.int32),
+        "value": A.data.astype(float), "integer": np.asarray(model.integer, dtype=np.uint8),
+    }
 
 
 #: HiGHS's ``presolve_mode`` for ``MILP(presolve="light")`` (0 full, 1 initial sweep, 2 light).
 HIGHS_LIGHT_PRESOLVE = 2
 
 
-def _run_highs(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
-    import highspy
-
-    started = time.perf_counter()
-    lp = highs_lp(highspy, model)
-    h = _new_highs(highspy, verbose)
-    h.setOptionValue("output_flag", bool(verbose))
-    h.setOptionValue("random_seed", int(seed))
-    h.setOptionValue("mip_rel_gap", float(mip_gap) if mip_gap is not None else OPTIMAL_GAP / 10)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
-    if model.presolve == "light":
-        h.setOptionValue("presolve_mode", HIGHS_LIGHT_PRESOLVE)
-    h.passModel(lp)
+def _highs_request(model: MILP, time_limit, mip_gap, initial, seed,
+                   verbose) -> tuple[dict[str, np.ndarray], dict]:
+    """``model`` and the run's options as the arrays and options a HiGHS worker takes."""
+    arrays = model_arrays(model)
     if initial is not None:
-        start = highspy.HighsSolution()
-        start.col_value = list(np.asarray(initial, dtype=float))
-        start.value_valid = True
-        h.setSolution(start)
-    build_time = time.perf_counter() - started
-    started = time.perf_counter()
-    h.run()
-    solve_time = time.perf_counter() - started
+        arrays["initial"] = np.asarray(initial, dtype=float)
+    options = {
+        "time_limit": None if time_limit is None else float(time_limit),
+        "mip_rel_gap": float(mip_gap) if mip_gap is not None else OPTIMAL_GAP / 10,
+        "random_seed": int(seed), "verbose": bool(verbose),
+        "presolve_mode": HIGHS_LIGHT_PRESOLVE if model.presolve == "light" else None,
+    }
+    return arrays, options
 
-    status = h.getModelStatus()
-    text = h.modelStatusToString(status)
-    info = h.getInfo()
-    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    infeasible = status in (
-        highspy.HighsModelStatus.kInfeasible,
-    )
-    if infeasible:
+
+def _run_highs(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
+    import highspy  # noqa: F401  (without the "highs" extra, fail here and not in a worker)
+
+    from . import highs_process
+    from .highs_worker import LIMIT_STATUSES
+
+    started = time.perf_counter()
+    arrays, options = _highs_request(model, time_limit, mip_gap, initial, seed, verbose)
+    outcome, x = highs_process.run_highs(arrays, options)
+    build_time = time.perf_counter() - started - outcome["solve_time"]
+    solve_time = outcome["solve_time"]
+    status, text = outcome["status"], outcome["status_text"]
+    stopped = status in ("killed", "died")  # from outside: the worker's last reports
+
+    if status == "kInfeasible":
         return _infeasible(model, initial, "highs", text, solve_time, build_time)
-    if not has_solution:
-        state = (
-            "no_solution"
-            if status
-            in (
-                highspy.HighsModelStatus.kTimeLimit,
-                highspy.HighsModelStatus.kIterationLimit,
-                highspy.HighsModelStatus.kSolutionLimit,
-                highspy.HighsModelStatus.kInterrupt,
-            )
-            else "error"
-        )
-        bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
-        return Solution(state, None, None, bound, None, "highs", text, solve_time, build_time)
-    x = np.asarray(h.getSolution().col_value, dtype=float)
+    if x is not None and stopped and not _is_feasible(model, x):
+        x = None  # a reported incumbent that does not hold is no incumbent
+    if x is None:
+        state = "no_solution" if status in LIMIT_STATUSES or status == "killed" else "error"
+        return Solution(state, None, None, outcome["bound"], None, "highs", text, solve_time,
+                        build_time)
     objective = float(model.c @ x)  # the point's own cost, never the solver's report
-    reported = float(info.objective_function_value)
-    bound = float(info.mip_dual_bound)
-    bound = bound if math.isfinite(bound) else None
+    reported = outcome["reported"]
     consistent = _is_feasible(model, x) and abs(reported - objective) <= 1e-6 * max(
         1.0, abs(objective)
     )
@@ -295,8 +262,9 @@ def _run_highs(model, time_limit, mip_gap, initial, seed, verbose) -> Solution:
                         f"{text} (reported objective {reported!r} but the point costs "
                         f"{objective!r} or is infeasible)", solve_time, build_time,
                         extra={"consistent": False})
-    claims = status == highspy.HighsModelStatus.kOptimal
-    return Solution.found(claims, x, objective, bound, "highs", text, solve_time, build_time)
+    claims = status == "kOptimal"
+    return Solution.found(claims, x, objective, outcome["bound"], "highs", text, solve_time,
+                          build_time)
 
 
 # -- CBC through PuLP ----------------------------------------------------------

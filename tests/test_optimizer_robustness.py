@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -11,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from processes import alive, project_env
 
 import optimizer.solvers as solvers
 from clustering.datasets import vietnam_provinces
@@ -227,24 +227,16 @@ def test_cbc_dies_with_a_python_process_killed_without_cleanup(tmp_path):
         "solvers.solve(_tiny_milp(), 'cbc', time_limit=60)\n", encoding="utf-8")
     root = Path(__file__).resolve().parent.parent
     parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
-                              cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+                              cwd=root, env=project_env())
     try:
         child = int(parent.stdout.readline())
         parent.kill()
         parent.wait()
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and _alive(child):
+        while time.monotonic() < deadline and alive(child):
             time.sleep(0.05)
-        assert not _alive(child), f"the solver child {child} outlived its parent"
+        assert not alive(child), f"the solver child {child} outlived its parent"
     finally:
         if parent.poll() is None:
             parent.kill()
 
-
-def _alive(pid: int) -> bool:
-    """Running (not gone, not a zombie waiting for its new parent to reap it)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
-    return state not in ("Z", "X")
