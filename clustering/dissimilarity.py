@@ -31,6 +31,7 @@ __all__ = [
     "EARTH_RADIUS_KM",
     "SKEW_FOR_LOG",
     "Dissimilarity",
+    "border_hops",
     "category_mismatch",
     "default_indicators",
     "dissimilarity",
@@ -199,6 +200,29 @@ def category_mismatch(unit_set: UnitSet, attribute: str = "function") -> np.ndar
         raise IndicatorError(f"category {attribute!r} is missing for unit(s) {', '.join(absent)}")
     values = np.array(labels, dtype=object)
     return (values[:, None] != values[None, :]).astype(float)
+
+
+def border_hops(unit_set: UnitSet) -> np.ndarray:
+    """``h[i, j]``: the fewest borders crossed on a way from unit ``i`` to unit ``j``.
+
+    The graph distance over the unit set's borders, a measure of compactness
+    that needs no coordinates: clusters of units few borders apart cut few
+    borders between clusters. Units that no chain of borders joins (islands
+    not linked) are ``n`` apart, farther than any two that one joins.
+
+    Examples
+    --------
+    >>> from clustering.units import UnitSet
+    >>> path = UnitSet([{"id": str(i), "name": str(i)} for i in range(4)],
+    ...                [("0", "1"), ("1", "2"), ("2", "3")])
+    >>> border_hops(path)[0].tolist()
+    [0.0, 1.0, 2.0, 3.0]
+    """
+    from scipy.sparse.csgraph import shortest_path
+
+    hops = shortest_path(unit_set.adjacency_matrix().astype(float), unweighted=True)
+    hops[~np.isfinite(hops)] = len(unit_set)
+    return hops
 
 
 @dataclass(frozen=True)

@@ -240,3 +240,39 @@ def test_cbc_dies_with_a_python_process_killed_without_cleanup(tmp_path):
         if parent.poll() is None:
             parent.kill()
 
+
+
+def test_border_hops_are_networkx_shortest_paths_and_n_across_the_sea():
+    import networkx as nx
+
+    from clustering.dissimilarity import border_hops
+    from clustering.synthetic import planar_unit_set
+    from clustering.units import UnitSet
+
+    units = planar_unit_set(25, seed=4)
+    hops = border_hops(units)
+    lengths = dict(nx.all_pairs_shortest_path_length(units.graph))
+    ids = units.ids
+    assert all(hops[i, j] == lengths[a][b] for i, a in enumerate(ids) for j, b in enumerate(ids))
+    island = UnitSet([{"id": str(i), "name": str(i)} for i in range(3)], [("0", "1")])
+    assert border_hops(island)[0].tolist() == [0.0, 1.0, 3.0]
+
+
+def test_a_cut_edges_objective_under_tight_weight_bounds_starts_from_a_valid_plan():
+    # Cut edges on 80 units at +-0.5 % used to end with no plan: the root LP (24,480
+    # columns) is not solved in time and nothing else gave one. The heuristic's plan, on
+    # the borders crossed, is the start for every objective, not only for p-median.
+    from clustering.rules import ClusterRules, plan_violations
+    from clustering.synthetic import planar_unit_set
+
+    units = planar_unit_set(36, seed=2)
+    result = optimize(units, 3, weight_tolerance=0.02, objective="cut-edges",
+                      method="assignment", solver="highs", time_limit=5)
+    assert result.details["warm_start"] == "heuristic"
+    assert result.plan is not None and result.status in ("optimal", "feasible")
+    rules = ClusterRules(n_clusters=3, weight_bounds=result.rules.weight_bounds)
+    assert plan_violations(result.plan, rules) == []
+    labels = result.plan.labels
+    cut = sum(labels[a] != labels[b] for a, b in units.edge_index_pairs())
+    assert result.objective == pytest.approx(cut)
+    assert result.bound is None or result.bound <= cut + 1e-6
