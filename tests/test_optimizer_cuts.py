@@ -208,3 +208,60 @@ def test_subproblem_carries_the_rules_in_its_own_indices():
     assert sub.apart == []  # only unit 4 of the apart group is inside
     assert sub.categories == ["b", "b", "b"]
     assert sub.forbidden == {(1, 2)}
+
+
+@pytest.mark.parametrize("seed", [1, 5, 8])
+def test_pair_repartition_never_worsens_and_ends_two_optimal(seed):
+    # Independent truth: for every two bordering clusters of the result, brute force over
+    # every split of their union finds none cheaper; the start is the worst valid plan.
+    from oracles import feasible_plans, pmedian_cost
+    from test_optimizer_exact import small_instance
+
+    from optimizer.assignment import repartition_pairs
+
+    units, d = small_instance(10, seed)
+    rules = ClusterRules(n_clusters=3, size=(3, 4))
+    problem = AssignmentProblem.from_rules(rules.compile(units), d=d)
+
+    def cost(labels) -> float:
+        labels = np.asarray(labels)
+        return pmedian_cost([np.flatnonzero(labels == c).tolist() for c in np.unique(labels)], d)
+
+    worst = np.array(max(feasible_plans(units, rules), key=cost))
+    better = repartition_pairs(problem, worst, _index_graph(units), solver="highs", cost=cost)
+    assert plan_violations(Plan.from_labels(units, better), rules) == []
+    assert cost(better) <= cost(worst)
+    bordering = {tuple(sorted((better[a], better[b]))) for a, b in units.edge_index_pairs()
+                 if better[a] != better[b]}
+    for a, b in bordering:
+        union = np.flatnonzero((better == a) | (better == b))
+        now = pmedian_cost(
+            [np.flatnonzero(better == a).tolist(), np.flatnonzero(better == b).tolist()], d)
+        sub = units.subset([units.ids[i] for i in union])
+        best = brute_force_optimum(sub, 2, d=d[np.ix_(union, union)], size=(3, 4))
+        assert now <= best.value + 1e-9
+
+
+def test_pair_repartition_stops_at_its_deadline():
+    import time
+
+    from test_optimizer_exact import small_instance
+
+    from optimizer.assignment import repartition_pairs
+
+    units, d = small_instance(10, 1)
+    rules = ClusterRules(n_clusters=3, size=(3, 4))
+    problem = AssignmentProblem.from_rules(rules.compile(units), d=d)
+    start = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 2])
+    calls = []
+    same = repartition_pairs(problem, start, _index_graph(units), solver="highs",
+                             cost=lambda labels: calls.append(1) or 0.0,
+                             deadline=time.perf_counter())
+    assert same.tolist() == start.tolist() and len(calls) == 1
+
+
+def _index_graph(units) -> nx.Graph:
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(units)))
+    graph.add_edges_from(units.edge_index_pairs().tolist())
+    return graph
