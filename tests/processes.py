@@ -20,3 +20,34 @@ def project_env() -> dict[str, str]:
 
     root = Path(__file__).resolve().parent.parent
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(root / "tests")])}
+
+
+def child_outlives_killed_parent(script: Path, *, pid_on: str = "stdout",
+                                 seconds: float = 5.0) -> int | None:
+    """Run ``script``, which prints its solver child's pid; SIGKILL it; wait for the child.
+
+    Returns the child's pid if it is still running ``seconds`` after its parent
+    was killed (a failure: nothing cleaned up after the parent), else ``None``.
+    """
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parent.parent
+    stream = {pid_on: subprocess.PIPE}
+    parent = subprocess.Popen([sys.executable, str(script)], text=True, cwd=root,
+                              env=project_env(), **stream)
+    pipe = parent.stdout if pid_on == "stdout" else parent.stderr
+    try:
+        child = int(pipe.readline())
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and alive(child):
+            time.sleep(0.05)
+        return child if alive(child) else None
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        pipe.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import textwrap
 import time
@@ -11,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
-from processes import alive, project_env
+from processes import child_outlives_killed_parent
+from test_optimizer_robustness import _tiny_milp
 
 import optimizer.highs_process as highs_process
 from optimizer import solvers
@@ -22,14 +21,6 @@ pytest.importorskip("highspy")
 posix_only = pytest.mark.skipif(os.name != "posix", reason="the worker needs POSIX pipes")
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _tiny_milp() -> solvers.MILP:
-    """``min x0 + 2 x1  s.t.  x0 + x1 >= 1``, binary: optimum 1 at (1, 0)."""
-    return solvers.MILP(c=np.array([1.0, 2.0]), A=sp.csr_matrix([[1.0, 1.0]]),
-                        row_lower=np.array([1.0]), row_upper=np.array([np.inf]),
-                        col_lower=np.zeros(2), col_upper=np.ones(2),
-                        integer=np.ones(2, dtype=bool))
 
 
 def _fake_worker(tmp_path: Path, body: str) -> Path:
@@ -161,23 +152,11 @@ def test_the_worker_dies_with_a_python_process_killed_without_cleanup(tmp_path):
     parent_script.write_text(textwrap.dedent(f"""\
         import optimizer.highs_process as hp
         from pathlib import Path
-        from tests.test_highs_process import _tiny_milp
+        from tests.test_optimizer_robustness import _tiny_milp
         from optimizer import solvers
         hp._WORKER = Path({str(script)!r})
         solvers.solve(_tiny_milp(), "highs", time_limit=60)
     """), encoding="utf-8")
-    parent = subprocess.Popen([sys.executable, str(parent_script)], stderr=subprocess.PIPE,
-                              text=True, cwd=ROOT, env=project_env())
-    try:
-        worker = int(parent.stderr.readline())  # the fake worker prints its pid
-        parent.kill()
-        parent.wait()
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and alive(worker):
-            time.sleep(0.05)
-        assert not alive(worker), f"the HiGHS worker {worker} outlived its parent"
-    finally:
-        if parent.poll() is None:
-            parent.kill()
-        parent.stderr.close()
+    survivor = child_outlives_killed_parent(parent_script, pid_on="stderr")
+    assert survivor is None, f"the HiGHS worker {survivor} outlived its parent"
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from processes import alive, project_env
+from processes import child_outlives_killed_parent
 
 import optimizer.solvers as solvers
 from clustering.datasets import vietnam_provinces
@@ -74,7 +73,6 @@ def test_a_missing_cbc_log_keeps_the_point_and_claims_nothing(monkeypatch):
 
 def test_cbc_past_its_deadline_is_stopped_and_leaves_no_process(monkeypatch):
     # CBC checks -sec only between nodes; a run that ignores it is interrupted, then killed.
-    import subprocess
 
     import optimizer.cbc
 
@@ -225,20 +223,8 @@ def test_cbc_dies_with_a_python_process_killed_without_cleanup(tmp_path):
         "    return p\n"
         "optimizer.cbc.subprocess.Popen = slow\n"
         "solvers.solve(_tiny_milp(), 'cbc', time_limit=60)\n", encoding="utf-8")
-    root = Path(__file__).resolve().parent.parent
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
-                              cwd=root, env=project_env())
-    try:
-        child = int(parent.stdout.readline())
-        parent.kill()
-        parent.wait()
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and alive(child):
-            time.sleep(0.05)
-        assert not alive(child), f"the solver child {child} outlived its parent"
-    finally:
-        if parent.poll() is None:
-            parent.kill()
+    survivor = child_outlives_killed_parent(script)
+    assert survivor is None, f"the solver child {survivor} outlived its parent"
 
 
 
