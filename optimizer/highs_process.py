@@ -205,6 +205,16 @@ class _Pool:
 _POOL = _Pool()
 
 
+def _forget_parents_workers() -> None:
+    """In a forked child: the idle workers are the parent's (their pipes too); start afresh."""
+    _POOL._idle = []
+    _POOL._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_parents_workers)
+
+
 def close_idle_workers() -> None:
     """End the workers kept for the next solve (the next solve starts a new one)."""
     _POOL.close()

@@ -160,3 +160,33 @@ def test_the_worker_dies_with_a_python_process_killed_without_cleanup(tmp_path):
     survivor = child_outlives_killed_parent(parent_script, pid_on="stderr")
     assert survivor is None, f"the HiGHS worker {survivor} outlived its parent"
 
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_does_not_share_its_parents_idle_workers():
+    # Two processes writing to one worker's pipe would mix their messages.
+    solvers.solve(_tiny_milp(), "highs")
+    parents = [w.process.pid for w in highs_process._POOL._idle]
+    assert parents
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report what it sees, solve with a worker of its own
+        try:
+            seen = [w.process.pid for w in highs_process._POOL._idle]
+            solution = solvers.solve(_tiny_milp(), "highs")
+            mine = [w.process.pid for w in highs_process._POOL._idle]
+            os.write(write, f"{seen}|{mine}|{solution.objective}".encode())
+            highs_process.close_idle_workers()
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    seen, mine, objective = os.read(read, 1000).decode().split("|")
+    os.close(read)
+    assert seen == "[]" and float(objective) == 1.0
+    assert not set(parents) & set(_pids(mine))
+    assert [w.process.pid for w in highs_process._POOL._idle] == parents  # still the parent's
+
+
+def _pids(text: str) -> list[int]:
+    return [int(x) for x in text.strip("[]").split(",") if x.strip()]
