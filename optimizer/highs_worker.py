@@ -93,7 +93,8 @@ class MessageReader:
             end = start + _message_size(header)
             if len(self._buffer) < end:
                 break
-            done.append((header, _decode_arrays(header, memoryview(self._buffer)[start:end])))
+            with memoryview(self._buffer) as view:  # released before the buffer shrinks
+                done.append((header, _decode_arrays(header, view[start:end])))
             del self._buffer[:end]
         return done
 
