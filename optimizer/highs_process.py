@@ -66,8 +66,7 @@ def run_highs(arrays: dict[str, np.ndarray], options: dict) -> tuple[dict, np.nd
     last improving solution and dual bound the worker reported.
     """
     if not ISOLATED:
-        outcome, points = highs_worker.solve_arrays(arrays, options)
-        return outcome, points.get("x")
+        return _in_this_process(arrays, options)
     request = highs_worker.encode({"kind": "solve", "options": options}, arrays)
     limit = options.get("time_limit")
     wait = None if limit is None else limit + grace(limit)
@@ -76,8 +75,7 @@ def run_highs(arrays: dict[str, np.ndarray], options: dict) -> tuple[dict, np.nd
     except OSError as exc:  # no interpreter to start (an embedded or frozen Python)
         warnings.warn(f"HiGHS runs in this process, without a hard deadline: its worker "
                       f"could not be started ({exc})", RuntimeWarning, stacklevel=3)
-        outcome, points = highs_worker.solve_arrays(arrays, options)
-        return outcome, points.get("x")
+        return _in_this_process(arrays, options)
     try:
         try:
             outcome, x = worker.solve(request, wait)
@@ -90,6 +88,12 @@ def run_highs(arrays: dict[str, np.ndarray], options: dict) -> tuple[dict, np.nd
         raise
     _POOL.give_back(worker)
     return outcome, x
+
+
+def _in_this_process(arrays: dict[str, np.ndarray], options: dict
+                     ) -> tuple[dict, np.ndarray | None]:
+    outcome, points = highs_worker.solve_arrays(arrays, options)
+    return outcome, points.get("x")
 
 
 class _Worker:
@@ -151,7 +155,7 @@ class _Worker:
                 elif kind == "failed":
                     return ({"status": "failed", "status_text": header["error"],
                              "has_solution": False, "reported": None, "bound": None,
-                             "solve_time": time.monotonic() - started, "build_time": 0.0},
+                             "solve_time": time.monotonic() - started},
                             None)
 
 
@@ -171,7 +175,7 @@ def _stopped(how: str, wait: float | None, returncode: int | None,
                                     f"(exit status {returncode})")
     outcome = {"status": how, "status_text": text, "has_solution": incumbent is not None,
                "reported": None if incumbent is None else incumbent[0], "bound": bound,
-               "solve_time": seconds, "build_time": 0.0}
+               "solve_time": seconds}
     return outcome, None if incumbent is None else incumbent[2]
 
 

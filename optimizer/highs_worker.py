@@ -179,7 +179,6 @@ def solve_arrays(arrays: dict[str, np.ndarray], options: dict,
     """
     import highspy
 
-    started = time.perf_counter()
     lp = highs_lp(highspy, arrays)
     h = quiet_highs(highspy, bool(options["verbose"]))
     h.setOptionValue("output_flag", bool(options["verbose"]))
@@ -197,7 +196,6 @@ def solve_arrays(arrays: dict[str, np.ndarray], options: dict,
         h.setSolution(start)
     if report is not None:
         _stream_progress(h, report)
-    build_time = time.perf_counter() - started
     started = time.perf_counter()
     h.run()
     solve_time = time.perf_counter() - started
@@ -212,7 +210,6 @@ def solve_arrays(arrays: dict[str, np.ndarray], options: dict,
         "reported": float(info.objective_function_value),
         "bound": bound if np.isfinite(bound) else None,
         "solve_time": solve_time,
-        "build_time": build_time,
     }
     points = {"x": np.asarray(h.getSolution().col_value, dtype=float)} \
         if outcome["has_solution"] else {}
@@ -276,16 +273,19 @@ class _printing:
             import ctypes
 
             ctypes.CDLL(None).fflush(None)  # HiGHS's C-level buffer, before fd 1 moves
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
+        _stdout_to_nowhere()
+
+
+def _stdout_to_nowhere() -> None:
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 1)
 
 
 def main() -> None:
     # Answers go to a copy of the original stdout; fd 1 itself, where HiGHS prints
     # (its banner, a verbose log), goes to stderr or nowhere, never into a message.
     answers = os.fdopen(os.dup(1), "wb")
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 1)
+    _stdout_to_nowhere()
     serve(sys.stdin.buffer, answers)
 
 
