@@ -18,6 +18,12 @@ While HiGHS searches, the worker reports each improving solution (``"incumbent"`
 with ``x``, objective and dual bound) and, at most every :data:`BOUND_EVERY`
 seconds, the dual bound (``"bound"``). The parent keeps the last of each, so a
 run killed at its deadline still returns the best plan found and an honest bound.
+
+HiGHS takes no lazy constraints from Python, so contiguity is checked here: a
+request carrying the ``split_*`` arrays (see :func:`split_clusters`) stops at
+the first improving solution whose clusters are in pieces. The parent then adds
+the separator cuts that solution violates and solves again, instead of letting
+HiGHS search on under a bound that the cut solution made too low.
 """
 
 from __future__ import annotations
@@ -169,10 +175,12 @@ def solve_arrays(arrays: dict[str, np.ndarray], options: dict,
 
     ``arrays`` holds ``c, col_lower, col_upper, row_lower, row_upper`` and the
     CSC matrix ``start, index, value``, ``integer`` (flags) and optionally
-    ``initial`` (a start). ``options`` holds ``time_limit`` (or None),
-    ``mip_rel_gap``, ``random_seed``, ``presolve_mode`` (or None) and
-    ``verbose``. ``report``, when given, receives each improving solution and
-    the dual bound as the search goes.
+    ``initial`` (a start) and ``split_unit, split_centre, split_indptr,
+    split_indices`` (stop at a solution in pieces: :func:`split_clusters`).
+    ``options`` holds ``time_limit`` (or None), ``mip_rel_gap``,
+    ``random_seed``, ``presolve_mode`` (or None) and ``verbose``. ``report``,
+    when given, receives each improving solution and the dual bound as the
+    search goes.
 
     Returns the outcome, in HiGHS's words (``status`` is the model status's
     enum name, e.g. ``"kOptimal"``), and ``{"x": ...}`` when there is a point.
@@ -194,8 +202,11 @@ def solve_arrays(arrays: dict[str, np.ndarray], options: dict,
         start.col_value = list(arrays["initial"])
         start.value_valid = True
         h.setSolution(start)
-    if report is not None:
-        _stream_progress(h, report)
+    split = None
+    if "split_unit" in arrays:
+        split = [arrays[f"split_{name}"] for name in ("unit", "centre", "indptr", "indices")]
+    if report is not None or split is not None:
+        _watch(h, report or (lambda header, arrays: None), split)
     started = time.perf_counter()
     h.run()
     solve_time = time.perf_counter() - started
@@ -216,18 +227,27 @@ def solve_arrays(arrays: dict[str, np.ndarray], options: dict,
     return outcome, points
 
 
-def _stream_progress(h, report: Callable[[dict, dict], None]) -> None:
-    """Subscribe ``report`` to HiGHS's improving solutions and (throttled) dual bounds."""
-    last = [0.0]
+def _watch(h, report: Callable[[dict, dict], None], split: list[np.ndarray] | None) -> None:
+    """Send ``report`` HiGHS's improving solutions and (throttled) dual bounds.
+
+    With ``split`` (the arrays of :func:`split_clusters`), the run is also
+    interrupted after an improving solution in pieces (HiGHS status ``kInterrupt``,
+    that solution as its result).
+    """
+    last, stop = [0.0], [False]
 
     def improved(event) -> None:
         out = event.data_out
         bound = float(out.mip_dual_bound)
+        x = np.asarray(out.mip_solution, dtype=float)
         report({"kind": "incumbent", "objective": float(out.objective_function_value),
-                "bound": bound if np.isfinite(bound) else None},
-               {"x": np.asarray(out.mip_solution, dtype=float)})
+                "bound": bound if np.isfinite(bound) else None}, {"x": x})
+        if split is not None and split_clusters(x, *split):
+            stop[0] = True
 
     def progress(event) -> None:
+        if stop[0]:
+            event.interrupt()
         now = time.monotonic()
         if now - last[0] < BOUND_EVERY:
             return
@@ -238,6 +258,39 @@ def _stream_progress(h, report: Callable[[dict, dict], None]) -> None:
 
     h.cbMipImprovingSolution.subscribe(improved)
     h.cbMipInterrupt.subscribe(progress)
+
+
+def split_clusters(x: np.ndarray, unit: np.ndarray, centre: np.ndarray, indptr: np.ndarray,
+                   indices: np.ndarray) -> bool:
+    """Whether some cluster of an assignment is in pieces.
+
+    Column ``c < len(unit)`` of ``x`` is 1 when ``unit[c]`` joins the cluster
+    centred at ``centre[c]``; the units' borders are the graph in CSR form
+    (``indices[indptr[u]:indptr[u + 1]]`` border ``u``). A cluster is in pieces
+    when a search from its centre, through its own members, misses one.
+
+    Examples
+    --------
+    >>> path = np.array([0, 1, 3, 4, 5]), np.array([1, 0, 2, 1, 3, 2])  # 0-1-2-3
+    >>> unit, centre = np.array([0, 1, 2, 3]), np.array([0, 0, 0, 3])
+    >>> split_clusters(np.ones(4), unit, centre, *path)  # {0, 1, 2} and {3}
+    False
+    >>> split_clusters(np.ones(4), unit, np.array([0, 3, 0, 3]), *path)  # {0, 2}, {1, 3}
+    True
+    """
+    chosen = x[: len(unit)] > 0.5
+    owner = np.full(len(indptr) - 1, -1, dtype=np.int64)
+    owner[unit[chosen]] = centre[chosen]
+    reached = np.zeros(len(owner), dtype=bool)
+    for j in np.unique(owner[owner >= 0]).tolist():
+        reached[j], frontier = True, [j]
+        while frontier:
+            u = frontier.pop()
+            for v in indices[indptr[u]: indptr[u + 1]].tolist():
+                if owner[v] == j and not reached[v]:
+                    reached[v] = True
+                    frontier.append(v)
+    return not bool(reached[owner >= 0].all())
 
 
 # -- the worker loop -----------------------------------------------------------

@@ -43,6 +43,13 @@ class MILP:
     ``presolve="light"`` asks HiGHS for its light presolve: on set-partitioning
     models its full MIP presolve (probing over thousands of clique rows) costs
     ten times the search itself, and it does not stop at the time limit.
+
+    ``stop_when_split`` (assignment models) is ``(unit, centre, indptr,
+    indices)``: column ``c`` assigns ``unit[c]`` to ``centre[c]``, and the
+    units' borders are the CSR graph ``indptr, indices``. HiGHS then stops at
+    its first improving solution with a cluster in pieces
+    (:func:`optimizer.highs_worker.split_clusters`), status ``"feasible"`` with
+    that point; CBC ignores it.
     """
 
     c: np.ndarray
@@ -54,6 +61,7 @@ class MILP:
     integer: np.ndarray
     name: str = "fairclusters"
     presolve: str = "full"
+    stop_when_split: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -221,6 +229,10 @@ def _highs_request(model: MILP, time_limit, mip_gap, initial, seed,
     arrays = model_arrays(model)
     if initial is not None:
         arrays["initial"] = np.asarray(initial, dtype=float)
+    if model.stop_when_split is not None:
+        for name, a in zip(("unit", "centre", "indptr", "indices"), model.stop_when_split,
+                           strict=True):
+            arrays[f"split_{name}"] = np.asarray(a, dtype=np.int64)
     options = {
         "time_limit": None if time_limit is None else float(time_limit),
         "mip_rel_gap": float(mip_gap) if mip_gap is not None else OPTIMAL_GAP / 10,
