@@ -29,6 +29,7 @@ import time
 import numpy as np
 import pulp
 
+from .highs_worker import quiet_highs
 from .solvers import bundled_cbc
 
 __all__ = ["textbook_hess"]
@@ -87,11 +88,14 @@ def textbook_hess(
     if contiguous:
         _add_flow_contiguity(problem, x, edges, n, size[1] if size is not None else n)
     build_time = time.perf_counter() - started
-    command = (
-        bundled_cbc(msg=False, timeLimit=time_limit)
-        if solver == "cbc"
-        else pulp.HiGHS(msg=False, timeLimit=time_limit)
-    )
+    if solver == "cbc":
+        command = bundled_cbc(msg=False, timeLimit=time_limit)
+    else:
+        import highspy
+
+        # PuLP's msg=False does not reach the banner HiGHS prints once per process.
+        quiet_highs(highspy, verbose=False)
+        command = pulp.HiGHS(msg=False, timeLimit=time_limit)
     started = time.perf_counter()
     problem.solve(command)
     solve_time = time.perf_counter() - started
