@@ -119,11 +119,11 @@ PAIRS_SHARE = 0.3
 #: k = 3) took 12 s for a plan the MIP then found as fast.
 PAIRS_MAX_UNITS = 40
 #: Stop each HiGHS MIP round at its first improving solution in pieces (lazy cuts by
-#: restart). Off: measured on the planar rows of the targets table (60 s each; mending
-#: then given 15 % of the time left instead of half), it gave
-#: 7.4 % instead of 10.6 % on 80 units, k = 5, but 24.3 s instead of 17.4 s for the proof
-#: on 100 units, k = 3, and no change on k = 7, planar 150 or Ho Chi Minh City. The
-#: stopped rounds' bounds stay at their roots' (restarts), which is what the gaps lack.
+#: restart). Off, as measured on the planar rows of the targets table (60 s each, mending
+#: given 15 % of the time left instead of half): 7.4 % instead of 10.6 % on 80 units,
+#: k = 5, but 24.3 s instead of 17.4 s for the proof on 100 units, k = 3, and no change
+#: on k = 7, planar 150 or Ho Chi Minh City. Each restart starts its bound over at the
+#: root, and the bound is what those gaps lack.
 STOP_WHEN_SPLIT = False
 #: Relative gap between the first incumbent and the root bound above which
 #: :meth:`AssignmentSolver.restart_if_far` asks for another plan.
