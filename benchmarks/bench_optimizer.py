@@ -11,6 +11,7 @@ Run ``python -m benchmarks.bench_optimizer`` (all cases), ``--quick`` (small
 cases only, seconds), ``--solver cbc|highs``, ``--baseline-limit SECONDS``,
 ``--no-baseline``, ``--case planar`` (only the 150-unit planar case),
 ``--planar-seeds 0 1 2`` (more planar instances; the target is set on seed 0),
+``--case choice`` (time to choose the method, against counting to the limit),
 ``--case targets`` (every row of the exact engine's targets table: districting
 instances of 60-100 units with the moment-of-inertia objective, the 150-unit
 seeds 0-4, the communes of Ho Chi Minh City and Ha Noi), ``--out result.json``.
@@ -34,7 +35,9 @@ from clustering.islands import link_islands
 from clustering.rules import ClusterRules, plan_violations
 from clustering.synthetic import planar_unit_set
 from optimizer import optimize
-from optimizer.objectives import default_dissimilarity
+from optimizer.api import CANDIDATE_LIMIT, _choose_method
+from optimizer.candidates import CandidateLimitExceeded, EnumerationTimeout, rule_candidates
+from optimizer.objectives import default_dissimilarity, parse_objective
 from optimizer.textbook import textbook_hess
 
 from .memory import peak_memory_mb
@@ -124,11 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--solver", default="cbc", choices=["cbc", "highs"])
     parser.add_argument("--baseline-limit", type=float, default=120.0)
     parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--case", choices=["all", "planar", "cut", "limits", "targets"],
+    parser.add_argument("--case", choices=["all", "planar", "cut", "limits", "targets", "choice"],
                         default="all",
                         help="'planar': only the 150-unit planar case; 'cut': only the "
                              "compactness (cut-edges) cases; 'limits': how closely calls "
-                             "keep their time limits; 'targets': every row of the exact "
+                             "keep their time limits; 'choice': how long choosing the "
+                             "method takes, against counting the candidates to the limit; "
+                             "'targets': every row of the exact "
                              "engine's targets table (districting instances, the 150-unit "
                              "seeds 0-4, the communes of Ho Chi Minh City and Ha Noi; "
                              "about 20 minutes)")
@@ -160,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
                               **common))
     if args.case in ("all", "limits") and not args.quick:
         _time_limits(vn63)
+    if args.case in ("all", "choice"):
+        _method_choice(vn34, vn63, quick=args.quick)
     if args.case in ("all", "cut") and not args.quick:
         rows += _cut_cases(vn34, vn63, solver=args.solver)
     if args.case == "targets":
@@ -251,6 +258,56 @@ def _time_limits(units) -> None:
                   f"{result.status} in {wall:.2f} s (method {result.method}) "
                   f"[target <= {allowed:.2f} s: {'met' if wall <= allowed else 'MISSED'}]",
                   flush=True)
+
+
+def _method_choice(vn34, vn63, *, quick: bool) -> None:
+    """Time to choose the method (``method="auto"``), against counting to the limit.
+
+    Baseline: counting the candidates up to ``CANDIDATE_LIMIT`` (stopped at a
+    tenth of a 60 s limit; at 1 s with ``quick``), how the choice was made before random probes
+    estimated the count first. Target: well under a second.
+    """
+    goal = parse_objective("p-median")
+    cases = [("34 provinces, 6 clusters of 5-6", ClusterRules(
+        n_clusters=6, size=(5, 6), contiguous=True).compile(vn34))]
+    if quick:
+        planar = planar_unit_set(40, seed=0)
+        cases.append(("planar 40 units, 3 clusters, population +-0.5%",
+                      ClusterRules.with_weight_tolerance(planar, 3, 0.005, contiguous=True)
+                      .compile(planar)))
+    else:
+        cases.append(("63 provinces, 8 clusters of 7-9", ClusterRules(
+            n_clusters=8, size=(7, 9), contiguous=True).compile(vn63)))
+        for n in (60, 80, 100):
+            planar = planar_unit_set(n, seed=0)
+            for k in (3, 5, 7):
+                cases.append((f"planar {n} units, {k} clusters, population +-0.5%",
+                              ClusterRules.with_weight_tolerance(planar, k, 0.005,
+                                                                 contiguous=True)
+                              .compile(planar)))
+        hcmc = _communes("79")
+        cases.append(("Ho Chi Minh City communes, 16 clusters of 9-13", ClusterRules(
+            n_clusters=16, size=(9, 13), contiguous=True).compile(hcmc)))
+    counting = 1.0 if quick else 6.0
+    for name, compiled in cases:
+        started = time.perf_counter()
+        method, reason = _choose_method("auto", compiled, goal, CANDIDATE_LIMIT,
+                                        started + 60.0)
+        chosen = time.perf_counter() - started
+        started = time.perf_counter()
+        try:
+            found, _ = rule_candidates(compiled, limit=CANDIDATE_LIMIT, collect=False,
+                                       deadline=started + counting)
+            count = f"{found:,} candidates"
+        except CandidateLimitExceeded:
+            count = f"more than {CANDIDATE_LIMIT:,}"
+        except EnumerationTimeout as exc:
+            count = f"{exc.count:,} in {counting:g} s"
+        counted = time.perf_counter() - started
+        print(f"method choice, {name}: {method} in {chosen:.3f} s; counting to the limit "
+              f"(the choice before) {counted:.3f} s, {count} "
+              f"({counted / max(chosen, 1e-9):.1f}x) "
+              f"[target < 1 s: {'met' if chosen < 1.0 else 'MISSED'}] ({reason})", flush=True)
 
 
 def _cut_cases(vn34, vn63, *, solver: str) -> list[dict]:

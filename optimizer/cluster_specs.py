@@ -226,7 +226,8 @@ def _soft_purity(units: UnitSet, rules: ClusterRules, options: dict[str, Any]
     goal = parse_objective(options.get("objective", "p-median"))
     limit = options.get("candidate_limit")
     chosen, _ = _choose_method(options.get("method", "auto"), rules.compile(units), goal,
-                               limit if limit is not None else 400_000, None)
+                               limit if limit is not None else 400_000, None,
+                               seed=options.get("seed", 0))
     if chosen == "enumerate":
         with _direct():
             return optimize(units, rules, **{**options, "method": "enumerate"})
