@@ -134,15 +134,15 @@ def _children(neighbours: Sequence[int], weights: Sequence[float] | None, max_we
               ) -> Iterator[tuple[int, int, float, int]]:
     """The ESU children of a set: ``(unit, its bit, the weight with it, the child's frontier)``.
 
-    The children :func:`_esu` visits, in its order; :func:`_esu` keeps this loop
-    inline (a generator there cost 30 % on the heuristic's pair enumerations),
-    and the tests hold both to the same brute-force counts.
-
     Units leave the frontier in increasing order; a child's frontier is what is
     left of its parent's after that unit, plus the unit's neighbours above the
     root that border no earlier member (``closed``): this is what makes every
     connected set appear once. A unit in ``banned``, or one that takes the
     weight past ``max_weight``, leaves the frontier without a child.
+
+    These are the children :func:`_esu` visits, in its order. :func:`_esu`
+    keeps the loop inline (this generator there cost 30 % on the heuristic's
+    pair enumerations); the tests hold both to the same brute-force counts.
     """
     while frontier:
         bit = frontier & -frontier
@@ -160,10 +160,9 @@ def _candidate_test(min_size: int, min_weight: float, groups: Sequence[int],
                     ) -> Callable[[int, int, float], bool]:
     """Whether a set the search reached (its size, mask and weight) is a candidate.
 
-    What :func:`_esu` reports (its check is inline, for speed).
-
     The size and weight floors and the together groups (all or none) are
     checked here, on each set reached, since adding a unit can still fix them.
+    It is what :func:`_esu` reports (its check is inline, for speed).
     """
     def test(size: int, mask: int, weight: float) -> bool:
         if size < min_size or weight < min_weight:
