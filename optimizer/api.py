@@ -554,8 +554,10 @@ def _check_parameters(units, method, solver, time_limit, mip_gap, warm_start,
         raise FairclustersError(f"candidate_limit={candidate_limit!r}; expected an integer >= 1")
 
 
-#: Knuth probes of the enumeration's search tree that :func:`_choose_method` makes first.
-ESTIMATE_PROBES = 2_000
+#: Knuth probes of the enumeration's search tree that :func:`_choose_method` makes first,
+#: and in all when those few do not already show a tree smaller than the candidate limit
+#: (the 63 provinces: 0.1 s of probes saved before a count of 0.25 s).
+FIRST_PROBES, ESTIMATE_PROBES = 200, 2_000
 #: Share of the time left those probes may take (and never more than ``ESTIMATE_SECONDS``).
 ESTIMATE_SHARE, ESTIMATE_SECONDS = 0.05, 0.25
 #: Estimates this many times above the candidate limit choose the assignment model uncounted.
@@ -590,8 +592,12 @@ def _choose_method(method: str, compiled: CompiledRules, goal: Objective,
         left = None if deadline is None else max(0.0, deadline - time.perf_counter())
         seconds = ESTIMATE_SECONDS if left is None else min(ESTIMATE_SECONDS,
                                                            ESTIMATE_SHARE * left)
-        estimate = estimate_rule_candidates(compiled, probes=ESTIMATE_PROBES, seed=seed,
-                                            deadline=time.perf_counter() + seconds)
+        stop = time.perf_counter() + seconds
+        estimate = estimate_rule_candidates(compiled, probes=FIRST_PROBES, seed=seed,
+                                            deadline=stop)
+        if estimate.visits >= candidate_limit:  # not plainly small: probe further
+            estimate = estimate_rule_candidates(compiled, probes=ESTIMATE_PROBES, seed=seed,
+                                                deadline=stop)
         margin = ESTIMATE_MARGIN * candidate_limit
         if estimate.candidates > margin or estimate.visits > margin:
             return "assignment", (
