@@ -455,13 +455,8 @@ def enumerate_candidates(
     return count, Candidates(indptr=indptr, indices=indices, n_units=int(n_units))
 
 
-#: The rule keywords of :func:`enumerate_candidates` at their defaults.
-_NO_RULES: dict[str, Any] = {"weights": None, "weight_bounds": None, "apart": (),
-                             "together": (), "categories": None, "roots": None}
-
-
-def _search_tree(n_units, edges, size, *, weights, weight_bounds, apart, together, categories,
-                 roots) -> dict:
+def _search_tree(n_units, edges, size, *, weights=None, weight_bounds=None, apart=(),
+                 together=(), categories=None, roots=None) -> dict:
     """The rules of :func:`enumerate_candidates` as the arguments of :func:`_esu`.
 
     Checked first: unit counts, size bounds and indices (which may come as
@@ -539,7 +534,7 @@ def estimate_candidates(
     """
     if isinstance(probes, bool) or not isinstance(probes, (int, np.integer)) or probes < 1:
         raise ValueError(f"probes={probes!r}; expected an integer >= 1")
-    search = _search_tree(n_units, edges, size, **{**_NO_RULES, **rules})
+    search = _search_tree(n_units, edges, size, **rules)
     found, visited, done = _esu_estimate(search, probes=int(probes), seed=seed,
                                          deadline=deadline)
     return CandidateEstimate(candidates=found, visits=visited, probes=done)
