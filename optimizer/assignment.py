@@ -30,8 +30,8 @@ gives the initial ones; the others are added on demand, in three places:
    weights :math:`x^*_{\cdot j}` (:mod:`optimizer.separation`), and the LP is
    solved again, warm, until no cut is violated or the bound tails off; the
    :math:`k` centres this LP opens most then give a first plan, the model
-   with every other centre closed being solved exactly
-   (:meth:`AssignmentSolver.centres_plan`);
+   with every other centre closed being solved exactly, or its last solution
+   in pieces mended when time stops it (:meth:`AssignmentSolver.centres_plan`);
 2. while diving (:func:`dive`, unless the centres' plan bettered the start):
    centres, then assignments, are fixed one by one on that relaxation until
    its point is integral; such a point violating no cut is a contiguous plan;
