@@ -996,11 +996,11 @@ class AssignmentSolver:
         rounds, in :data:`CENTRES_SHARE` of the time left, and its plan offered
         as incumbent. When time stops those rounds on a solution in pieces, it
         is mended (:func:`reconnect`, in as much time again): the plan then
-        need not keep those centres. A relax-and-fix on the location decisions only: where the
-        LP's centres are those of an optimum (districting at +-0.5 %, k = 3, on
-        80 and 100 units) the plan is optimal, in under a second. Only for
-        objectives with a p-median term, where a centre means something.
-        Returns whether its plan became the incumbent.
+        need not keep those centres. A relax-and-fix on the location decisions
+        only: where the LP's centres are those of an optimum (districting at
+        +-0.5 %, k = 3, on 80 and 100 units) the plan is optimal, in under a
+        second. Only for objectives with a p-median term, where a centre
+        means something. Returns whether its plan became the incumbent.
         """
         p = self.problem
         closed_already = 0 if p.fixed_zero is None else int(np.diag(p.fixed_zero).sum())
@@ -1023,9 +1023,8 @@ class AssignmentSolver:
             # each broken cluster re-split with its neighbours, at any centre (planar 60,
             # k = 5, +-0.5 %: the rounds found no plan in 8 s, the mended plan was the
             # optimum; planar 150, seed 2: 22.545, the start 22.803).
-            labels = reconnect(on_centres.problem, on_centres.split, self.graph,
-                               solver=self.solver, seed=self.seed,
-                               deadline=self.share(CENTRES_SHARE))
+            labels = reconnect(p, on_centres.split, self.graph, solver=self.solver,
+                               seed=self.seed, deadline=self.share(CENTRES_SHARE))
             self.details["centres_mended"] = labels is not None
         if labels is not None:
             self.details["centres_objective"] = self.cost_of(labels)
