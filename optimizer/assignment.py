@@ -1018,17 +1018,17 @@ class AssignmentSolver:
             time_limit=None if left is None else CENTRES_SHARE * left, dive_share=0.0)
         _, labels, _ = on_centres.solve()
         before = None if self.incumbent is None else self.incumbent[0]
-        if labels is None and on_centres.split is not None and self.acceptable is not None:
+        if labels is not None:
+            self.offer_plan(labels)
+        elif on_centres.split is not None and self.acceptable is not None:
             # Stopped by the time on a solution in pieces: mended in as much time again,
             # each broken cluster re-split with its neighbours, at any centre (planar 60,
             # k = 5, +-0.5 %: the rounds found no plan in 8 s, the mended plan was the
             # optimum; planar 150, seed 2: 22.545, the start 22.803).
-            labels = reconnect(p, on_centres.split, self.graph, solver=self.solver,
-                               seed=self.seed, deadline=self.share(CENTRES_SHARE))
+            labels = self.reconnect(on_centres.split, share=CENTRES_SHARE)
             self.details["centres_mended"] = labels is not None
         if labels is not None:
             self.details["centres_objective"] = self.cost_of(labels)
-            self.offer_plan(labels)
         self.details["centres_time"] = time.perf_counter() - started
         return self.incumbent is not None and (before is None or self.incumbent[0] < before)
 
@@ -1169,15 +1169,19 @@ class AssignmentSolver:
             return "done"  # the next round would start with this same LP
         return "again"
 
-    def reconnect(self, centre_of: np.ndarray) -> None:
-        """Mend a solution in pieces (:func:`reconnect`) and offer the plan."""
+    def reconnect(self, centre_of: np.ndarray, share: float = 0.5) -> np.ndarray | None:
+        """Mend a solution in pieces (:func:`reconnect`) in ``share`` of the time left.
+
+        The mended plan is offered, and returned (``None`` if none was found).
+        """
         repair_started = time.perf_counter()
         repaired = reconnect(self.problem, centre_of, self.graph, solver=self.solver,
-                             seed=self.seed, deadline=self.share(0.5))
+                             seed=self.seed, deadline=self.share(share))
         self.details["repair_time"] = self.details.get("repair_time", 0.0) + (
             time.perf_counter() - repair_started)
         if repaired is not None:
             self.offer_plan(repaired)
+        return repaired
 
     def lagrangian_bound(self, share: float = 0.9) -> None:
         """When no LP was solved in time: the Lagrangian bound of the p-median (sorting only).
