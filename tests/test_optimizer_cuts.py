@@ -25,7 +25,7 @@ from optimizer.assignment import (
 )
 from optimizer.relaxation import LinearRelaxation
 from optimizer.separation import VertexSeparators, minimal_separator
-from optimizer.solvers import MILP
+from optimizer.solvers import MILP, Solution
 
 FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -193,6 +193,63 @@ def test_reconnect_mends_only_the_clusters_around_a_detached_piece():
         untouched = ~np.isin(broken, list(involved))
         assert np.array_equal(mended[untouched], broken[untouched])
 
+
+
+def test_reconnect_gives_way_to_a_smaller_union_when_the_whole_one_finds_nothing(monkeypatch):
+    # A union that finds no plan in its time (here: every union of more than two clusters)
+    # must give way to the union of the broken cluster and one cluster bordering its
+    # detached piece; the old code gave up with None.
+    import optimizer.assignment as assignment
+
+    exact = assignment.solve_assignment
+    asked: list[int] = []
+
+    def two_at_most(sub, **kwargs):
+        asked.append(sub.n_clusters)
+        if sub.n_clusters > 2:
+            return Solution("no_solution", None, None, None, None, "highs", "time", 0.0), None, {}
+        return exact(sub, **kwargs)
+
+    monkeypatch.setattr(assignment, "solve_assignment", two_at_most)
+
+    def one_broken_cluster_bordering_two(case) -> bool:
+        _, _, graph, _, broken, i = case
+        broken_clusters = [c for c in range(3) if not nx.is_connected(
+            graph.subgraph(np.flatnonzero(broken == c).tolist()))]
+        return broken_clusters == [broken[i]] and len({broken[v] for v in graph[i]}) >= 2
+
+    cases = [case for seed in range(60) if (case := _broken_plan(seed)) is not None
+             and one_broken_cluster_bordering_two(case)]
+    assert len(cases) >= 3
+    for units, d, graph, rules, broken, i in cases:
+        p = AssignmentProblem(n=len(units), n_clusters=rules.n_clusters,
+                              edges=units.edge_index_pairs(), contiguous=True, d=d,
+                              size=rules.size)
+        asked.clear()
+        mended = reconnect(p, broken, graph, solver="highs")
+        assert asked[0] == 3  # the whole union was tried first
+        assert mended is not None
+        assert plan_violations(Plan.from_labels(units, mended), rules) == []
+        changed = set(broken[mended != broken].tolist()) | set(mended[mended != broken].tolist())
+        assert broken[i] in changed and len(changed) == 2  # the broken cluster and one other
+
+
+def test_reconnect_skips_a_union_in_more_pieces_than_clusters(monkeypatch):
+    # Clusters {0, 1, 4} and {2, 3} on the path 0-1-2-3 with unit 4 an island: the piece
+    # {4} borders no cluster, so the only union is its own cluster, in two pieces for one
+    # cluster. No model can split it: nothing is solved, and the answer is None.
+    import optimizer.assignment as assignment
+
+    asked: list[int] = []
+    monkeypatch.setattr(assignment, "solve_assignment",
+                        lambda sub, **kw: asked.append(sub.n) or (None, None, {}))
+    edges = np.array([[0, 1], [1, 2], [2, 3]])
+    graph = nx.Graph(edges.tolist())
+    graph.add_node(4)
+    p = AssignmentProblem(n=5, n_clusters=2, edges=edges, contiguous=True,
+                          d=np.zeros((5, 5)), size=(1, 4))
+    assert reconnect(p, np.array([0, 0, 1, 1, 0]), graph, solver="highs") is None
+    assert asked == []
 
 def test_subproblem_carries_the_rules_in_its_own_indices():
     edges = np.array([[0, 1], [1, 2], [2, 3], [3, 4]])
