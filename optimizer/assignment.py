@@ -782,11 +782,12 @@ def reconnect(
         return every + ones if len(borders) > 1 else every
 
     while True:
-        broken = [c for c in np.unique(labels) if len(pieces(np.flatnonzero(labels == c))) > 1]
+        broken = {int(c): parts for c in np.unique(labels)
+                  if len(parts := pieces(np.flatnonzero(labels == c))) > 1}
         if not broken:
             return labels
-        b = int(broken[0])
-        piece = pieces(np.flatnonzero(labels == b))[-1]
+        b = min(broken)
+        piece = broken[b][-1]
         tries = [free for free in unions(b, piece)
                  if len(pieces(np.flatnonzero(np.isin(labels, free)))) <= len(free)]
         for attempt, free in enumerate(tries):
