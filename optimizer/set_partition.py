@@ -41,9 +41,9 @@ from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linprog
 
 from .candidates import Candidates
+from .relaxation import LinearRelaxation
 from .solvers import MILP, Solution, solve
 
 __all__ = [
@@ -143,45 +143,58 @@ def lp_by_column_generation(
     """LP relaxation value and every candidate's reduced cost, or ``None``.
 
     Starts from the cheapest candidates covering each unit, adds the most
-    negative reduced-cost columns until none is left (LPs solved by HiGHS in
-    :func:`scipy.optimize.linprog`). ``None`` when the restricted LP stays
+    negative reduced-cost columns until none is left (the LPs solved warm by
+    :class:`~optimizer.relaxation.LinearRelaxation`). ``None`` when the restricted LP stays
     infeasible, or at ``deadline`` (a ``time.perf_counter()`` value): the
     caller then solves the full model, which decides.
+
+    Examples
+    --------
+    Two clusters of a path of 3 units: the plan {0, 1} + {2} costs 2, as does
+    the LP optimum; every plan costs the LP value plus its columns' reduced
+    costs, so the plan {0} + {1, 2} (cost 4) gets reduced costs summing to 2.
+
+    >>> from optimizer.candidates import enumerate_candidates
+    >>> _, cands = enumerate_candidates(3, [(0, 1), (1, 2)], (1, 2))
+    >>> [cands.members(c).tolist() for c in range(len(cands))]
+    [[0], [0, 1], [1], [1, 2], [2]]
+    >>> value, reduced = lp_by_column_generation(cands, np.array([1., 1, 1, 3, 1]), 2)
+    >>> round(value, 9), round(float(reduced[0] + reduced[3]), 9)
+    (2.0, 2.0)
     """
     A = _column_matrix(cands)
-    rhs = np.ones(A.shape[0])
-    rhs[-1] = n_clusters
-    # Start: the cheapest candidates overall and, for each unit, those holding it.
-    by_cost = np.argsort(costs, kind="stable")
-    active = np.union1d(by_cost[:200], _cheapest_holding_each_unit(cands, by_cost, 20))
-    # Artificial columns (cost `big`) keep every restricted LP feasible; they
-    # must all be zero at the end, else the pool's LP is treated as unsolved.
     m = A.shape[0]
+    rhs = np.ones(m)
+    rhs[-1] = n_clusters
+    # Artificial columns (cost `big`, one per row and one for a cardinality row short
+    # of k) keep every restricted LP feasible; they must all be zero at the end, else
+    # the pool's LP is treated as unsolved. x_S <= 1 is left out: the cover rows imply
+    # it, and without bound duals every reduced cost is >= 0 at the LP optimum, as the
+    # fixing argument needs.
     artificial = sp.hstack([sp.identity(m, format="csc"), -sp.identity(m, format="csc")[:, -1:]])
     big = 1.0 + 2.0 * n_clusters * float(np.abs(costs).max(initial=0.0))
+    lp = LinearRelaxation(MILP(
+        c=np.full(m + 1, big), A=artificial, row_lower=rhs, row_upper=rhs,
+        col_lower=np.zeros(m + 1), col_upper=np.full(m + 1, np.inf),
+        integer=np.zeros(m + 1, dtype=bool)))
+    # Start: the cheapest candidates overall and, for each unit, those holding it.
+    by_cost = np.argsort(costs, kind="stable")
+    take = np.union1d(by_cost[:200], _cheapest_holding_each_unit(cands, by_cost, 20))
+    active = np.zeros(len(cands), dtype=bool)
     for _ in range(500):
-        if deadline is not None and time.perf_counter() > deadline:
+        active[take] = True
+        lp.add_columns(A[:, take], costs[take], 0.0, np.inf)
+        left = None if deadline is None else deadline - time.perf_counter()
+        point = None if left is not None and left <= 0 else lp.solve(left)
+        if point is None:  # past the deadline, or not solved
             return None
-        result = linprog(
-            np.concatenate([costs[active], np.full(m + 1, big)]),
-            A_eq=sp.hstack([A[:, active], artificial]).tocsc(),
-            b_eq=rhs,
-            bounds=(0, None),
-            method="highs",
-        )
-        if result.status != 0:
-            return None
-        # x_S <= 1 is left out: the cover rows imply it, and without bound duals
-        # every reduced cost is >= 0 at the LP optimum, as the fixing argument needs.
-        reduced = costs - A.T @ result.eqlin.marginals
-        negative = np.flatnonzero(reduced < -1e-9)
-        negative = negative[~np.isin(negative, active)]
+        reduced = costs - A.T @ point.duals
+        negative = np.flatnonzero((reduced < -1e-9) & ~active)
         if len(negative) == 0:
-            if result.x[len(active):].max(initial=0.0) > 1e-9:
+            if point.x[: m + 1].max() > 1e-9:
                 return None
-            return float(result.fun), np.maximum(reduced, 0.0)
+            return point.value, np.maximum(reduced, 0.0)
         take = negative[np.argsort(reduced[negative], kind="stable")[:_PRICED_PER_ROUND]]
-        active = np.union1d(active, take)
     return None
 
 

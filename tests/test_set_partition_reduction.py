@@ -8,9 +8,12 @@ instances, whose optimum brute force knows, take the path of large pools.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
-from oracles import brute_force_optimum
+from oracles import brute_force_optimum, feasible_plans
+from scipy.optimize import linprog
 
 import optimizer.set_partition as set_partition
 from clustering.datasets import vietnam_provinces
@@ -19,7 +22,13 @@ from clustering.synthetic import planar_unit_set
 from optimizer import optimize
 from optimizer.candidates import rule_candidates, splittable_rest
 from optimizer.objectives import default_dissimilarity
-from optimizer.set_partition import solve_set_partition, warm_start_vector
+from optimizer.relaxation import LinearRelaxation
+from optimizer.set_partition import (
+    build_set_partition,
+    lp_by_column_generation,
+    solve_set_partition,
+    warm_start_vector,
+)
 
 
 def small_instance(n: int, seed: int):
@@ -45,6 +54,33 @@ def test_large_pool_path_finds_the_brute_force_optimum(monkeypatch, solver, seed
     assert result.status == "optimal"
     assert result.objective == pytest.approx(best.value, abs=1e-9)
     assert result.details["filtered"] <= result.details["kept"] <= result.details["pool"]
+
+
+@pytest.mark.parametrize("master", ["highspy", "linprog"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_column_generation_prices_every_plan_exactly(monkeypatch, master, seed):
+    # Every plan costs the LP value plus its columns' reduced costs (strong duality),
+    # which is what makes the fixing exact; the LP value is the full LP's.
+    if master == "linprog":  # as without the highs extra
+        monkeypatch.setattr(set_partition, "LinearRelaxation",
+                            partial(LinearRelaxation, engine="scipy"))
+    monkeypatch.setattr(set_partition, "_PRICED_PER_ROUND", 2)  # many rounds, one model
+    units, _ = small_instance(8, seed)
+    rules = ClusterRules(n_clusters=3, size=(2, 4), contiguous=True)
+    _, cands = rule_candidates(rules.compile(units))
+    costs = np.random.default_rng(seed).random(len(cands))
+    value, reduced = lp_by_column_generation(cands, costs, 3)
+    model = build_set_partition(cands, costs, 3)
+    full = linprog(costs, A_eq=model.A, b_eq=model.row_lower, bounds=(0, None), method="highs")
+    assert value == pytest.approx(full.fun, abs=1e-9)
+    assert reduced.min() >= 0.0
+    index = {tuple(cands.members(c).tolist()): c for c in range(len(cands))}
+    plans = feasible_plans(units, rules)
+    assert len(plans) > 10
+    for labels in plans:
+        labels = np.asarray(labels)
+        columns = [index[tuple(np.flatnonzero(labels == k).tolist())] for k in range(3)]
+        assert costs[columns].sum() == pytest.approx(value + reduced[columns].sum(), abs=1e-7)
 
 
 def test_filter_runs_only_on_the_columns_fixing_kept():
