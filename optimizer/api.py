@@ -20,6 +20,7 @@ from .candidates import (
     CandidateLimitExceeded,
     Candidates,
     EnumerationTimeout,
+    VisitLimitExceeded,
     estimate_rule_candidates,
     rule_candidates,
     splittable_rest,
@@ -562,8 +563,10 @@ FIRST_PROBES, ESTIMATE_PROBES = 200, 2_000
 ESTIMATE_SHARE, ESTIMATE_SECONDS = 0.05, 0.25
 #: Estimates this many times above the candidate limit choose the assignment model uncounted.
 ESTIMATE_MARGIN = 10
-#: Longest count of the candidates for a linear objective (else a tenth of the time left).
-COUNT_SECONDS = 1.0
+#: Most connected sets the count of the candidates visits for a linear objective: a
+#: budget of work, so that the method chosen does not depend on the machine's speed
+#: (about 1 s here; the 287,411 candidates of the 63 provinces take 0.3 million visits).
+COUNT_VISITS = 2_000_000
 
 
 def _choose_method(method: str, compiled: CompiledRules, goal: Objective,
@@ -579,8 +582,11 @@ def _choose_method(method: str, compiled: CompiledRules, goal: Objective,
     estimates are 10^6 to 10^19 candidates. Otherwise (and always when the
     objective needs enumeration) the candidates are counted, up to
     ``candidate_limit`` or a tenth of the time left, and for a linear
-    objective at most :data:`COUNT_SECONDS` (counting is several times faster
-    than listing: 287,411 candidates of the 63 provinces in 0.15 to 0.35 s).
+    objective after at most :data:`COUNT_VISITS` sets visited (counting is
+    several times faster than listing: 287,411 candidates of the 63 provinces
+    in 0.15 to 0.35 s). A budget of visits rather than of seconds: the choice
+    was once made by a 1 s clock, and a loaded machine (or a profiler) then
+    chose the assignment model for the 63 provinces, 20 s instead of 2.
     The estimates spread widely around the truth, mostly below it (a few rare
     deep walks carry the mean), hence the margin: an estimate near the limit
     is settled by counting.
@@ -607,16 +613,21 @@ def _choose_method(method: str, compiled: CompiledRules, goal: Objective,
                 f"assignment model{cuts}")
     left = None if deadline is None else max(0.0, deadline - time.perf_counter())
     seconds = None if left is None else 0.1 * left
-    if goal.linear:  # the assignment model can take over: counting stays short
-        seconds = COUNT_SECONDS if seconds is None else min(seconds, COUNT_SECONDS)
     stop = None if seconds is None else time.perf_counter() + seconds
+    # The assignment model can take over a linear objective: its count stays short.
+    visits = COUNT_VISITS if goal.linear else None
     try:
-        count, _ = rule_candidates(compiled, limit=candidate_limit, collect=False, deadline=stop)
+        count, _ = rule_candidates(compiled, limit=candidate_limit, collect=False, deadline=stop,
+                                   max_visits=visits)
     except EnumerationTimeout as exc:
         if not goal.linear:
             return "enumerate", "counting the candidates did not finish in time"
         return "assignment", (f"counting the candidates did not finish in {seconds:.2g} s "
                               f"({exc.count:,} so far): assignment model{cuts}")
+    except VisitLimitExceeded as exc:
+        return "assignment", (f"counting the candidates visited {exc.visits:,} sets "
+                              f"({exc.count:,} candidates so far) without finishing: "
+                              f"assignment model{cuts}")
     except CandidateLimitExceeded:
         if not goal.linear:
             raise FairclustersError(
@@ -668,18 +679,21 @@ def _by_assignment(
     def acceptable(labels: np.ndarray) -> bool:
         return not compiled.violations(np.unique(labels, return_inverse=True)[1])
 
-    # Large models, and weight-bounded ones, start from a heuristic plan, so that
-    # reduced-cost fixing starts before the first solve and a plan exists even when
-    # the LP is not solved in time (cut edges on 80 units at +-0.5 %: no plan in
-    # 120 s without it). The heuristic minimises a p-median: the objective's own
-    # for p-median, else the borders crossed (compact plans cut few borders).
-    # Under a time limit, the start gets at most a third of the time left, and a
-    # pure p-median objective's polishing stops at the call's deadline.
+    # Large models, and weight-bounded ones, get a heuristic plan as a start, so that
+    # reduced-cost fixing starts before the first MIP round and a plan exists even when
+    # the LP is not solved in time (cut edges on 80 units at +-0.5 %: no plan in 120 s
+    # without it); the solver asks for it in a third of the time left. The heuristic
+    # minimises a p-median: the objective's own for p-median, else the borders crossed
+    # (compact plans cut few borders). A pure p-median objective's polishing stops at
+    # the call's deadline. Under weight bounds the heuristic's plans were far worse than
+    # the plan on the root LP's centres (districting at +-0.5 %: 2.50 against 1.52 on
+    # 60 units, k = 3, 3.88 against 1.88 on 80; Ha Noi at +-15 %: 12.13 against 11.79)
+    # and cost 2 to 4 s: there the start is asked only when that plan is not found
+    # (start_late). Under size bounds it can be the better (planar 150, seed 4: 18.91
+    # against 19.55), and comes first.
     time_limit, warm_labels = run.time_limit, run.warm_labels
-    improve, start_from = None, "given" if warm_labels is not None else None
-    restart = None
-    heuristic_started = time.perf_counter()
-    deadline = None if time_limit is None else heuristic_started + time_limit
+    improve, start, restart = None, None, None
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
     only_pmedian = set(goal.terms) == {"p-median"}
     if only_pmedian:
         improve = pmedian_improver(compiled, d, deadline=deadline)
@@ -689,25 +703,22 @@ def _by_assignment(
     wanted = compiled.n ** 2 > FIXING_FROM or (
         compiled.weight_bounds is not None and compiled.n >= HEURISTIC_START_FROM)
     if warm_labels is None and wanted and run.current is None:
-        start_by = None if time_limit is None else heuristic_started + time_limit / 3
-        start_d = d if pmedian else border_hops(units)
-        warm_labels = heuristic_plan(units, compiled.rules, start_d, seed=run.seed,
-                                     deadline=start_by)
-        start_from = "heuristic" if warm_labels is not None else None
+        start = partial(heuristic_plan, units, compiled.rules,
+                        d if pmedian else border_hops(units), seed=run.seed)
         if only_pmedian and compiled.weight_bounds is not None:
             # Under weight bounds the seeds' plans differ widely: when the first is far
             # from the root bound, the solver asks for the best of a few more.
             restart = partial(heuristic_plan, units, compiled.rules, d,
                               seed=run.seed + 1, starts=HEURISTIC_STARTS)
-    heuristic_time = time.perf_counter() - heuristic_started
-    if time_limit is not None:
-        time_limit = max(0.1, time_limit - heuristic_time)
     solution, labels, details = solve_assignment(
         problem, solver=run.solver, time_limit=time_limit, mip_gap=run.mip_gap,
         warm_labels=warm_labels, seed=run.seed, verbose=run.verbose, acceptable=acceptable,
-        improve=improve, restart=restart,
+        improve=improve, restart=restart, start=start,
+        start_late=compiled.weight_bounds is not None,
     )
-    details.update(warm_start=start_from, heuristic_time=heuristic_time)
+    start_from = "given" if warm_labels is not None else (
+        "heuristic" if "start_objective" in details else None)
+    details.update(warm_start=start_from, heuristic_time=details.pop("start_time", 0.0))
     return _rescaled(solution, details, scale, ASSIGNMENT_BOUNDS), labels, details
 
 

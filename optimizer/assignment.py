@@ -878,7 +878,9 @@ class AssignmentSolver:
       round, each a relaxation of the contiguous problem;
     - the **deadline** of the whole call, shared out between the phases.
 
-    Phases, each a method: :meth:`root_cuts` (separator cuts on the root LP,
+    Phases, each a method: :meth:`first_plan` (a plan from ``start``, e.g.
+    a heuristic's; with ``start_late`` only after the centres' plan, and only
+    when no plan is in hand), :meth:`root_cuts` (separator cuts on the root LP,
     at most ``root_share`` of the time), :meth:`centres_plan` (objectives
     with a p-median term: the root LP's :math:`k` likeliest centres fixed,
     the rest solved exactly, in :data:`CENTRES_SHARE` of what is left),
@@ -920,9 +922,11 @@ class AssignmentSolver:
         dive_share: float = 0.5,
         centres_share: float = CENTRES_SHARE,
         restart: Callable[..., np.ndarray | None] | None = None,
+        start: Callable[..., np.ndarray | None] | None = None,
+        start_late: bool = False,
     ) -> None:
         self.started = time.perf_counter()
-        self.restart = restart
+        self.restart, self.start, self.start_late = restart, start, start_late
         self.deadline = None if time_limit is None else self.started + time_limit
         self.problem = problem
         self.model = _Model(problem)
@@ -1072,6 +1076,22 @@ class AssignmentSolver:
         if dived is not None:
             self.details["dive_objective"] = float(self.model.costs() @ self.model.vector(dived))
             self.offer_plan(dived)
+
+    def first_plan(self) -> None:
+        """Ask ``start`` for a plan, in a third of the time left, when none is in hand.
+
+        Asked before the root, or with ``start_late`` after the root and the
+        centres' plan, when those gave none.
+        """
+        if self.start is None or self.incumbent is not None:
+            return
+        started = time.perf_counter()
+        labels = self.start(deadline=self.share(1 / 3))
+        self.details["start_time"] = time.perf_counter() - started
+        if labels is not None:
+            self.offer(self.model.centres_of(labels))
+            if self.incumbent is not None:
+                self.details["start_objective"] = self.incumbent[0]
 
     def restart_if_far(self) -> None:
         """Ask ``restart`` for another plan when the incumbent is far above the bound.
@@ -1235,15 +1255,18 @@ class AssignmentSolver:
         if self.incumbent is not None:
             self.details["start_objective"] = self.incumbent[0]
         rounds, root = max_rounds, None
+        if not (self.start_late and self.problem.contiguous):
+            self.first_plan()
         if self.problem.contiguous:
             root, relaxation = self.root_cuts()
+            centred = root is not None and self.centres_plan(root)
+            self.first_plan()
             # The dive is for a better first plan. After a centres' plan that bettered the
             # start, on the planar target rows, it cost up to 2.3 s (100 units, k = 3) and
             # would have bettered that plan twice: 60 units, k = 3 (the pairs and the MIP
             # find the optimum either way) and planar 150, seed 4 (0.17 % in 15.8 s with
             # it, 0.72 % in 23 s without; 1 % is asked).
-            if root is not None and not self.centres_plan(root) and (
-                    relaxation.engine == "highspy"):
+            if root is not None and not centred and relaxation.engine == "highspy":
                 self.dive(relaxation)  # re-solves after every fixing: only worth it warm
             self.restart_if_far()
             self.repartition()
@@ -1317,6 +1340,8 @@ def solve_assignment(
     dive_share: float = 0.5,
     centres_share: float = CENTRES_SHARE,
     restart: Callable[..., np.ndarray | None] | None = None,
+    start: Callable[..., np.ndarray | None] | None = None,
+    start_late: bool = False,
 ) -> tuple[Solution, np.ndarray | None, dict]:
     r"""Solve the assignment model, adding contiguity cuts until the plan is connected.
 
@@ -1355,6 +1380,13 @@ def solve_assignment(
         seeds) or ``None``; it is asked once, after the root and the dive,
         when the incumbent is more than :data:`RESTART_GAP` above the root
         bound, and may use a third of the time left.
+    start : callable, optional
+        ``start(deadline=...)`` returns a first plan (e.g. a heuristic's) or
+        ``None``; asked, in a third of the time left, when no plan is in hand
+        (:meth:`AssignmentSolver.first_plan`).
+    start_late : bool, default False
+        With contiguity, ask ``start`` only after the root and the centres'
+        plan, when they gave none, rather than first.
 
     Returns
     -------
@@ -1372,7 +1404,7 @@ def solve_assignment(
     engine = AssignmentSolver(
         p, solver=solver, time_limit=time_limit, mip_gap=mip_gap, seed=seed, verbose=verbose,
         acceptable=acceptable, improve=improve, root_share=root_share, dive_share=dive_share,
-        centres_share=centres_share, restart=restart,
+        centres_share=centres_share, restart=restart, start=start, start_late=start_late,
     )
     return engine.solve(warm_labels, max_rounds=max_rounds)
 

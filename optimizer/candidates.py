@@ -38,6 +38,7 @@ __all__ = [
     "CandidateLimitExceeded",
     "Candidates",
     "EnumerationTimeout",
+    "VisitLimitExceeded",
     "connected_subsets",
     "count_connected_subsets",
     "enumerate_candidates",
@@ -65,6 +66,18 @@ class EnumerationTimeout(RuntimeError):
     def __init__(self, count: int) -> None:
         super().__init__(f"the deadline passed after {count:,} candidates")
         self.count = count
+
+
+class VisitLimitExceeded(RuntimeError):
+    """Raised internally when an enumeration has visited ``max_visits`` connected sets.
+
+    A budget of work rather than of time, so that what stops at it does not
+    depend on the machine's speed; ``count`` candidates were found so far.
+    """
+
+    def __init__(self, count: int, visits: int) -> None:
+        super().__init__(f"{visits:,} sets visited, {count:,} candidates found")
+        self.count, self.visits = count, visits
 
 
 #: Connected sets visited between two looks at the clock.
@@ -190,12 +203,14 @@ def _esu(
     collect: bool = True,
     roots: Sequence[int] | None = None,
     deadline: float | None = None,
+    max_visits: int | None = None,
 ) -> tuple[int, list[tuple[int, ...]]]:
     """Connected vertex sets of a graph given by neighbour bit masks.
 
     Returns the number of sets found and, when ``collect``, their sorted members.
     Raises :class:`CandidateLimitExceeded` as soon as more than ``limit`` are found,
-    :class:`EnumerationTimeout` once past ``deadline`` (a ``time.perf_counter()`` value).
+    :class:`EnumerationTimeout` once past ``deadline`` (a ``time.perf_counter()`` value),
+    :class:`VisitLimitExceeded` once ``max_visits`` sets (candidates or not) are visited.
     """
     n = len(neighbours)
     found: list[tuple[int, ...]] = []
@@ -206,9 +221,11 @@ def _esu(
     def report(members: list[int], mask: int, weight: float) -> None:
         nonlocal count, visits
         visits += 1
-        if deadline is not None and visits % _CLOCK_EVERY == 0 and (
-                time.perf_counter() > deadline):
-            raise EnumerationTimeout(count)
+        if visits % _CLOCK_EVERY == 0:
+            if deadline is not None and time.perf_counter() > deadline:
+                raise EnumerationTimeout(count)
+            if max_visits is not None and visits >= max_visits:
+                raise VisitLimitExceeded(count, visits)
         if len(members) < min_size or weight < min_weight - tolerance:
             return
         for g in groups:  # all or none of each together group
@@ -401,6 +418,7 @@ def enumerate_candidates(
     collect: bool = True,
     roots: Sequence[int] | None = None,
     deadline: float | None = None,
+    max_visits: int | None = None,
 ) -> tuple[int, Candidates | None]:
     """Candidate clusters of units ``0..n_units-1`` under the planners' rules.
 
@@ -429,6 +447,9 @@ def enumerate_candidates(
         (``[0]``: every candidate holding unit 0).
     deadline : float, optional
         A ``time.perf_counter()`` value; past it, :class:`EnumerationTimeout`.
+    max_visits : int, optional
+        Stop with :class:`VisitLimitExceeded` after visiting about this many
+        connected sets (checked every few thousand): a machine-independent budget.
 
     Returns
     -------
@@ -443,7 +464,8 @@ def enumerate_candidates(
     """
     search = _search_tree(n_units, edges, size, weights=weights, weight_bounds=weight_bounds,
                           apart=apart, together=together, categories=categories, roots=roots)
-    count, found = _esu(**search, limit=limit, collect=collect, deadline=deadline)
+    count, found = _esu(**search, limit=limit, collect=collect, deadline=deadline,
+                        max_visits=max_visits)
     if not collect:
         return count, None
     lengths = np.fromiter((len(m) for m in found), dtype=np.int64, count=len(found))
@@ -556,6 +578,7 @@ def rule_candidates(
     limit: int | None = None,
     collect: bool = True,
     deadline: float | None = None,
+    max_visits: int | None = None,
 ) -> tuple[int, Candidates | None]:
     """Every valid cluster (see :class:`~clustering.rules.CompiledRules`) within ``within``.
 
@@ -563,6 +586,8 @@ def rule_candidates(
     the candidates whose lowest member is one of these rows. Candidates are
     returned in the unit set's rows. A together group partly outside
     ``within`` cannot be completed inside it, so no candidate holds any of it.
+    ``limit``, ``collect``, ``deadline`` and ``max_visits`` are those of
+    :func:`enumerate_candidates`.
 
     Examples
     --------
@@ -578,7 +603,7 @@ def rule_candidates(
     """
     units, rules = _rule_search(compiled, within, roots)
     count, found = enumerate_candidates(len(units), **rules, limit=limit, collect=collect,
-                                        deadline=deadline)
+                                        deadline=deadline, max_visits=max_visits)
     if found is None:
         return count, None  # soft purity (below) is not counted: an upper bound
     rows = np.asarray(units, dtype=np.int64)

@@ -120,3 +120,45 @@ def test_an_objective_that_needs_enumeration_is_counted_whatever_the_estimate(mo
     with pytest.raises(AssertionError, match="counted"):
         api._choose_method("auto", compiled, parse_objective(per_cluster),
                            api.CANDIDATE_LIMIT, None)
+
+
+def test_the_method_chosen_does_not_depend_on_the_machine_speed(monkeypatch):
+    # On a machine 50 times slower (each look at the clock 0.05 s later than the last),
+    # the 63 provinces' 287,411 candidates are still counted, within the same budget of
+    # visits, and enumerated; a 1 s clock chose the assignment model there.
+    import time
+
+    import optimizer.candidates as candidates
+
+    compiled = ClusterRules(n_clusters=8, size=(7, 9),
+                            contiguous=True).compile(vietnam_provinces(2024))
+    goal = parse_objective("p-median")
+    estimate = candidates.estimate_rule_candidates(compiled, probes=api.ESTIMATE_PROBES)
+    monkeypatch.setattr(api, "estimate_rule_candidates", lambda *args, **kwargs: estimate)
+    looks = itertools.count(1)
+
+    class SlowClock:
+        @staticmethod
+        def perf_counter() -> float:
+            return time.perf_counter() + 0.05 * next(looks)
+
+    monkeypatch.setattr(candidates, "time", SlowClock)
+    method, reason = api._choose_method("auto", compiled, goal, api.CANDIDATE_LIMIT, None)
+    assert (method, reason.split()[0]) == ("enumerate", "287,411")
+    # The budget is what stops a count: a smaller one chooses the assignment model.
+    monkeypatch.setattr(api, "COUNT_VISITS", 100_000)
+    method, reason = api._choose_method("auto", compiled, goal, api.CANDIDATE_LIMIT, None)
+    assert method == "assignment" and "visited" in reason
+
+
+def test_a_count_stops_after_its_budget_of_visits():
+    from optimizer.candidates import VisitLimitExceeded, rule_candidates
+
+    compiled = ClusterRules(n_clusters=8, size=(7, 9),
+                            contiguous=True).compile(vietnam_provinces(2024))
+    with pytest.raises(VisitLimitExceeded) as stopped:
+        rule_candidates(compiled, collect=False, max_visits=100_000)
+    # Checked every few thousand visits: stopped soon after the budget, short of the end.
+    assert 100_000 <= stopped.value.visits < 110_000
+    assert 0 < stopped.value.count < 287_411
+    assert rule_candidates(compiled, collect=False, max_visits=1_000_000)[0] == 287_411

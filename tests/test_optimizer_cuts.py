@@ -17,10 +17,12 @@ from clustering.plan import Plan
 from clustering.rules import ClusterRules, plan_violations
 from optimizer.assignment import (
     AssignmentProblem,
+    AssignmentSolver,
     _Model,
     cut_loop,
     dive,
     reconnect,
+    solve_assignment,
     subproblem,
 )
 from optimizer.relaxation import LinearRelaxation
@@ -97,6 +99,49 @@ def test_both_engines_agree_after_added_rows_and_fixed_columns(seed):
     assert values[0][2] == values[1][2]
     if values[0][1] is not None:
         assert values[0][1] == pytest.approx(values[1][1], abs=1e-7)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_both_engines_agree_after_added_columns_with_duals_that_price_them(seed):
+    # Rows of all three kinds (>=, <=, =), columns added in two steps: each engine's
+    # value is the LP's over all the columns (solved cold by linprog), and its row
+    # duals give its reduced costs, c - A^T y.
+    pytest.importorskip("highspy")
+    from scipy.optimize import linprog
+
+    rng = np.random.default_rng(seed)
+    m, n, more = 4, 5, 6
+    A, extra = rng.random((m, n)), rng.random((m, more))
+    lower, upper = np.array([1.0, -np.inf, 2.0, 0.5]), np.array([np.inf, 3.0, 2.0, 4.0])
+    model = MILP(c=rng.random(n), A=sp.csr_matrix(A), row_lower=lower, row_upper=upper,
+                 col_lower=np.zeros(n), col_upper=np.ones(n), integer=np.ones(n, bool))
+    c_more = rng.random(more)
+    whole = np.hstack([A, extra])
+    cold = linprog(np.concatenate([model.c, c_more]),
+                   A_ub=np.vstack([whole[[1, 3]], -whole[[0, 3]]]),
+                   b_ub=np.array([3.0, 4.0, -1.0, -0.5]), A_eq=whole[[2]], b_eq=[2.0],
+                   bounds=[(0, 1)] * n + [(0, 2)] * more, method="highs")
+    for engine in ("scipy", "highspy"):
+        lp = LinearRelaxation(model, engine=engine)
+        lp.solve()
+        lp.add_columns(sp.csc_matrix(extra[:, :2]), c_more[:2], 0.0, 2.0)
+        lp.add_columns(sp.csc_matrix(extra[:, 2:]), c_more[2:], 0.0, 2.0)
+        point = lp.solve()
+        if cold.status == 2:
+            assert point is None and lp.status == "infeasible"
+            continue
+        assert point.value == pytest.approx(cold.fun, abs=1e-7)
+        costs = np.concatenate([model.c, c_more])
+        assert point.reduced_costs == pytest.approx(costs - whole.T @ point.duals, abs=1e-7)
+
+
+def test_relaxation_rejects_columns_of_the_wrong_height():
+    model = MILP(c=np.ones(2), A=sp.csr_matrix([[1.0, 1.0]]), row_lower=np.array([1.0]),
+                 row_upper=np.array([np.inf]), col_lower=np.zeros(2), col_upper=np.ones(2),
+                 integer=np.ones(2, bool))
+    with pytest.raises(ValueError, match="1 rows"):
+        LinearRelaxation(model, engine="scipy").add_columns(sp.csc_matrix([[1.0], [1.0]]),
+                                                            [1.0], 0, 1)
 
 
 def test_relaxation_reports_infeasible():
@@ -322,3 +367,49 @@ def _index_graph(units) -> nx.Graph:
     graph.add_nodes_from(range(len(units)))
     graph.add_edges_from(units.edge_index_pairs().tolist())
     return graph
+
+
+# -- when the start is asked ----------------------------------------------------------
+@pytest.mark.parametrize("late", [False, True])
+@pytest.mark.parametrize("centres_found", [True, False])
+def test_the_start_is_asked_first_or_only_when_the_centres_plan_found_none(
+        monkeypatch, late, centres_found):
+    # start_late: asked after the root and the centres' plan, and only when no plan is in
+    # hand by then; otherwise asked first. Either way the optimum is brute force's.
+    units, d, size, p = _problem(9, 3, 3)
+    best = brute_force_optimum(units, 3, d=d, size=size)
+    order: list[str] = []
+    exact_centres = AssignmentSolver.centres_plan
+    exact_root = AssignmentSolver.root_cuts
+
+    def root_cuts(self):
+        if self.start is not None:  # the call's own solver, not those of its sub-problems
+            order.append("root")
+        return exact_root(self)
+
+    def centres_plan(self, root):
+        if self.start is None:
+            return exact_centres(self, root)
+        order.append("centres")
+        return exact_centres(self, root) if centres_found else False
+
+    monkeypatch.setattr(AssignmentSolver, "root_cuts", root_cuts)
+    monkeypatch.setattr(AssignmentSolver, "centres_plan", centres_plan)
+    plan = np.empty(9, dtype=int)
+    for c, block in enumerate(best.blocks):
+        plan[block] = c
+
+    def start(*, deadline):
+        order.append("start")
+        return plan
+
+    solution, _, details = solve_assignment(p, solver="highs", start=start, start_late=late)
+    assert solution.status == "optimal"
+    assert solution.objective == pytest.approx(best.value)
+    if not late:
+        assert order == ["start", "root", "centres"]
+    elif centres_found:  # its plan is in hand: the start is not asked
+        assert "centres_objective" in details and order == ["root", "centres"]
+    else:
+        assert order == ["root", "centres", "start"]
+    assert ("start_objective" in details) == ("start" in order)
