@@ -690,7 +690,8 @@ def _by_assignment(
     # 60 units, k = 3, 3.88 against 1.88 on 80; Ha Noi at +-15 %: 12.13 against 11.79)
     # and cost 2 to 4 s: there the start is asked only when that plan is not found
     # (start_late). Under size bounds it can be the better (planar 150, seed 4: 18.91
-    # against 19.55), and comes first.
+    # against 19.55), and comes first; so it does when there are no centres to plan on
+    # (no p-median term), where waiting for the root would only delay it.
     time_limit, warm_labels = run.time_limit, run.warm_labels
     improve, start, restart = None, None, None
     deadline = None if time_limit is None else time.perf_counter() + time_limit
@@ -714,7 +715,7 @@ def _by_assignment(
         problem, solver=run.solver, time_limit=time_limit, mip_gap=run.mip_gap,
         warm_labels=warm_labels, seed=run.seed, verbose=run.verbose, acceptable=acceptable,
         improve=improve, restart=restart, start=start,
-        start_late=compiled.weight_bounds is not None,
+        start_late=pmedian and compiled.weight_bounds is not None,
     )
     start_from = "given" if warm_labels is not None else (
         "heuristic" if "start_objective" in details else None)
