@@ -198,11 +198,13 @@ def optimize(
         Relative gap at which to stop (the status is then ``"feasible"``).
     warm_start : Plan, optional
         A plan following the rules (checked: a plan that breaks one raises),
-        used as the first incumbent. Without one,
-        the assignment model on a large instance with the p-median objective
-        starts from :func:`optimizer.heuristic.heuristic_plan` (reported in
+        used as the first incumbent. Without one, the assignment model on a
+        large or weight-bounded instance asks
+        :func:`optimizer.heuristic.heuristic_plan` for one (reported in
         ``details["warm_start"]``), so that reduced-cost fixing can start
-        before the first solve.
+        before the first MIP round: first, or, under weight bounds with a
+        p-median term, only when the plan on the root LP's likeliest centres
+        gives none.
     seed : int, default 0
         Seed of the solvers and of the heuristic start: same seed, same result.
     verbose : bool, default False
