@@ -688,8 +688,9 @@ def _by_assignment(
     # minimises a p-median: the objective's own for p-median, else the borders crossed
     # (compact plans cut few borders). A pure p-median objective's polishing stops at
     # the call's deadline. Under weight bounds the heuristic's plans were far worse than
-    # the plan on the root LP's centres (districting at +-0.5 %: 2.50 against 1.52 on
-    # 60 units, k = 3, 3.88 against 1.88 on 80; Ha Noi at +-15 %: 12.13 against 11.79)
+    # the plan on the root LP's centres (districting at +-0.5 %: 2.50e11 against 1.52e11
+    # on 60 units, k = 3, 3.88e11 against 1.88e11 on 80; Ha Noi at +-15 %: 12.13 against
+    # 11.79)
     # and cost 2 to 4 s: there the start is asked only when that plan is not found
     # (start_late). Under size bounds it can be the better (planar 150, seed 4: 18.91
     # against 19.55), and comes first; so it does when there are no centres to plan on
@@ -722,7 +723,7 @@ def _by_assignment(
     start_from = "given" if warm_labels is not None else (
         "heuristic" if "start_objective" in details else None)
     details.update(warm_start=start_from, heuristic_time=details.pop("start_time", 0.0))
-    return _rescaled(solution, details, scale, ASSIGNMENT_BOUNDS), labels, details
+    return _rescaled(solution, details, scale, ASSIGNMENT_FIGURES), labels, details
 
 
 def _by_enumeration(
@@ -796,7 +797,8 @@ def _by_enumeration(
 
 
 #: Figures of the assignment model's details in objective units.
-ASSIGNMENT_BOUNDS = ("root_bound", "dive_objective", "lagrangian_bound", "best_bound")
+ASSIGNMENT_FIGURES = ("root_bound", "dive_objective", "lagrangian_bound", "best_bound",
+                      "start_objective", "centres_objective", "restart_gain", "pairs_gain")
 
 
 def _rescaled(solution: Solution, details: dict, scale: float, keys: Sequence[str]

@@ -41,6 +41,24 @@ def test_the_optimum_does_not_depend_on_the_unit_of_the_dissimilarity(provinces,
     assert scaled.details["cost_scale"] == cost_scale(d * factor) != 1.0
 
 
+def test_the_phases_figures_are_in_the_callers_units_too():
+    # The bounds were rescaled back to the caller's units but the plans' costs of the
+    # phases were not: on districting costs of 1e11 the centres' plan read 1.2 next to
+    # a root bound of 8.5e10 (36 units at +-2 %).
+    from benchmarks.bench_optimizer import moment_of_inertia
+    from clustering.synthetic import planar_unit_set
+
+    units = planar_unit_set(30, seed=0)
+    result = optimize(units, 3, weight_tolerance=0.05, dissimilarity=moment_of_inertia(units),
+                      method="assignment", solver="highs", time_limit=30)
+    details = result.details
+    assert details["cost_scale"] != 1.0
+    # The centres' plan was the incumbent, the pairs start from it, the MIP from theirs.
+    after_pairs = details["centres_objective"] - details["pairs_gain"]
+    assert details["root_bound"] <= result.objective <= after_pairs * (1 + 1e-9)
+    assert result.objective >= details["centres_objective"] / 2  # the same units
+
+
 def test_cost_scale_is_a_power_of_ten_only_for_extreme_magnitudes():
     assert cost_scale(np.array([0.0, 3.2])) == 1.0
     assert cost_scale(np.array([7.0e14, 2.0e15])) == 1e15
