@@ -189,6 +189,15 @@ def _candidate_test(min_size: int, min_weight: float, groups: Sequence[int],
     return test
 
 
+def _check_budget(count: int, visits: int, deadline: float | None,
+                  max_visits: int | None) -> None:
+    """Stop an enumeration past ``deadline`` or at ``max_visits`` (see :func:`_esu`)."""
+    if deadline is not None and time.perf_counter() > deadline:
+        raise EnumerationTimeout(count)
+    if max_visits is not None and visits >= max_visits:
+        raise VisitLimitExceeded(count, visits)
+
+
 def _esu(
     neighbours: Sequence[int],
     min_size: int,
@@ -222,10 +231,7 @@ def _esu(
         nonlocal count, visits
         visits += 1
         if visits % _CLOCK_EVERY == 0:
-            if deadline is not None and time.perf_counter() > deadline:
-                raise EnumerationTimeout(count)
-            if max_visits is not None and visits >= max_visits:
-                raise VisitLimitExceeded(count, visits)
+            _check_budget(count, visits, deadline, max_visits)
         if len(members) < min_size or weight < min_weight - tolerance:
             return
         for g in groups:  # all or none of each together group
