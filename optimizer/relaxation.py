@@ -199,12 +199,13 @@ class LinearRelaxation:
         self.status = {0: "optimal", 1: "time_limit", 2: "infeasible"}.get(result.status, "other")
         if result.status != 0:
             return None
-        # A_ub stacks the rows bounded above, then the negated rows bounded below.
+        # A_ub stacks the rows bounded above, then the negated rows bounded below; a
+        # row bounded on both sides is in both, and its dual is the sum of the two.
         duals = np.zeros(self.n_rows)
         if eq.any():
             duals[eq] = result.eqlin.marginals
         if A_ub.shape[0]:
-            duals[le] = result.ineqlin.marginals[: le.sum()]
-            duals[ge] = -result.ineqlin.marginals[le.sum():]
+            duals[le] += result.ineqlin.marginals[: le.sum()]
+            duals[ge] -= result.ineqlin.marginals[le.sum():]
         reduced = self.c - A.T @ duals
         return LPPoint(float(result.fun), np.asarray(result.x, dtype=float), reduced, duals)

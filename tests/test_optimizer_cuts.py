@@ -135,6 +135,21 @@ def test_both_engines_agree_after_added_columns_with_duals_that_price_them(seed)
         assert point.reduced_costs == pytest.approx(costs - whole.T @ point.duals, abs=1e-7)
 
 
+@pytest.mark.parametrize("engine", ["scipy", "highspy"])
+def test_a_row_bounded_on_both_sides_gets_its_dual(engine):
+    # min x0 + 2 x1 with x0 + x1 >= 1 and 0.1 <= x0 <= 0.25: x = (0.25, 0.75), and the
+    # duals y = (2, -1) price both columns at zero (the upper side of the ranged row binds).
+    if engine == "highspy":
+        pytest.importorskip("highspy")
+    model = MILP(c=np.array([1.0, 2.0]), A=sp.csr_matrix([[1.0, 1.0], [1.0, 0.0]]),
+                 row_lower=np.array([1.0, 0.1]), row_upper=np.array([np.inf, 0.25]),
+                 col_lower=np.zeros(2), col_upper=np.full(2, np.inf), integer=np.zeros(2, bool))
+    point = LinearRelaxation(model, engine=engine).solve()
+    assert point.value == pytest.approx(1.75)
+    assert point.duals == pytest.approx([2.0, -1.0])
+    assert point.reduced_costs == pytest.approx([0.0, 0.0], abs=1e-9)
+
+
 def test_relaxation_rejects_columns_of_the_wrong_height():
     model = MILP(c=np.ones(2), A=sp.csr_matrix([[1.0, 1.0]]), row_lower=np.array([1.0]),
                  row_upper=np.array([np.inf]), col_lower=np.zeros(2), col_upper=np.ones(2),
