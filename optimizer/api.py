@@ -690,8 +690,7 @@ def _by_assignment(
     # the call's deadline. Under weight bounds the heuristic's plans were far worse than
     # the plan on the root LP's centres (districting at +-0.5 %: 2.50e11 against 1.52e11
     # on 60 units, k = 3, 3.88e11 against 1.88e11 on 80; Ha Noi at +-15 %: 12.13 against
-    # 11.79)
-    # and cost 2 to 4 s: there the start is asked only when that plan is not found
+    # 11.79) and cost 2 to 4 s: there the start is asked only when that plan is not found
     # (start_late). Under size bounds it can be the better (planar 150, seed 4: 18.91
     # against 19.55), and comes first; so it does when there are no centres to plan on
     # (no p-median term), where waiting for the root would only delay it.

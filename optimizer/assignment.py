@@ -927,6 +927,7 @@ class AssignmentSolver:
     ) -> None:
         self.started = time.perf_counter()
         self.restart, self.start, self.start_late = restart, start, start_late
+        self.start_asked = False
         self.deadline = None if time_limit is None else self.started + time_limit
         self.problem = problem
         self.model = _Model(problem)
@@ -1083,8 +1084,9 @@ class AssignmentSolver:
         Asked before the root, or with ``start_late`` after the root and the
         centres' plan, when those gave none.
         """
-        if self.start is None or self.incumbent is not None:
+        if self.start is None or self.start_asked or self.incumbent is not None:
             return
+        self.start_asked = True  # once: a start that gave none is not asked again
         started = time.perf_counter()
         labels = self.start(deadline=self.share(1 / 3))
         self.details["start_time"] = time.perf_counter() - started

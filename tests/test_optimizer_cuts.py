@@ -428,3 +428,20 @@ def test_the_start_is_asked_first_or_only_when_the_centres_plan_found_none(
     else:
         assert order == ["root", "centres", "start"]
     assert ("start_objective" in details) == ("start" in order)
+
+
+def test_a_start_that_gives_no_plan_is_asked_once(monkeypatch):
+    # Asked first (start_late off), it gives nothing, and nor does the centres' plan; the
+    # second chance after that plan must not run the heuristic again.
+    monkeypatch.setattr(AssignmentSolver, "centres_plan", lambda self, root: False)
+    units, d, size, p = _problem(9, 3, 3)
+    best = brute_force_optimum(units, 3, d=d, size=size)
+    asked: list[float | None] = []
+
+    def start(*, deadline):
+        asked.append(deadline)
+        return None
+
+    solution, _, details = solve_assignment(p, solver="highs", start=start)
+    assert len(asked) == 1 and "start_objective" not in details
+    assert solution.status == "optimal" and solution.objective == pytest.approx(best.value)
